@@ -1,0 +1,143 @@
+// The shapes of the IPMsg/Feiqiu codec. Pure data: no sockets, no clock.
+// Section numbers (§) refer to ../shared/protocol/ipmsg.md.
+
+/** Which client a version field identifies (§1.3, §6.1, §9). */
+export interface ClientInfo {
+  /** 'ipmsg' for a plain `1`, 'iptux', 'feiqiu', or 'unknown' for any other `1_…`. */
+  kind: 'feiqiu' | 'ipmsg' | 'iptux' | 'unknown'
+  /** Human name: 'IP Messenger', 'iptux', 'Feiqiu', 'unknown'. */
+  name: string
+  /** iptux: the version after `1_iptux ` (e.g. '0.10.0'). */
+  version?: string
+  /** Feiqiu: the generation tag from part 0, e.g. 'lbt6'. */
+  generation?: string
+  /** Feiqiu: avatar (head icon) number from part 0, e.g. 0 for `1_lbt6_0`. */
+  avatar?: number
+  /** Feiqiu: the MAC address from part 2, as sent (12 hex digits, no separators). */
+  mac?: string
+  /** Feiqiu: every `#`-separated part of the version field, verbatim. */
+  parts?: string[]
+}
+
+/** One record of an attachment list (§1.6). */
+export interface Attachment {
+  /** File id (decimal on the wire). */
+  id: number
+  /** File name, with `::` unescaped to `:`. */
+  name: string
+  /** Size in bytes (hex on the wire); precision is lost above 2^53, see sizeHex. */
+  size: number
+  /** The size exactly as sent (hex digits). */
+  sizeHex: string
+  /** Modification time, Unix seconds (hex on the wire). */
+  mtime: number
+  /** File attribute word (hex on the wire). */
+  attr: number
+  /** Name of the type in the low 8 bits of attr: 'REGULAR', 'DIR', … or '0x..'. */
+  type: string
+  /** Extended attributes `id=value[,value]`, keyed by the hex id as sent. */
+  extAttrs?: Record<string, string>
+}
+
+/** The UTF-8 extension block of entry packets (§1.4). Keys as on the wire. */
+export interface EntryExtension {
+  UN?: string
+  HN?: string
+  NN?: string
+  GN?: string
+  VS?: string
+  /** Any other `KEY:value` lines (e.g. PL, IP), verbatim. */
+  [key: string]: string | undefined
+}
+
+/** A decoded IPMsg packet. Field names are the protocol's own (design.md). */
+export interface Packet {
+  /** Version field, verbatim. */
+  version: string
+  client: ClientInfo
+  packetNo: number
+  /** Sender login name (from the UTF-8 extension when present, §1.4). */
+  user: string
+  /** Sender host name (from the UTF-8 extension when present, §1.4). */
+  host: string
+  /** The full 32-bit command word. */
+  command: number
+  /** Low 8 bits by name without `IPMSG_` (e.g. 'SENDMSG'), or '0xD1' when unknown. */
+  mode: string
+  /** Low 8 bits as a number. */
+  modeNo: number
+  /** Names of the set option bits, relative to the mode's family (§2.2); unknown bits as '0x00000000' hex. */
+  options: string[]
+  /**
+   * The text: for SENDMSG the message (Feiqiu font directive split off into `font`);
+   * for SENDINFO/SENDABSENCEINFO the version/absence string; for RECVMSG/READMSG/ANSREADMSG
+   * and any other mode the first NUL-terminated part of the additional section, decoded.
+   * Empty for the entry family (see nickname/group).
+   */
+  text: string
+  /** Entry family (BR_ENTRY, BR_EXIT, ANSENTRY, BR_ABSENCE, NOOPERATION): nickname. */
+  nickname?: string
+  /** Entry family: group name. */
+  group?: string
+  /** Entry family: the UTF-8 extension block, when present. */
+  extension?: EntryExtension
+  /** iptux entry extension (§1.4, §9): icon file and declared encoding. */
+  iptux?: {encoding?: string; icon?: string}
+  /** RECVMSG/READMSG/ANSREADMSG/RELEASEFILES: the acknowledged packet number. */
+  acknowledges?: number
+  /** SENDMSG|FILEATTACHOPT: the attachment list. */
+  attachments?: Attachment[]
+  /** Feiqiu rich-text directive split from the end of the text, e.g. '{/font;-16 0 … 8404992;}' (§6.2). */
+  font?: string
+  /** True when ENCRYPTOPT is set on a SENDMSG: `text` then holds the ciphertext as sent. */
+  encrypted?: boolean
+  /** Charset used for the non-extension text: 'utf-8', 'gbk', 'gb18030', 'cp932', … (§5). */
+  charset: string
+}
+
+/** Result of decode(): never thrown, always returned. */
+export type DecodeResult =
+  | {error: string; ok: false; raw: Uint8Array}
+  | {ok: true; packet: Packet; raw: Uint8Array}
+
+export interface DecodeOptions {
+  /** Charset for text that is neither UTF8OPT, Feiqiu, declared, nor valid UTF-8 (§5 step 5). Default 'gb18030'. */
+  legacyCharset?: string
+  /** A charset remembered for this peer (e.g. an iptux-declared encoding, §5 step 4). */
+  peerCharset?: string
+}
+
+/** What encode() needs to build a datagram. */
+export interface OutgoingPacket {
+  /** Version field; default '1'. */
+  version?: string
+  packetNo: number
+  user: string
+  host: string
+  /** The full 32-bit command word (mode | options): encode sends it as given. */
+  command: number
+  /** SENDMSG text, SENDINFO/SENDABSENCEINFO string, or any other body. */
+  text?: string
+  /** Entry family: nickname and group; the UTF-8 extension (UN/HN/NN/GN) is added as Windows does (§1.4). */
+  nickname?: string
+  group?: string
+  /** Entry family: a `VS:` value to put in the extension (omitted when absent). */
+  vs?: string
+  /** RECVMSG/READMSG/ANSREADMSG: the packet number acknowledged (decimal body). */
+  acknowledges?: number
+}
+
+export interface EncodeOptions {
+  /** Charset of the legacy fields and text: 'utf-8' (default), 'gbk', 'gb18030', 'cp932', 'shift_jis', … */
+  charset?: string
+  /** Largest datagram in bytes; default 8191 (iptux reads at most 8191 bytes, §1.7). */
+  maxBytes?: number
+  /** Shorten the text to fit maxBytes instead of throwing. */
+  truncate?: boolean
+}
+
+export interface EncodeResult {
+  bytes: Uint8Array
+  /** True when the text was shortened to fit maxBytes. */
+  truncated: boolean
+}
