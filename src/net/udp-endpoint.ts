@@ -1,0 +1,197 @@
+// One UDP socket with the options IP Messenger needs (shared port, broadcast, a large receive buffer) and
+// errors translated into NetError. Everything above this file speaks datagrams, not dgram.
+import dgram from 'node:dgram'
+import {EventEmitter} from 'node:events'
+import os from 'node:os'
+
+import {isIPv4Address} from './ipv4.js'
+import {describeSocketError, NetError, usageError} from './net-error.js'
+
+export const DEFAULT_RECV_BUFFER_SIZE = 4 * 1024 * 1024
+
+export interface UdpEndpointOptions {
+  port: number
+  /** Local address to bind (default 0.0.0.0: needed to receive broadcasts). */
+  address?: string
+  /** Share the port with other IP Messenger clients on this machine (default true). */
+  reuseAddr?: boolean
+  /** Allow sending to broadcast addresses (default true). */
+  broadcast?: boolean
+  /** Requested receive buffer in bytes (default 4 MiB; the kernel caps it at net.core.rmem_max). */
+  recvBufferSize?: number
+  /** When the port is in use, bind an ephemeral port instead of failing (see `fellBack`). */
+  fallbackToEphemeral?: boolean
+  /** The command-line flag that chooses the port, named in the "port in use" message. */
+  portFlag?: string
+}
+
+export interface Sender {
+  address: string
+  port: number
+}
+
+interface UdpEndpointEvents {
+  datagram: [data: Buffer, from: Sender]
+  error: [err: NetError]
+}
+
+/** All IPv4 addresses of this machine, loopback included, to recognise our own packets. */
+export function localIPv4Addresses(interfaces = os.networkInterfaces()): string[] {
+  const addresses = new Set<string>()
+  for (const infos of Object.values(interfaces)) {
+    for (const info of infos ?? []) {
+      if (info.family === 'IPv4' || (info.family as unknown) === 4) addresses.add(info.address)
+    }
+  }
+
+  return [...addresses]
+}
+
+function isValidPort(port: number, allowZero: boolean): boolean {
+  return Number.isInteger(port) && port >= (allowZero ? 0 : 1) && port <= 65_535
+}
+
+export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
+  readonly address: string
+  readonly fellBack: boolean
+  readonly port: number
+  private closing: Promise<void> | undefined
+  private readonly socket: dgram.Socket
+
+  constructor(socket: dgram.Socket, fellBack: boolean) {
+    super()
+    this.socket = socket
+    this.fellBack = fellBack
+    const bound = socket.address()
+    this.address = bound.address
+    this.port = bound.port
+    socket.on('message', (data, rinfo) => this.emit('datagram', data, {address: rinfo.address, port: rinfo.port}))
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.emit('error', describeSocketError(error, {action: 'send', address: this.address, port: this.port})),
+    )
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve())
+      } catch {
+        resolve() // already closed underneath us
+      }
+    })
+    return this.closing
+  }
+
+  localAddresses(): string[] {
+    return localIPv4Addresses()
+  }
+
+  /** Send one datagram to a dotted-quad IPv4 address; a host name is refused rather than resolved. */
+  send(bytes: Uint8Array, port: number, address: string): Promise<void> {
+    if (!isIPv4Address(address)) {
+      return Promise.reject(
+        usageError(
+          `cannot send to ${JSON.stringify(address)}: not an IPv4 address such as 192.168.1.255`,
+          'EINVALIDADDRESS',
+        ),
+      )
+    }
+
+    if (!isValidPort(port, false)) {
+      return Promise.reject(usageError(`cannot send to ${address}:${port}: the port must be 1–65535`, 'EINVALIDPORT'))
+    }
+
+    if (this.closed) {
+      return Promise.reject(new NetError(`cannot send to ${address}:${port}: the socket is already closed`, 'ECLOSED'))
+    }
+
+    return new Promise((resolve, reject) => {
+      const fail = (error: unknown) =>
+        reject(
+          error instanceof NetError
+            ? error
+            : describeSocketError(error as NodeJS.ErrnoException, {action: 'send', address, port}),
+        )
+      try {
+        this.socket.send(bytes, port, address, (error) => (error ? fail(error) : resolve()))
+      } catch (error) {
+        fail(error)
+      }
+    })
+  }
+}
+
+function bindSocket(options: UdpEndpointOptions & {address: string}): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket({type: 'udp4', reuseAddr: options.reuseAddr ?? true})
+    const onError = (error: NodeJS.ErrnoException) => {
+      socket.removeListener('listening', onListening)
+      socket.close()
+      reject(error)
+    }
+
+    const onListening = () => {
+      socket.removeListener('error', onError)
+      resolve(socket)
+    }
+
+    socket.once('error', onError)
+    socket.once('listening', onListening)
+    socket.bind({port: options.port, address: options.address})
+  })
+}
+
+/** Bind a UDP socket and wrap it; bind failures reject with a NetError that says what to do. */
+export async function openUdpEndpoint(options: UdpEndpointOptions): Promise<UdpEndpoint> {
+  const address = options.address ?? '0.0.0.0'
+  const fail = (error: unknown, port = options.port) =>
+    describeSocketError(error as NodeJS.ErrnoException, {action: 'bind', address, port, portFlag: options.portFlag})
+
+  if (!isIPv4Address(address)) {
+    throw usageError(
+      `cannot bind to ${JSON.stringify(address)}: not an IPv4 address such as 0.0.0.0`,
+      'EINVALIDADDRESS',
+    )
+  }
+
+  if (!isValidPort(options.port, true)) {
+    throw usageError(`UDP port ${options.port} is not valid: the port must be 0–65535`, 'EINVALIDPORT')
+  }
+
+  let socket: dgram.Socket
+  let fellBack = false
+  try {
+    socket = await bindSocket({...options, address})
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.fallbackToEphemeral || options.port === 0) {
+      throw fail(error)
+    }
+
+    try {
+      socket = await bindSocket({...options, address, port: 0})
+      fellBack = true
+    } catch (fallbackError) {
+      throw fail(fallbackError, 0)
+    }
+  }
+
+  try {
+    // Only valid once bound (EBADF before).
+    socket.setBroadcast(options.broadcast ?? true)
+  } catch (error) {
+    socket.close()
+    throw fail(error)
+  }
+
+  try {
+    socket.setRecvBufferSize(options.recvBufferSize ?? DEFAULT_RECV_BUFFER_SIZE)
+  } catch {
+    // A smaller buffer only costs datagrams under bursts; the kernel clamps without an error in most cases anyway.
+  }
+
+  return new UdpEndpoint(socket, fellBack)
+}
