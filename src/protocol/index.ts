@@ -1,1 +1,19 @@
 export type * from './types.js'
+export {type AttachmentInput, decodeAttachments, encodeAttachments} from './attachments.js'
+export {decodeText, encodeText, isValidUtf8, normalizeCharset, SUPPORTED_CHARSETS} from './charset.js'
+export {identifyClient, isIpmsgVersion} from './client.js'
+export * from './constants.js'
+export {decode} from './decode.js'
+export {DEFAULT_MAX_BYTES, encode, EncodeError, type EncodeErrorCode} from './encode.js'
+export {
+  decodeEntryBody,
+  encodeEntryBody,
+  type EntryBody,
+  type EntryBodyFields,
+  type EntryBodyParts,
+  parseExtension,
+  splitEntryBody,
+} from './entry-body.js'
+export {splitFont} from './font.js'
+export {type HeaderFields, type HeaderResult, printable, splitHeader} from './header.js'
+export {initialPacketNo, MAX_PACKET_NO, PacketCounter} from './packet-number.js'

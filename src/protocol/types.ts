@@ -96,9 +96,7 @@ export interface Packet {
 }
 
 /** Result of decode(): never thrown, always returned. */
-export type DecodeResult =
-  | {error: string; ok: false; raw: Uint8Array}
-  | {ok: true; packet: Packet; raw: Uint8Array}
+export type DecodeResult = {error: string; ok: false; raw: Uint8Array} | {ok: true; packet: Packet; raw: Uint8Array}
 
 export interface DecodeOptions {
   /** Charset for text that is neither UTF8OPT, Feiqiu, declared, nor valid UTF-8 (§5 step 5). Default 'gb18030'. */

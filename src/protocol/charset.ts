@@ -1,0 +1,66 @@
+// Text charsets on the wire (§5). UTF-8 via Buffer; everything else via iconv-lite.
+import iconv from 'iconv-lite'
+import {Buffer, isUtf8} from 'node:buffer'
+
+/** The charsets worth naming in help texts (any iconv-lite name is accepted). */
+export const SUPPORTED_CHARSETS: readonly string[] = ['utf-8', 'gbk', 'gb18030', 'cp932', 'shift_jis', 'euc-jp', 'big5']
+
+const ALIASES: Readonly<Record<string, string>> = {
+  utf8: 'utf-8',
+  'utf-8': 'utf-8',
+  gbk: 'gbk',
+  cp936: 'gbk',
+  'windows-936': 'gbk',
+  ms936: 'gbk',
+  gb2312: 'gbk',
+  gb18030: 'gb18030',
+  cp932: 'cp932',
+  'windows-31j': 'cp932',
+  ms932: 'cp932',
+  shift_jis: 'shift_jis',
+  'shift-jis': 'shift_jis',
+  shiftjis: 'shift_jis',
+  sjis: 'shift_jis',
+  'euc-jp': 'euc-jp',
+  eucjp: 'euc-jp',
+  big5: 'big5',
+  'big-5': 'big5',
+  cp950: 'big5',
+  latin1: 'latin1',
+  'iso-8859-1': 'latin1',
+  iso88591: 'latin1',
+}
+
+/** Canonical lower-case name of a charset ('utf-8', 'gbk', 'gb18030', 'cp932', 'shift_jis', …), or undefined. */
+export function normalizeCharset(name: string): string | undefined {
+  if (typeof name !== 'string') return undefined
+  const key = name.trim().toLowerCase()
+  if (key === '') return undefined
+  if (Object.hasOwn(ALIASES, key)) return ALIASES[key]
+  return iconv.encodingExists(key) ? key : undefined
+}
+
+export function isValidUtf8(bytes: Uint8Array): boolean {
+  return isUtf8(bytes)
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/** Decodes bytes; invalid sequences become U+FFFD and an unknown charset falls back to UTF-8. Never throws. */
+export function decodeText(bytes: Uint8Array, charset: string): string {
+  const name = normalizeCharset(charset) ?? 'utf-8'
+  // Buffer's UTF-8 decoder keeps a leading BOM (TextDecoder would drop it), so text round-trips exactly.
+  if (name === 'utf-8') return asBuffer(bytes).toString('utf8')
+  // WHATWG Encoding: the GBK decoder is the GB18030 decoder (a superset), so 4-byte sequences still decode.
+  return iconv.decode(asBuffer(bytes), name === 'gbk' ? 'gb18030' : name, {stripBOM: false})
+}
+
+/** Encodes text; characters the charset cannot hold become '?' (iconv-lite). Throws on an unknown charset. */
+export function encodeText(text: string, charset: string): Uint8Array {
+  const name = normalizeCharset(charset)
+  if (name === undefined) throw new RangeError(`unknown charset "${charset}"`)
+  if (name === 'utf-8') return Buffer.from(text, 'utf8')
+  return iconv.encode(text, name, {addBOM: false})
+}

@@ -1,0 +1,145 @@
+// bytes → Packet. Never throws: anything that is not a classic IPMsg datagram comes back as {ok: false}.
+import type {DecodeOptions, DecodeResult, Packet} from './types.js'
+
+import {decodeAttachments} from './attachments.js'
+import {decodeText, isValidUtf8, normalizeCharset} from './charset.js'
+import {identifyClient, isIpmsgVersion} from './client.js'
+import {ENCRYPTOPT, FILEATTACHOPT, isEntryMode, MODES, modeName, optionNames, UTF8OPT} from './constants.js'
+import {decodeEntryBody, type EntryBodyParts, splitEntryBody} from './entry-body.js'
+import {splitFont} from './font.js'
+import {printable, splitHeader} from './header.js'
+
+const DEFAULT_LEGACY_CHARSET = 'gb18030'
+const NUL = 0x00
+const ACK_MODES = new Set([MODES.RECVMSG, MODES.READMSG, MODES.ANSREADMSG, MODES.RELEASEFILES])
+const IPDICT = [0x49, 0x50, 0x32, 0x3a] // "IP2:"
+const FEIQIU_VERSION = [0x31, 0x5f, 0x6c, 0x62, 0x74] // "1_lbt"
+
+function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
+  return prefix.every((b, i) => bytes[i] === b)
+}
+
+/** Up to the first NUL (§1.4); the terminator itself is optional (§1.5). */
+function firstPart(body: Uint8Array): Uint8Array {
+  const nul = body.indexOf(NUL)
+  return nul === -1 ? body : body.subarray(0, nul)
+}
+
+/** RECVMSG & co.: the body is a packet number; Windows prints it with %d, so it may be negative (§3.6, §4). */
+function parseAcknowledged(text: string): number | undefined {
+  if (!/^-?\d{1,10}$/.test(text)) return undefined
+  const value = Number(text)
+  if (value < -0x80000000 || value > 0xffffffff) return undefined
+  return value < 0 ? value + 0x100000000 : value
+}
+
+interface CharsetInputs {
+  command: number
+  version: Uint8Array
+  declared?: string
+  legacy: Uint8Array[]
+  options: DecodeOptions
+}
+
+/** §5, receiver algorithm. */
+function chooseCharset({command, version, declared, legacy, options}: CharsetInputs): string {
+  if (command & UTF8OPT) return 'utf-8'
+  if (startsWith(version, FEIQIU_VERSION)) return 'gbk'
+  const known =
+    (options.peerCharset && normalizeCharset(options.peerCharset)) || (declared && normalizeCharset(declared))
+  if (known) return known
+  if (legacy.every((bytes) => isValidUtf8(bytes))) return 'utf-8'
+  return (options.legacyCharset && normalizeCharset(options.legacyCharset)) || DEFAULT_LEGACY_CHARSET
+}
+
+function decodeChecked(bytes: Uint8Array, options: DecodeOptions): DecodeResult {
+  const raw = bytes
+  if (bytes.length === 0) return {ok: false, error: 'empty datagram', raw}
+  // §1.9: Windows v4's IPDict format; lanmsg does not speak it.
+  if (startsWith(bytes, IPDICT)) return {ok: false, error: 'IPDict ("IP2:") datagram, not classic IPMsg', raw}
+  const split = splitHeader(bytes)
+  if (!split.ok) return {ok: false, error: `not IPMsg: ${split.reason}`, raw}
+  const {header} = split
+  const versionLatin1 = decodeText(header.version, 'latin1')
+  if (!isIpmsgVersion(versionLatin1)) {
+    return {ok: false, error: `not IPMsg: version "${printable(header.version)}" is not 1`, raw}
+  }
+
+  const {command, body} = header
+  const modeNo = command & 0xff
+  const entry = isEntryMode(modeNo)
+  const parts: EntryBodyParts | undefined = entry ? splitEntryBody(body) : undefined
+  const declared = parts?.iptux ? decodeText(parts.iptux.encoding, 'latin1') : undefined
+  const charset = chooseCharset({
+    command,
+    version: header.version,
+    declared,
+    legacy: [header.user, header.host, ...(parts ? parts.legacy : [body])],
+    options,
+  })
+  const version = decodeText(header.version, charset)
+  const packet: Packet = {
+    version,
+    client: identifyClient(version),
+    packetNo: header.packetNo,
+    user: decodeText(header.user, charset),
+    host: decodeText(header.host, charset),
+    command,
+    mode: modeName(modeNo),
+    modeNo,
+    options: optionNames(command),
+    text: '',
+    charset,
+  }
+
+  if (parts) {
+    const entryBody = decodeEntryBody(parts, charset)
+    packet.nickname = entryBody.nickname
+    packet.group = entryBody.group
+    if (entryBody.extension) {
+      packet.extension = entryBody.extension
+      // §1.4: the UTF-8 extension wins over the legacy fields.
+      if (entryBody.extension.UN !== undefined) packet.user = entryBody.extension.UN
+      if (entryBody.extension.HN !== undefined) packet.host = entryBody.extension.HN
+    }
+
+    if (entryBody.iptux) packet.iptux = entryBody.iptux
+    return {ok: true, packet, raw}
+  }
+
+  const first = firstPart(body)
+  packet.text = decodeText(first, charset)
+  if (modeNo === MODES.SENDMSG) {
+    if (command & ENCRYPTOPT) {
+      packet.encrypted = true
+    } else {
+      const {text, font} = splitFont(packet.text)
+      packet.text = text
+      if (font !== undefined) packet.font = font
+    }
+
+    if (command & FILEATTACHOPT) {
+      const list = firstPart(body.subarray(Math.min(first.length + 1, body.length)))
+      packet.attachments = decodeAttachments(decodeText(list, charset))
+    }
+  } else if (ACK_MODES.has(modeNo)) {
+    const acknowledges = parseAcknowledged(packet.text)
+    if (acknowledges !== undefined) packet.acknowledges = acknowledges
+  }
+
+  return {ok: true, packet, raw}
+}
+
+/** Decodes one datagram. Never throws, whatever the bytes. */
+export function decode(bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult {
+  try {
+    if (!(bytes instanceof Uint8Array)) return {ok: false, error: 'not a byte array', raw: new Uint8Array(0)}
+    return decodeChecked(bytes, options ?? {})
+  } catch (error) {
+    return {
+      ok: false,
+      error: `undecodable datagram (${error instanceof Error ? error.message : String(error)})`,
+      raw: bytes,
+    }
+  }
+}
