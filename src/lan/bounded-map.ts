@@ -1,0 +1,86 @@
+// A Map with a hard size limit, for every piece of per-peer state: a flood from 100,000 spoofed sources must
+// not grow memory without bound (§8.2 of ../shared/protocol/ipmsg.md).
+
+/**
+ * A Map that holds at most `maxSize` entries and evicts the **least recently used** one when a new key would
+ * exceed it. "Used" means `set` or `get`; `has`, `peek` and iteration do not change the order, so reading
+ * state for display never keeps an entry alive. Iteration runs from least to most recently used.
+ */
+export class BoundedMap<K, V> {
+  readonly maxSize: number
+  private evicted = 0
+  private readonly map = new Map<K, V>()
+
+  constructor(maxSize: number) {
+    if (!Number.isSafeInteger(maxSize) || maxSize < 1) {
+      throw new RangeError(`BoundedMap: maxSize must be a positive integer, got ${maxSize}`)
+    }
+
+    this.maxSize = maxSize
+  }
+
+  /** How many entries were pushed out to respect maxSize (deletes are not counted). */
+  get evictions(): number {
+    return this.evicted
+  }
+
+  get size(): number {
+    return this.map.size
+  }
+
+  clear(): void {
+    this.map.clear()
+  }
+
+  delete(key: K): boolean {
+    return this.map.delete(key)
+  }
+
+  entries(): IterableIterator<[K, V]> {
+    return this.map.entries()
+  }
+
+  /** The value, marked as most recently used. */
+  get(key: K): undefined | V {
+    if (!this.map.has(key)) return undefined
+    const value = this.map.get(key) as V
+    this.map.delete(key)
+    this.map.set(key, value)
+    return value
+  }
+
+  has(key: K): boolean {
+    return this.map.has(key)
+  }
+
+  keys(): IterableIterator<K> {
+    return this.map.keys()
+  }
+
+  /** The value without marking it as used. */
+  peek(key: K): undefined | V {
+    return this.map.get(key)
+  }
+
+  /** Stores the value as most recently used; evicts the least recently used entry when the map is full. */
+  set(key: K, value: V): this {
+    if (this.map.has(key)) {
+      this.map.delete(key)
+    } else if (this.map.size >= this.maxSize) {
+      const oldest = this.map.keys().next().value as K
+      this.map.delete(oldest)
+      this.evicted++
+    }
+
+    this.map.set(key, value)
+    return this
+  }
+
+  values(): IterableIterator<V> {
+    return this.map.values()
+  }
+
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.map.entries()
+  }
+}
