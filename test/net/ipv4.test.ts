@@ -1,0 +1,85 @@
+import {expect} from 'chai'
+
+import {
+  intToIpv4,
+  ipv4ToInt,
+  isIPv4Address,
+  isLimitedBroadcast,
+  isLoopback,
+  isMulticast,
+  parseCidr,
+  parseIPv4,
+  prefixFromNetmask,
+} from '../../src/net/ipv4.js'
+
+describe('net/ipv4', () => {
+  it('accepts dotted quads only', () => {
+    expect(parseIPv4('192.168.1.255')).to.deep.equal([192, 168, 1, 255])
+    for (const odd of [
+      '127.1',
+      '012.1.2.3',
+      '999.1.1.1',
+      '::1',
+      '::ffff:127.0.0.1',
+      '1.2.3',
+      '1.2.3.4.5',
+      ' 1.2.3.4',
+      '',
+    ]) {
+      expect(isIPv4Address(odd), odd).to.equal(false)
+      expect(parseIPv4(odd), odd).to.equal(undefined)
+    }
+  })
+
+  it('converts to and from 32-bit numbers', () => {
+    expect(ipv4ToInt('255.255.255.255')).to.equal(0xff_ff_ff_ff)
+    expect(ipv4ToInt('10.0.0.1')).to.equal(0x0a_00_00_01)
+    expect(intToIpv4(0xc0_a8_01_ff)).to.equal('192.168.1.255')
+    expect(intToIpv4(0)).to.equal('0.0.0.0')
+    expect(() => ipv4ToInt('127.1')).to.throw(TypeError)
+    expect(() => intToIpv4(2 ** 32)).to.throw(RangeError)
+  })
+
+  it('parses CIDR strictly', () => {
+    expect(parseCidr('10.0.0.0/24')).to.deep.equal({
+      address: '10.0.0.0',
+      prefix: 24,
+      netmask: '255.255.255.0',
+      network: '10.0.0.0',
+    })
+    expect(parseCidr('10.1.2.3/16')?.network).to.equal('10.1.0.0')
+    expect(parseCidr('0.0.0.0/0')?.netmask).to.equal('0.0.0.0')
+    for (const bad of [
+      '10.0.0.0/33',
+      '10.0.0.0/',
+      '10.0.0.0/024',
+      '10.1/8',
+      '::1/128',
+      '10.0.0.0/-1',
+      '10.0.0.0/8/8',
+    ]) {
+      expect(parseCidr(bad), bad).to.equal(undefined)
+    }
+  })
+
+  it('reads contiguous netmasks only', () => {
+    expect(prefixFromNetmask('255.255.255.0')).to.equal(24)
+    expect(prefixFromNetmask('255.255.255.255')).to.equal(32)
+    expect(prefixFromNetmask('0.0.0.0')).to.equal(0)
+    expect(prefixFromNetmask('255.0.255.0')).to.equal(undefined)
+    expect(prefixFromNetmask('255.255.255')).to.equal(undefined)
+  })
+
+  it('classifies on parsed octets, so odd spellings are not loopback', () => {
+    expect(isLoopback('127.0.0.1')).to.equal(true)
+    expect(isLoopback('127.255.255.255')).to.equal(true)
+    expect(isLoopback('127.1')).to.equal(false)
+    expect(isLoopback('0177.0.0.1')).to.equal(false)
+    expect(isLoopback('128.0.0.1')).to.equal(false)
+    expect(isMulticast('224.0.0.1')).to.equal(true)
+    expect(isMulticast('239.255.255.250')).to.equal(true)
+    expect(isMulticast('240.0.0.1')).to.equal(false)
+    expect(isLimitedBroadcast('255.255.255.255')).to.equal(true)
+    expect(isLimitedBroadcast('10.0.0.255')).to.equal(false)
+  })
+})
