@@ -1,0 +1,232 @@
+// Who is up on the LAN: a table of the peers seen, fed with every decoded packet (§3 of
+// ../shared/protocol/ipmsg.md). Pure: the time of each observation is passed in.
+import type {ClientInfo, Packet} from '../protocol/types.js'
+
+import {normalizeCharset} from '../protocol/charset.js'
+import {ABSENCEOPT, MODES, modeOf, UTF8OPT} from '../protocol/constants.js'
+import {isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
+import {BoundedMap} from './bounded-map.js'
+
+export type PeerStatus = 'absent' | 'exited' | 'expired' | 'present'
+
+export interface PeerEndpoint {
+  address: string
+  port: number
+}
+
+export interface PeerRow {
+  address: string
+  port: number
+  user: string
+  host: string
+  nickname: string
+  group: string
+  client: ClientInfo
+  /** Time (ms) of the first and the latest packet from this peer. */
+  firstSeen: number
+  lastSeen: number
+  status: PeerStatus
+  /** Packets observed from this peer. */
+  packets: number
+  /** The charset remembered for the peer's address (see Presence.peerCharset). */
+  charset?: string
+  /** Option names of the peer's latest BR_ENTRY, ANSENTRY or BR_ABSENCE. */
+  options: string[]
+}
+
+export interface PresenceUpdate {
+  row: PeerRow
+  /** The status before this packet; undefined when the peer is new. */
+  previousStatus: PeerStatus | undefined
+}
+
+export interface PresenceOptions {
+  /** Most peers kept; beyond it the least recently seen row is dropped. */
+  capacity?: number
+}
+
+export const DEFAULT_PRESENCE_CAPACITY = 10_000
+
+interface PeerState extends PeerRow {
+  // Absence is the user's state and survives exit or expiry: a peer that comes back is absent until it says not.
+  absent: boolean
+}
+
+interface CharsetMemory {
+  declared?: string
+  learned?: string
+}
+
+/**
+ * IPMsg identifies a host by IP address and port (Windows keeps both and answers to the source port, §3.2),
+ * so two clients on one machine are two rows. Encodings are remembered per IP address, as iptux does (§5).
+ */
+export function peerKey(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+}
+
+const NON_ASCII = /[^\u0000-\u007F]/
+
+/**
+ * A charset is only evidence when non-ASCII text was decoded with it, without UTF8OPT (that flag speaks for one
+ * packet, §5) and without the UTF-8 extension (whose names are UTF-8 whatever the legacy charset is, §1.4).
+ */
+function learnedCharset(packet: Packet): string | undefined {
+  if (packet.command & UTF8OPT || packet.extension !== undefined) return undefined
+  const fields = [packet.user, packet.host, packet.nickname ?? '', packet.group ?? '', packet.text]
+  if (!fields.some((field) => NON_ASCII.test(field))) return undefined
+  return normalizeCharset(packet.charset)
+}
+
+function snapshot(state: PeerState): PeerRow {
+  const row: PeerRow & {absent?: boolean} = {...state, client: {...state.client}, options: [...state.options]}
+  delete row.absent
+  return row
+}
+
+function compareRows(a: PeerRow, b: PeerRow): number {
+  const a4 = isIPv4Address(a.address)
+  const b4 = isIPv4Address(b.address)
+  if (a4 && b4) {
+    const diff = ipv4ToInt(a.address) - ipv4ToInt(b.address)
+    if (diff !== 0) return diff
+  } else if (a4 !== b4) {
+    return a4 ? -1 : 1 // IPv4 first
+  } else if (a.address !== b.address) {
+    return a.address < b.address ? -1 : 1
+  }
+
+  return a.port - b.port
+}
+
+export class Presence {
+  readonly capacity: number
+  private readonly charsets: BoundedMap<string, CharsetMemory>
+  private readonly peers: BoundedMap<string, PeerState>
+
+  constructor(options: PresenceOptions = {}) {
+    this.capacity = options.capacity ?? DEFAULT_PRESENCE_CAPACITY
+    this.peers = new BoundedMap(this.capacity)
+    this.charsets = new BoundedMap(this.capacity)
+  }
+
+  /** Rows dropped because the table was full: the least recently seen go first, so expired rows before live ones. */
+  get evictions(): number {
+    return this.peers.evictions
+  }
+
+  get size(): number {
+    return this.peers.size
+  }
+
+  /**
+   * Marks present/absent peers not seen for more than expireAfterMs as 'expired' (the row stays until capacity
+   * needs it) and returns the rows that changed.
+   */
+  expire(nowMs: number, expireAfterMs: number): PeerRow[] {
+    if (!(expireAfterMs >= 0)) throw new RangeError(`Presence.expire: expireAfterMs must be >= 0, got ${expireAfterMs}`)
+    const changed: PeerRow[] = []
+    for (const state of this.peers.values()) {
+      if ((state.status === 'present' || state.status === 'absent') && nowMs - state.lastSeen > expireAfterMs) {
+        state.status = 'expired'
+        changed.push(snapshot(state))
+      }
+    }
+
+    return changed.sort(compareRows)
+  }
+
+  get(address: string, port: number): PeerRow | undefined {
+    const state = this.peers.peek(peerKey(address, port))
+    return state && snapshot(state)
+  }
+
+  /** Updates the table with one packet from `from` received at nowMs. */
+  observe(packet: Packet, from: PeerEndpoint, nowMs: number): PresenceUpdate {
+    const key = peerKey(from.address, from.port)
+    let state = this.peers.get(key)
+    const previousStatus = state?.status
+    if (state === undefined) {
+      state = {
+        address: from.address,
+        port: from.port,
+        user: packet.user,
+        host: packet.host,
+        nickname: '',
+        group: '',
+        client: packet.client,
+        firstSeen: nowMs,
+        lastSeen: nowMs,
+        status: 'present',
+        packets: 0,
+        options: [],
+        absent: false,
+      }
+      this.peers.set(key, state)
+    }
+
+    state.packets++
+    state.lastSeen = Math.max(state.lastSeen, nowMs)
+    state.client = packet.client
+
+    const mode = modeOf(packet.command)
+    switch (mode) {
+      // §3.1–3.3: entry, its answer and the absence notice all carry the current names and ABSENCEOPT.
+      case MODES.BR_ENTRY:
+      case MODES.ANSENTRY:
+      case MODES.BR_ABSENCE: {
+        state.user = packet.user
+        state.host = packet.host
+        state.nickname = packet.nickname ?? ''
+        state.group = packet.group ?? ''
+        state.options = [...packet.options]
+        state.absent = (packet.command & ABSENCEOPT) !== 0
+        state.status = state.absent ? 'absent' : 'present'
+        break
+      }
+
+      // §3.4: the peer leaves. iptux sends an empty body, so keep the names it had.
+      case MODES.BR_EXIT: {
+        if (packet.nickname) state.nickname = packet.nickname
+        if (packet.group) state.group = packet.group
+        state.status = 'exited'
+        break
+      }
+
+      // Any other packet proves the peer is up; names stay as its entry gave them (§5: UTF8OPT may change
+      // the encoding of user/host from one packet to the next).
+      default: {
+        state.status = state.absent ? 'absent' : 'present'
+      }
+    }
+
+    this.remember(from.address, packet)
+    state.charset = this.peerCharset(from.address)
+    return {row: snapshot(state), previousStatus}
+  }
+
+  /**
+   * The charset to decode this address's next packet with (DecodeOptions.peerCharset): the encoding an iptux
+   * entry declared (§5 step 4), otherwise the charset its last non-ASCII legacy text decoded as.
+   */
+  peerCharset(address: string): string | undefined {
+    const memory = this.charsets.peek(address)
+    return memory?.declared ?? memory?.learned
+  }
+
+  /** Every row, sorted by address (numerically for IPv4) and port. */
+  rows(): PeerRow[] {
+    return [...this.peers.values()].map((state) => snapshot(state)).sort(compareRows)
+  }
+
+  private remember(address: string, packet: Packet): void {
+    const declared = packet.iptux?.encoding === undefined ? undefined : normalizeCharset(packet.iptux.encoding)
+    const learned = learnedCharset(packet)
+    const memory = this.charsets.get(address)
+    if (declared === undefined && learned === undefined) return
+    const next: CharsetMemory = {...memory}
+    if (declared !== undefined) next.declared = declared
+    if (learned !== undefined) next.learned = learned
+    this.charsets.set(address, next)
+  }
+}

@@ -1,0 +1,257 @@
+import {expect} from 'chai'
+
+import {ABSENCEOPT, CAPUTF8OPT, DIALUPOPT, MODES, SENDCHECKOPT, UTF8OPT} from '../../src/protocol/constants.js'
+import {DEFAULT_PRESENCE_CAPACITY, Presence} from '../../src/lan/presence.js'
+import {makePacket} from './packet-factory.js'
+
+const {ANSENTRY, BR_ABSENCE, BR_ENTRY, BR_EXIT, NOOPERATION, RECVMSG, SENDMSG} = MODES
+
+describe('lan/presence', () => {
+  const t0 = 1_700_000_000_000
+  const alice = {address: '192.168.1.20', port: 2425}
+
+  it('adds a peer from its BR_ENTRY as present, with names, client and entry options', () => {
+    const presence = new Presence()
+    const entry = makePacket(BR_ENTRY | CAPUTF8OPT, {
+      version: '1_iptux 0.10.0',
+      nickname: 'Alice',
+      group: 'Dev',
+    })
+    const {row, previousStatus} = presence.observe(entry, alice, t0)
+    expect(previousStatus).to.equal(undefined)
+    expect(row).to.deep.include({
+      address: '192.168.1.20',
+      port: 2425,
+      user: 'alice',
+      host: 'PC01',
+      nickname: 'Alice',
+      group: 'Dev',
+      firstSeen: t0,
+      lastSeen: t0,
+      status: 'present',
+      packets: 1,
+    })
+    expect(row.client).to.deep.equal({kind: 'iptux', name: 'iptux', version: '0.10.0'})
+    expect(row.options).to.deep.equal(['CAPUTF8OPT'])
+    expect(presence.size).to.equal(1)
+  })
+
+  it('takes ABSENCEOPT on BR_ENTRY and ANSENTRY as absent', () => {
+    const presence = new Presence()
+    expect(presence.observe(makePacket(BR_ENTRY | ABSENCEOPT), alice, t0).row.status).to.equal('absent')
+    const bob = {address: '192.168.1.21', port: 2425}
+    expect(presence.observe(makePacket(ANSENTRY | ABSENCEOPT, {user: 'bob'}), bob, t0).row.status).to.equal('absent')
+    expect(presence.observe(makePacket(ANSENTRY, {user: 'bob'}), bob, t0 + 1).row.status).to.equal('present')
+  })
+
+  it('follows present → absent → present → exited, updating names on BR_ABSENCE and keeping them on an empty BR_EXIT', () => {
+    const presence = new Presence()
+    presence.observe(makePacket(BR_ENTRY, {nickname: 'Alice', group: 'Dev'}), alice, t0)
+
+    let update = presence.observe(
+      makePacket(BR_ABSENCE | ABSENCEOPT, {nickname: 'Alice (lunch)', group: 'Dev'}),
+      alice,
+      t0 + 1,
+    )
+    expect(update.previousStatus).to.equal('present')
+    expect(update.row).to.deep.include({status: 'absent', nickname: 'Alice (lunch)', group: 'Dev'})
+
+    update = presence.observe(makePacket(BR_ABSENCE, {nickname: 'Alice', group: 'Ops'}), alice, t0 + 2)
+    expect(update.previousStatus).to.equal('absent')
+    expect(update.row).to.deep.include({status: 'present', nickname: 'Alice', group: 'Ops'})
+
+    // iptux's BR_EXIT|DIALUPOPT has an empty body (§3.4) and must not overwrite the entry's options.
+    update = presence.observe(makePacket(BR_EXIT | DIALUPOPT, {nickname: '', group: ''}), alice, t0 + 3)
+    expect(update.previousStatus).to.equal('present')
+    expect(update.row).to.deep.include({
+      status: 'exited',
+      nickname: 'Alice',
+      group: 'Ops',
+      packets: 4,
+      lastSeen: t0 + 3,
+    })
+    expect(update.row.options).to.deep.equal([])
+  })
+
+  it('creates a row from any other packet with the user and host it carries', () => {
+    const presence = new Presence()
+    const {row, previousStatus} = presence.observe(
+      makePacket(SENDMSG | SENDCHECKOPT, {user: 'carol', host: 'LAP'}),
+      alice,
+      t0,
+    )
+    expect(previousStatus).to.equal(undefined)
+    expect(row).to.deep.include({user: 'carol', host: 'LAP', nickname: '', group: '', status: 'present', packets: 1})
+    expect(row.options).to.deep.equal([])
+  })
+
+  it('refreshes lastSeen on other packets without touching names or entry options', () => {
+    const presence = new Presence()
+    presence.observe(makePacket(BR_ENTRY | CAPUTF8OPT, {user: 'alice', host: 'PC01', nickname: 'Alice'}), alice, t0)
+    // §5: the same peer's names may arrive in another encoding when UTF8OPT differs.
+    const {row} = presence.observe(
+      makePacket(SENDMSG | SENDCHECKOPT | UTF8OPT, {user: 'ALICE?', host: 'PC?'}),
+      alice,
+      t0 + 5000,
+    )
+    expect(row).to.deep.include({
+      user: 'alice',
+      host: 'PC01',
+      nickname: 'Alice',
+      lastSeen: t0 + 5000,
+      firstSeen: t0,
+      packets: 2,
+    })
+    expect(row.options).to.deep.equal(['CAPUTF8OPT'])
+  })
+
+  it('brings an exited or expired peer back when it sends anything, remembering absence', () => {
+    const presence = new Presence()
+    presence.observe(makePacket(BR_ENTRY), alice, t0)
+    presence.observe(makePacket(BR_EXIT), alice, t0 + 1)
+    expect(presence.observe(makePacket(NOOPERATION), alice, t0 + 2).row.status).to.equal('present')
+
+    const bob = {address: '192.168.1.21', port: 2425}
+    presence.observe(makePacket(BR_ABSENCE | ABSENCEOPT, {user: 'bob'}), bob, t0)
+    presence.expire(t0 + 60_000, 30_000)
+    const update = presence.observe(makePacket(RECVMSG, {user: 'bob'}), bob, t0 + 61_000)
+    expect(update.previousStatus).to.equal('expired')
+    expect(update.row.status).to.equal('absent')
+  })
+
+  it('expires present and absent rows not seen for longer than expireAfterMs, keeping them', () => {
+    const presence = new Presence()
+    const peers = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'].map((address) => ({address, port: 2425}))
+    presence.observe(makePacket(BR_ENTRY), peers[0], t0)
+    presence.observe(makePacket(BR_ENTRY | ABSENCEOPT), peers[1], t0)
+    presence.observe(makePacket(BR_EXIT), peers[2], t0)
+    presence.observe(makePacket(BR_ENTRY), peers[3], t0 + 10_000)
+
+    expect(presence.expire(t0 + 30_000, 30_000)).to.deep.equal([]) // exactly expireAfterMs: not yet
+    const changed = presence.expire(t0 + 30_001, 30_000)
+    expect(changed.map((row) => [row.address, row.status])).to.deep.equal([
+      ['10.0.0.1', 'expired'],
+      ['10.0.0.2', 'expired'],
+    ])
+    expect(presence.expire(t0 + 30_002, 30_000)).to.deep.equal([]) // reported once
+    expect(presence.rows().map((row) => row.status)).to.deep.equal(['expired', 'expired', 'exited', 'present'])
+    expect(presence.size).to.equal(4)
+    expect(() => presence.expire(t0, -1)).to.throw(RangeError)
+  })
+
+  it('keeps lastSeen from going backwards when observations arrive out of order', () => {
+    const presence = new Presence()
+    presence.observe(makePacket(BR_ENTRY), alice, t0 + 1000)
+    expect(presence.observe(makePacket(SENDMSG), alice, t0).row.lastSeen).to.equal(t0 + 1000)
+  })
+
+  it('sorts rows by address numerically, then port, IPv4 before anything else', () => {
+    const presence = new Presence()
+    const sources = [
+      {address: '192.168.1.10', port: 2425},
+      {address: '10.0.0.10', port: 2425},
+      {address: 'fe80::1', port: 2425},
+      {address: '10.0.0.9', port: 2425},
+      {address: '9.255.255.255', port: 2425},
+      {address: '10.0.0.10', port: 2000},
+    ]
+    for (const from of sources) presence.observe(makePacket(BR_ENTRY), from, t0)
+    expect(presence.rows().map((row) => `${row.address}:${row.port}`)).to.deep.equal([
+      '9.255.255.255:2425',
+      '10.0.0.9:2425',
+      '10.0.0.10:2000',
+      '10.0.0.10:2425',
+      '192.168.1.10:2425',
+      'fe80::1:2425',
+    ])
+  })
+
+  it('keeps one row per address and port', () => {
+    const presence = new Presence()
+    presence.observe(makePacket(BR_ENTRY, {user: 'a'}), {address: '10.0.0.1', port: 2425}, t0)
+    presence.observe(makePacket(BR_ENTRY, {user: 'b'}), {address: '10.0.0.1', port: 2426}, t0)
+    expect(presence.size).to.equal(2)
+    expect(presence.get('10.0.0.1', 2426)?.user).to.equal('b')
+    expect(presence.get('10.0.0.1', 2427)).to.equal(undefined)
+  })
+
+  it('hands out copies, not its own state', () => {
+    const presence = new Presence()
+    const {row} = presence.observe(makePacket(BR_ENTRY | CAPUTF8OPT), alice, t0)
+    row.status = 'exited'
+    row.options.push('X')
+    row.client.name = 'changed'
+    expect(presence.get(alice.address, alice.port)).to.deep.include({status: 'present', options: ['CAPUTF8OPT']})
+    expect(presence.rows()[0].client.name).to.equal('IP Messenger')
+  })
+
+  it('holds at most capacity rows, dropping the least recently seen and counting it', () => {
+    expect(DEFAULT_PRESENCE_CAPACITY).to.equal(10_000)
+    const presence = new Presence({capacity: 3})
+    const at = (address: string) => ({address, port: 2425})
+    presence.observe(makePacket(BR_ENTRY), at('10.0.0.1'), t0)
+    presence.observe(makePacket(BR_ENTRY), at('10.0.0.2'), t0 + 1)
+    presence.observe(makePacket(BR_ENTRY), at('10.0.0.3'), t0 + 2)
+    presence.observe(makePacket(SENDMSG), at('10.0.0.1'), t0 + 3) // 10.0.0.1 is fresh again
+    presence.observe(makePacket(BR_ENTRY), at('10.0.0.4'), t0 + 4)
+    expect(presence.rows().map((row) => row.address)).to.deep.equal(['10.0.0.1', '10.0.0.3', '10.0.0.4'])
+    expect(presence.evictions).to.equal(1)
+  })
+
+  it('stays at capacity under 100,000 spoofed sources', () => {
+    const presence = new Presence({capacity: 500})
+    const packet = makePacket(BR_ENTRY)
+    for (let i = 0; i < 100_000; i++) {
+      presence.observe(packet, {address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 2425}, t0 + i)
+    }
+
+    expect(presence.size).to.equal(500)
+    expect(presence.evictions).to.equal(100_000 - 500)
+  })
+
+  describe('peerCharset', () => {
+    it('remembers the encoding an iptux entry declares (§5 step 4), normalised', () => {
+      const presence = new Presence()
+      const {row} = presence.observe(
+        makePacket(BR_ENTRY, {version: '1_iptux 0.10.0', iptux: {encoding: 'UTF-8'}}),
+        alice,
+        t0,
+      )
+      expect(presence.peerCharset(alice.address)).to.equal('utf-8')
+      expect(row.charset).to.equal('utf-8')
+    })
+
+    it('ignores a declared encoding it does not know', () => {
+      const presence = new Presence()
+      presence.observe(makePacket(BR_ENTRY, {iptux: {encoding: 'no-such-charset'}}), alice, t0)
+      expect(presence.peerCharset(alice.address)).to.equal(undefined)
+    })
+
+    it('learns the charset of non-ASCII legacy text', () => {
+      const presence = new Presence()
+      presence.observe(makePacket(SENDMSG, {text: '你好', charset: 'gb18030'}), alice, t0)
+      expect(presence.peerCharset(alice.address)).to.equal('gb18030')
+    })
+
+    it('learns nothing from pure ASCII, UTF8OPT or the UTF-8 extension', () => {
+      const presence = new Presence()
+      presence.observe(makePacket(SENDMSG, {text: 'hello', charset: 'utf-8'}), alice, t0)
+      presence.observe(makePacket(SENDMSG | UTF8OPT, {text: '你好', charset: 'utf-8'}), alice, t0)
+      presence.observe(
+        makePacket(BR_ENTRY | CAPUTF8OPT, {nickname: '爱丽丝', charset: 'utf-8', extension: {NN: '爱丽丝'}}),
+        alice,
+        t0,
+      )
+      expect(presence.peerCharset(alice.address)).to.equal(undefined)
+    })
+
+    it('prefers the declared encoding over a learned one, and keeps it per address across ports', () => {
+      const presence = new Presence()
+      presence.observe(makePacket(BR_ENTRY, {iptux: {encoding: 'utf-8'}}), alice, t0)
+      presence.observe(makePacket(SENDMSG, {text: 'こんにちは', charset: 'cp932'}), {...alice, port: 3000}, t0)
+      expect(presence.peerCharset(alice.address)).to.equal('utf-8')
+      expect(presence.get(alice.address, 3000)?.charset).to.equal('utf-8')
+      expect(presence.peerCharset('192.168.1.99')).to.equal(undefined)
+    })
+  })
+})
