@@ -60,8 +60,8 @@ function renderCells(columns: Column[], widths: number[], texts: string[]): stri
       return padToWidth(text, widths[i], column.align)
     })
     .join(GAP)
-  // No trailing spaces when the last column is left-aligned (an empty last cell leaves the gap behind).
-  return columns[last]?.align === 'right' ? line : line.replace(/ +$/, '')
+  // No trailing spaces (an empty last cell would leave padding and the gap behind).
+  return line.replace(/ +$/, '')
 }
 
 /** One aligned row with fixed column widths, for printing rows as they arrive. */

@@ -1,0 +1,87 @@
+import {expect} from 'chai'
+
+import {displayWidth} from '../../src/ui/display-width.js'
+import {type Column, columnWidths, renderHeader, renderRow, renderTable} from '../../src/ui/table.js'
+
+const COLUMNS: Column[] = [
+  {header: 'NAME', key: 'name'},
+  {header: 'ADDRESS', key: 'address'},
+  {header: 'AGE', key: 'age', align: 'right'},
+]
+
+const ROWS = [
+  {name: '张三', address: '192.168.1.20', age: 3},
+  {name: 'alice', address: '10.0.0.7', age: 120},
+  {name: '飛秋ユーザー', address: '10.0.0.8', age: undefined},
+]
+
+describe('ui/table', () => {
+  it('aligns columns by display width, with a rule under the header', () => {
+    expect(renderTable(COLUMNS, ROWS)).to.equal(
+      [
+        'NAME          ADDRESS       AGE',
+        '────────────  ────────────  ───',
+        '张三          192.168.1.20    3',
+        'alice         10.0.0.7      120',
+        '飛秋ユーザー  10.0.0.8',
+      ].join('\n'),
+    )
+  })
+
+  it('lines up every row in display columns', () => {
+    const lines = renderTable(COLUMNS, ROWS).split('\n')
+    const columnOf = (line: string, text: string) => displayWidth(line.slice(0, line.indexOf(text)))
+    expect(columnOf(lines[0], 'ADDRESS')).to.equal(14)
+    for (const [i, row] of ROWS.entries()) expect(columnOf(lines[i + 2], row.address), row.name).to.equal(14)
+  })
+
+  it('makes every cell terminal-safe before measuring it', () => {
+    const table = renderTable([{header: 'NAME', key: 'name'}], [{name: 'x\u001B[2J\u202Ey\nz'}])
+    expect(table).to.equal(['NAME', '─'.repeat(20), String.raw`x\x1b[2J\u{202e}y\nz`].join('\n'))
+    expect(table).to.not.include('\u001B')
+  })
+
+  it('prints only the header for no rows', () => {
+    expect(renderTable(COLUMNS, [])).to.equal('NAME  ADDRESS  AGE\n────  ───────  ───')
+  })
+
+  it('caps a column at maxWidth and cuts cells with an ellipsis', () => {
+    const table = renderTable(
+      [
+        {header: 'NAME', key: 'name', maxWidth: 6},
+        {header: 'X', key: 'x'},
+      ],
+      [{name: '张三李四王五', x: 1}],
+    )
+    expect(table.split('\n')[2]).to.equal('张三…   1')
+  })
+
+  it('shrinks the widest columns to fit the terminal width', () => {
+    const rows = [{name: 'a-very-long-host-name-indeed', address: '192.168.100.200', age: 1}]
+    const table = renderTable(COLUMNS, rows, {width: 40})
+    for (const line of table.split('\n')) expect(displayWidth(line), line).to.be.at.most(40)
+    expect(table.split('\n')[2]).to.equal('a-very-long-host-…  192.168.100.200    1')
+    const narrow = renderTable(COLUMNS, rows, {width: 30})
+    for (const line of narrow.split('\n')) expect(displayWidth(line), line).to.be.at.most(30)
+    expect(table).to.include('…')
+    expect(table).to.include('192.168.100.200')
+  })
+
+  it('uses a dim header instead of a rule when colour is on', () => {
+    const table = renderTable(COLUMNS, [], {color: true})
+    expect(table).to.equal('\u001B[2mNAME  ADDRESS  AGE\u001B[22m')
+  })
+
+  it('renders rows one at a time with fixed widths, for streaming', () => {
+    const widths = columnWidths(COLUMNS, [], {})
+    expect(widths).to.deep.equal([4, 7, 3])
+    const fixed = [8, 15, 4]
+    expect(renderHeader(COLUMNS, fixed)).to.equal('NAME      ADDRESS           AGE\n────────  ───────────────  ────')
+    expect(renderRow(COLUMNS, fixed, {name: '张三', address: '10.0.0.1', age: 5})).to.equal(
+      '张三      10.0.0.1            5',
+    )
+    expect(renderRow(COLUMNS, fixed, {name: '飛秋ユーザー', address: '10.0.0.1', age: 5})).to.equal(
+      '飛秋ユ…   10.0.0.1            5',
+    )
+  })
+})

@@ -1,0 +1,136 @@
+import {expect} from 'chai'
+import fc from 'fast-check'
+
+import {hexDump, safeBytesPreview, safeText} from '../../src/ui/terminal-safe.js'
+
+// Everything a terminal may interpret or hide: C0, DEL, C1, bidi controls, zero-width, separators, lone surrogates.
+const FORBIDDEN =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/** The output with joiners inside emoji sequences removed: those are allowed to stay. */
+function withoutEmojiJoiners(s: string): string {
+  return s.replaceAll(/(?<=\p{Extended_Pictographic})\u200D(?=\p{Extended_Pictographic})/gu, '')
+}
+
+describe('ui/terminal-safe', () => {
+  describe('safeText', () => {
+    it('makes escape sequences visible text', () => {
+      expect(safeText('\u001B[31mred\u001B[0m')).to.equal(String.raw`\x1b[31mred\x1b[0m`)
+      expect(safeText('\u001B]8;;http://x\u0007click\u001B]8;;\u0007')).to.equal(
+        String.raw`\x1b]8;;http://x\aclick\x1b]8;;\a`,
+      )
+      expect(safeText('\u001B]0;pwn\u0007')).to.equal(String.raw`\x1b]0;pwn\a`)
+      expect(safeText('\u001B]0;pwn\u001B\\')).to.equal(String.raw`\x1b]0;pwn\x1b\\`)
+      expect(safeText('\u001B[200~rm -rf ~\u001B[201~')).to.equal(String.raw`\x1b[200~rm -rf ~\x1b[201~`)
+    })
+
+    it('names the common C0 controls and writes the rest as hex escapes', () => {
+      expect(safeText('a\nb\rc\td\0e\u0007f\bg\fh\vi')).to.equal(String.raw`a\nb\rc\td\0e\af\bg\fh\vi`)
+      expect(safeText('\u0001\u001F\u007F')).to.equal(String.raw`\x01\x1f\x7f`)
+    })
+
+    it('escapes backslash so that escapes cannot be forged', () => {
+      expect(safeText(String.raw`C:\new`)).to.equal(String.raw`C:\\new`)
+      expect(safeText(String.raw`\x1b`)).to.equal(String.raw`\\x1b`)
+    })
+
+    it('escapes C1 controls, including the single-byte CSI', () => {
+      expect(safeText('\u009B31m')).to.equal(String.raw`\u{9b}31m`)
+      expect(safeText('\u0085\u0080\u009F')).to.equal(String.raw`\u{85}\u{80}\u{9f}`)
+    })
+
+    it('escapes bidi controls, zero-width and invisible characters', () => {
+      expect(safeText('evil\u202Etxt.exe')).to.equal(String.raw`evil\u{202e}txt.exe`)
+      expect(safeText('a\u200Bb\u200Cc\u200Dd')).to.equal(String.raw`a\u{200b}b\u{200c}c\u{200d}d`)
+      expect(safeText('\u061C\u200E\u200F\u202A\u2066\u2069')).to.equal(
+        String.raw`\u{61c}\u{200e}\u{200f}\u{202a}\u{2066}\u{2069}`,
+      )
+      expect(safeText('\uFEFF\u2060\u2064\u180E\u00AD')).to.equal(String.raw`\u{feff}\u{2060}\u{2064}\u{180e}\u{ad}`)
+      expect(safeText('line\u2028para\u2029')).to.equal(String.raw`line\u{2028}para\u{2029}`)
+      expect(safeText('\u3164')).to.equal(String.raw`\u{3164}`)
+    })
+
+    it('escapes lone surrogates and keeps U+FFFD', () => {
+      expect(safeText('a\uD800b\uDC00')).to.equal(String.raw`a\u{d800}b\u{dc00}`)
+      expect(safeText('bad \uFFFD byte')).to.equal('bad \uFFFD byte')
+    })
+
+    it('passes CJK, emoji, accents and emoji sequences through unchanged', () => {
+      for (const text of [
+        '张三的电脑',
+        '飛秋 ユーザー',
+        '한국어',
+        'café naïve',
+        '😀👍🏽',
+        '👨‍👩‍👧',
+        '🇨🇳',
+        '❤️',
+        'e\u0301',
+        'plain text',
+      ]) {
+        expect(safeText(text), text).to.equal(text)
+      }
+    })
+
+    it('never lets a control, bidi or invisible character through (property)', () => {
+      fc.assert(
+        fc.property(
+          fc.string({unit: 'binary', maxLength: 80}),
+          (s) => !FORBIDDEN.test(withoutEmojiJoiners(safeText(s))),
+        ),
+        {numRuns: 2000},
+      )
+      fc.assert(
+        fc.property(
+          fc.array(fc.constantFrom('\u001B', '\u0007', '\u009B', '\u202E', '\u200D', '😀', '\\', 'a', '\uD800', '字'), {
+            maxLength: 40,
+          }),
+          (parts) => !FORBIDDEN.test(withoutEmojiJoiners(safeText(parts.join('')))),
+        ),
+        {numRuns: 2000},
+      )
+    })
+
+    it('is reversible in the sense that different inputs stay different (property)', () => {
+      fc.assert(
+        fc.property(fc.string({unit: 'binary', maxLength: 20}), fc.string({unit: 'binary', maxLength: 20}), (a, b) =>
+          a === b ? true : safeText(a) !== safeText(b),
+        ),
+        {numRuns: 2000},
+      )
+    })
+  })
+
+  describe('safeBytesPreview', () => {
+    it('shows printable ASCII as is and the rest as hex escapes', () => {
+      expect(safeBytesPreview(Uint8Array.from([0x68, 0x69, 0x00, 0x1b, 0xff, 0x5c, 0x20]))).to.equal(
+        String.raw`hi\x00\x1b\xff\\ `,
+      )
+    })
+
+    it('cuts long input and says how long it was', () => {
+      expect(safeBytesPreview(Buffer.alloc(100, 0x41), 10)).to.equal('AAAAAAAAAA… (100 bytes)')
+      expect(safeBytesPreview(Buffer.alloc(64, 0x41))).to.equal('A'.repeat(64))
+      expect(safeBytesPreview(new Uint8Array())).to.equal('')
+    })
+  })
+
+  describe('hexDump', () => {
+    it('prints 16 bytes per line with offsets and an ASCII column', () => {
+      const bytes = Buffer.from('1:100:user:host:32:Hello\u0000\u00FF!', 'latin1')
+      expect(hexDump(bytes)).to.equal(
+        [
+          '00000000  31 3a 31 30 30 3a 75 73  65 72 3a 68 6f 73 74 3a  |1:100:user:host:|',
+          '00000010  33 32 3a 48 65 6c 6c 6f  00 ff 21                 |32:Hello..!|',
+        ].join('\n'),
+      )
+    })
+
+    it('prints nothing for no bytes and keeps later offsets in hex', () => {
+      expect(hexDump(new Uint8Array())).to.equal('')
+      const lines = hexDump(Buffer.alloc(40, 0x2e)).split('\n')
+      expect(lines.map((line) => line.slice(0, 8))).to.deep.equal(['00000000', '00000010', '00000020'])
+      expect(lines[0]).to.have.lengthOf(lines[1].length)
+    })
+  })
+})
