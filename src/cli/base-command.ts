@@ -1,0 +1,42 @@
+import {Command} from '@oclif/core'
+
+interface ErrorLike {
+  code?: string
+  exitCode?: number
+  message?: string
+  oclif?: {exit?: number}
+}
+
+/** The first line of an error message, without oclif's "See more help with --help" trailer. */
+export function oneLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^See more help with/.test(l))
+  // oclif's parse errors read "Parsing --port \n\t<reason>": join them into one line.
+  if (lines.length > 1 && /^Parsing --/.test(lines[0])) return `${lines[0].replace(/^Parsing /, '')}: ${lines[1]}`
+  return lines.join(' ') || 'unknown error'
+}
+
+export function exitCodeOf(err: ErrorLike): number {
+  return err.exitCode ?? err.oclif?.exit ?? 1
+}
+
+/**
+ * Errors end as one clear line and an exit code, never a stack trace: a flag mistake, a port in use,
+ * a network that cannot be reached. With --json they end as {"error": {...}} on stdout.
+ */
+export abstract class BaseCommand extends Command {
+  async catch(err: Error & ErrorLike): Promise<void> {
+    const exitCode = exitCodeOf(err)
+    const message = oneLine(err.message ?? String(err))
+    process.exitCode = exitCode
+    if (exitCode === 0) return // oclif's --help/--version exits travel as errors with code 0
+    if (this.jsonEnabled()) {
+      this.logJson({error: {code: err.code, exitCode, message}})
+      return
+    }
+
+    process.stderr.write(`Error: ${message}\n`)
+  }
+}
