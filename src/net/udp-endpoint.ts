@@ -13,7 +13,10 @@ export interface UdpEndpointOptions {
   port: number
   /** Local address to bind (default 0.0.0.0: needed to receive broadcasts). */
   address?: string
-  /** Share the port with other IP Messenger clients on this machine (default true). */
+  /**
+   * Share the port with other IP Messenger clients on this machine (default true). Every sharer receives
+   * broadcasts when bound to 0.0.0.0; a unicast reaches only the socket bound last (Linux).
+   */
   reuseAddr?: boolean
   /** Allow sending to broadcast addresses (default true). */
   broadcast?: boolean
@@ -66,8 +69,9 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     this.address = bound.address
     this.port = bound.port
     socket.on('message', (data, rinfo) => this.emit('datagram', data, {address: rinfo.address, port: rinfo.port}))
+    // Send failures reach send()'s promise; this is for the rare socket-level error after bind.
     socket.on('error', (error: NodeJS.ErrnoException) =>
-      this.emit('error', describeSocketError(error, {action: 'send', address: this.address, port: this.port})),
+      this.emit('error', describeSocketError(error, {action: 'send'})),
     )
   }
 
