@@ -1,0 +1,60 @@
+import {expect} from 'chai'
+
+import {identifyClient, isIpmsgVersion} from '../../src/protocol/index.js'
+
+describe('protocol client identification (§1.3, §6.1)', () => {
+  it('accepts versions whose atoi() is 1', () => {
+    for (const version of [
+      '1',
+      '1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9',
+      '1_iptux 0.10.0',
+      '1abc',
+      '01',
+      ' 1',
+      '+1',
+      '1.5',
+    ]) {
+      expect(isIpmsgVersion(version), version).to.equal(true)
+    }
+  })
+
+  it('refuses versions whose atoi() is not 1', () => {
+    for (const version of ['iptux 0.7.4', '2', '', '10', '-1', '0', '11_lbt', 'feiq_plus_plus#128', 'v1']) {
+      expect(isIpmsgVersion(version), version).to.equal(false)
+    }
+  })
+
+  it('identifies IP Messenger', () => {
+    expect(identifyClient('1')).to.deep.equal({kind: 'ipmsg', name: 'IP Messenger'})
+  })
+
+  it('identifies iptux with its version', () => {
+    expect(identifyClient('1_iptux 0.10.0')).to.deep.equal({kind: 'iptux', name: 'iptux', version: '0.10.0'})
+    expect(identifyClient('1_iptux_0#5#2')).to.deep.equal({kind: 'iptux', name: 'iptux'})
+  })
+
+  it('identifies Feiqiu and its version parts', () => {
+    expect(identifyClient('1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9')).to.deep.equal({
+      kind: 'feiqiu',
+      name: 'Feiqiu',
+      generation: 'lbt6',
+      avatar: 0,
+      mac: 'C85B76BD9F3F',
+      parts: ['1_lbt6_0', '128', 'C85B76BD9F3F', '0', '0', '0', '4001', '9'],
+    })
+    expect(identifyClient('1_lbt4_41#128#24F5AAD7C96A#0#0#0#311c#9')).to.include({generation: 'lbt4', avatar: 41})
+    expect(identifyClient('1_lbt')).to.deep.equal({kind: 'feiqiu', name: 'Feiqiu', generation: 'lbt', parts: ['1_lbt']})
+    expect(identifyClient('1_lbt6_x#1')).to.deep.equal({
+      kind: 'feiqiu',
+      name: 'Feiqiu',
+      generation: 'lbt6',
+      parts: ['1_lbt6_x', '1'],
+    })
+  })
+
+  it('calls anything else unknown', () => {
+    for (const version of ['1_foo', '1abc', '01', '1 ', 'iptux 0.7.4']) {
+      expect(identifyClient(version), version).to.deep.equal({kind: 'unknown', name: 'unknown'})
+    }
+  })
+})

@@ -1,0 +1,122 @@
+import {expect} from 'chai'
+import {Buffer} from 'node:buffer'
+
+import type {EncodeErrorCode, OutgoingPacket} from '../../src/protocol/index.js'
+
+import {decode, DEFAULT_MAX_BYTES, encode, EncodeError} from '../../src/protocol/index.js'
+
+const base: OutgoingPacket = {packetNo: 1, user: 'u', host: 'h', command: 0x20}
+const utf8 = (b: Uint8Array) => Buffer.from(b).toString('utf8')
+
+function failure(packet: OutgoingPacket, options?: Parameters<typeof encode>[1]): EncodeError {
+  try {
+    encode(packet, options)
+  } catch (error) {
+    expect(error).to.be.instanceOf(EncodeError)
+    return error as EncodeError
+  }
+
+  return expect.fail('encode did not throw')
+}
+
+function expectCode(packet: OutgoingPacket, code: EncodeErrorCode, options?: Parameters<typeof encode>[1]): string {
+  const error = failure(packet, options)
+  expect(error.code).to.equal(code)
+  expect(error.name).to.equal('EncodeError')
+  return error.message
+}
+
+describe('protocol encode', () => {
+  it('sends the command word exactly as given', () => {
+    expect(utf8(encode({...base, command: 0xffffffff, text: 'x'}).bytes)).to.equal('1:1:u:h:4294967295:x\0')
+    expect(utf8(encode({...base, command: 0x120}).bytes)).to.equal('1:1:u:h:288:\0')
+  })
+
+  it('uses the version given', () => {
+    expect(utf8(encode({...base, version: '1_lbt6_0#128#000000000000#0#0#0#4001#9'}).bytes)).to.match(/^1_lbt6_0#128#/)
+  })
+
+  it('replaces : in user and host with ; (§1.2)', () => {
+    expect(utf8(encode({...base, user: 'a:b', host: '::'}).bytes)).to.equal('1:1:a;b:;;:32:\0')
+  })
+
+  it('turns CRLF into LF and keeps a lone CR (§1.5)', () => {
+    expect(utf8(encode({...base, text: 'a\r\nb\rc\n'}).bytes)).to.equal('1:1:u:h:32:a\nb\rc\n\0')
+  })
+
+  it('prefers acknowledges over text', () => {
+    expect(utf8(encode({...base, command: 0x21, text: 'ignored', acknowledges: 0}).bytes)).to.equal('1:1:u:h:33:0\0')
+  })
+
+  it('refuses bad numbers with a clear message', () => {
+    expect(expectCode({...base, packetNo: -1}, 'INVALID_FIELD')).to.equal(
+      'the packet number must be an integer from 0 to 2147483647 (got -1)',
+    )
+    expectCode({...base, packetNo: 1.5}, 'INVALID_FIELD')
+    expectCode({...base, packetNo: Number.NaN}, 'INVALID_FIELD')
+    expectCode({...base, command: 2 ** 32}, 'INVALID_FIELD')
+    expectCode({...base, command: -1}, 'INVALID_FIELD')
+    expectCode({...base, command: 0x21, acknowledges: 2 ** 32}, 'INVALID_FIELD')
+    expectCode(base, 'INVALID_FIELD', {maxBytes: -1})
+    expect(utf8(encode({...base, packetNo: 2 ** 31 - 1}).bytes)).to.equal('1:2147483647:u:h:32:\0')
+  })
+
+  it('refuses NUL in any field and : in the version', () => {
+    expect(expectCode({...base, text: 'a\0'}, 'INVALID_TEXT')).to.equal('the text contains a NUL character')
+    expect(expectCode({...base, host: '\0'}, 'INVALID_FIELD')).to.equal('the host name contains a NUL character')
+    expectCode({...base, command: 1, nickname: 'n\0'}, 'INVALID_FIELD')
+    expectCode({...base, command: 1, group: '\0'}, 'INVALID_FIELD')
+    expectCode({...base, command: 1, vs: '\0'}, 'INVALID_FIELD')
+    expectCode({...base, command: 1, vs: 'a\nb'}, 'INVALID_FIELD')
+    expectCode({...base, version: '1:2'}, 'INVALID_FIELD')
+    expectCode({...base, version: '1\0'}, 'INVALID_FIELD')
+    expectCode({...base, user: 5 as unknown as string}, 'INVALID_FIELD')
+    expectCode({...base, text: 5 as unknown as string}, 'INVALID_TEXT')
+  })
+
+  it('refuses an unknown charset', () => {
+    expect(expectCode(base, 'UNKNOWN_CHARSET', {charset: 'klingon'})).to.match(/unknown charset "klingon"/)
+  })
+
+  it('defaults the size limit to 8191 bytes (§1.7)', () => {
+    expect(DEFAULT_MAX_BYTES).to.equal(8191)
+    const header = '1:1:u:h:32:'
+    const fits = 'x'.repeat(8191 - header.length - 1)
+    expect(encode({...base, text: fits}).bytes.length).to.equal(8191)
+    const message = expectCode({...base, text: fits + 'x'}, 'TOO_LARGE')
+    expect(message).to.equal('message is 8192 bytes encoded; the limit is 8191 bytes')
+  })
+
+  it('truncates at a character boundary when allowed', () => {
+    // header '1:1:u:h:32:' is 11 bytes, + NUL = 12; 8 bytes left: two 3-byte characters fit, not three.
+    const result = encode({...base, text: '你好世界'}, {maxBytes: 20, truncate: true})
+    expect(result.truncated).to.equal(true)
+    expect(utf8(result.bytes)).to.equal('1:1:u:h:32:你好\0')
+    expect(decode(result.bytes).ok).to.equal(true)
+  })
+
+  it('truncates GBK text between two-byte characters', () => {
+    const result = encode({...base, text: '你好世界'}, {maxBytes: 17, truncate: true, charset: 'gbk'})
+    expect(Buffer.from(result.bytes).toString('hex')).to.equal(
+      Buffer.from('1:1:u:h:32:', 'latin1').toString('hex') + 'c4e3bac300',
+    )
+  })
+
+  it('never splits an emoji sequence when truncating', () => {
+    const family = '👨‍👩‍👧'
+    const result = encode({...base, text: 'ab' + family}, {maxBytes: 12 + 2 + 10, truncate: true})
+    expect(utf8(result.bytes)).to.equal('1:1:u:h:32:ab\0')
+  })
+
+  it('says so when even the empty text does not fit', () => {
+    expect(expectCode({...base, text: 'abc'}, 'TOO_LARGE', {maxBytes: 5, truncate: true})).to.equal(
+      'packet is 15 bytes encoded; the limit is 5 bytes',
+    )
+    expectCode({...base, command: 1, nickname: 'n'.repeat(100)}, 'TOO_LARGE', {maxBytes: 50, truncate: true})
+    expectCode({...base, command: 0x21, acknowledges: 12345}, 'TOO_LARGE', {maxBytes: 10})
+  })
+
+  it('ignores text on entry packets', () => {
+    expect(utf8(encode({...base, command: 1, text: 'ignored'}).bytes)).to.equal('1:1:u:h:1:\0\0\nUN:u\nHN:h\nNN:\nGN:')
+  })
+})
