@@ -1,0 +1,251 @@
+// What a polite IPMsg peer answers, and when it must stay silent: a pure function of the packet, its source
+// and the time. Section numbers (§) refer to ../shared/protocol/ipmsg.md.
+import type {OutgoingPacket, Packet} from '../protocol/types.js'
+
+import {
+  ABSENCEOPT,
+  AUTORETOPT,
+  BROADCASTOPT,
+  CAPUTF8OPT,
+  MODES,
+  modeOf,
+  SENDCHECKOPT,
+  UTF8OPT,
+} from '../protocol/constants.js'
+import {parseIPv4} from '../net/ipv4.js'
+import {BoundedMap} from './bounded-map.js'
+import {RateLimiter} from './rate-limit.js'
+
+export interface Endpoint {
+  address: string
+  port: number
+}
+
+export interface ResponderSelf {
+  user: string
+  host: string
+  nickname: string
+  group: string
+  absent?: boolean
+  absenceText?: string
+  /** lanmsg's version, sent in SENDINFO as `lanmsg <version>`. */
+  version?: string
+}
+
+export interface Reply {
+  to: Endpoint
+  /** Wait this long before sending (the ANSENTRY spread of §3.2). */
+  delayMs: number
+  /** Packet numbers and the version field are filled in by the sender. */
+  packet: Omit<OutgoingPacket, 'packetNo' | 'version'>
+  reason: string
+}
+
+export interface ResponderStats {
+  answered: number
+  suppressedSelf: number
+  suppressedInvalidSource: number
+  suppressedRateLimit: number
+  suppressedDuplicateEntry: number
+}
+
+export interface ResponderPolicyOptions {
+  self: ResponderSelf
+  /** This host's addresses; a function is called on every decision, so interfaces may change. */
+  ownAddresses: (() => string[]) | string[]
+  ownPort: number
+  limiter: RateLimiter
+  /** Uniform in [0, 1), like Math.random. */
+  random: () => number
+  /** At most one ANSENTRY per source address in this time; default 2000 ms. */
+  entryReplyIntervalMs?: number
+  /** True for the directed broadcast addresses of our networks, which are never a real source. */
+  isBroadcast?: (address: string) => boolean
+  /** Source addresses whose last ANSENTRY time is remembered; default 4096. */
+  maxEntrySources?: number
+}
+
+export const DEFAULT_ENTRY_REPLY_INTERVAL_MS = 2000
+/** Windows spreads its ANSENTRY over 0–1023 ms on a small LAN (§3.2). */
+export const ENTRY_REPLY_MAX_DELAY_MS = 1023
+export const NOT_ABSENT_TEXT = 'Not Absence mode'
+
+/** Strips the IPv4-mapped IPv6 prefix a dual-stack socket reports. */
+function plainAddress(address: string): string {
+  return /^::ffff:/i.test(address) ? address.slice(7) : address
+}
+
+/**
+ * A source we can answer: a dotted-quad IPv4 unicast address (lanmsg speaks IPv4 only, §7) and a real port.
+ * 0.0.0.0/8 is "this network", 224.0.0.0/4 multicast, 240.0.0.0/4 reserved (with 255.255.255.255): a datagram
+ * claiming such a source is forged, and answering it would spray the LAN (§8.2).
+ */
+function isAnswerableSource(from: Endpoint, isBroadcast: (address: string) => boolean): boolean {
+  if (!Number.isInteger(from.port) || from.port < 1 || from.port > 65_535) return false
+  const address = plainAddress(from.address)
+  const octets = parseIPv4(address)
+  if (octets === undefined) return false
+  if (octets[0] === 0 || octets[0] >= 224) return false
+  return !isBroadcast(address) && !isBroadcast(from.address)
+}
+
+type Intent = Omit<Reply, 'to'> & {entry?: true}
+
+export class ResponderPolicy {
+  readonly stats: ResponderStats = {
+    answered: 0,
+    suppressedSelf: 0,
+    suppressedInvalidSource: 0,
+    suppressedRateLimit: 0,
+    suppressedDuplicateEntry: 0,
+  }
+  private readonly entryReplyIntervalMs: number
+  private readonly isBroadcast: (address: string) => boolean
+  private readonly lastEntryReply: BoundedMap<string, number>
+  private readonly limiter: RateLimiter
+  private readonly ownAddresses: () => string[]
+  private readonly ownPort: number
+  private readonly random: () => number
+  private me: ResponderSelf
+
+  constructor(options: ResponderPolicyOptions) {
+    this.me = {...options.self}
+    const own = options.ownAddresses
+    this.ownAddresses = typeof own === 'function' ? own : () => own
+    this.ownPort = options.ownPort
+    this.limiter = options.limiter
+    this.random = options.random
+    this.entryReplyIntervalMs = options.entryReplyIntervalMs ?? DEFAULT_ENTRY_REPLY_INTERVAL_MS
+    this.isBroadcast = options.isBroadcast ?? (() => false)
+    this.lastEntryReply = new BoundedMap(options.maxEntrySources ?? 4096)
+  }
+
+  get self(): Readonly<ResponderSelf> {
+    return this.me
+  }
+
+  /** The replies this packet calls for, already filtered by every guard; empty when none is due. */
+  decide(packet: Packet, from: Endpoint, nowMs: number): Reply[] {
+    const intent = this.intent(packet)
+    if (intent === undefined) return []
+
+    if (this.isOwn(packet, from)) {
+      this.stats.suppressedSelf++
+      return []
+    }
+
+    if (!isAnswerableSource(from, this.isBroadcast)) {
+      this.stats.suppressedInvalidSource++
+      return []
+    }
+
+    // §8.2: one spoofed BR_ENTRY must not turn into a stream of ANSENTRY at its forged source.
+    const source = plainAddress(from.address)
+    if (intent.entry) {
+      const last = this.lastEntryReply.peek(source)
+      if (last !== undefined && nowMs - last < this.entryReplyIntervalMs) {
+        this.stats.suppressedDuplicateEntry++
+        return []
+      }
+    }
+
+    if (!this.limiter.allow(source, nowMs)) {
+      this.stats.suppressedRateLimit++
+      return []
+    }
+
+    if (intent.entry) this.lastEntryReply.set(source, nowMs)
+    this.stats.answered++
+    return [
+      {
+        to: {address: from.address, port: from.port},
+        delayMs: intent.delayMs,
+        packet: intent.packet,
+        reason: intent.reason,
+      },
+    ]
+  }
+
+  /** Changes what we answer with from now on (e.g. absence mode switched). */
+  updateSelf(patch: Partial<ResponderSelf>): void {
+    this.me = {...this.me, ...patch}
+  }
+
+  private entryDelay(): number {
+    const r = this.random()
+    if (!Number.isFinite(r)) return 0
+    return Math.min(ENTRY_REPLY_MAX_DELAY_MS, Math.max(0, Math.floor(r * (ENTRY_REPLY_MAX_DELAY_MS + 1))))
+  }
+
+  private intent(packet: Packet): Intent | undefined {
+    const {command} = packet
+    const {me} = this
+    const base = {user: me.user, host: me.host}
+    // A peer that asks with UTF8OPT or announces CAPUTF8OPT reads UTF-8 (§5); Windows answers it so (§3.2).
+    const utf8 = command & (UTF8OPT | CAPUTF8OPT) ? UTF8OPT : 0
+
+    switch (modeOf(command)) {
+      // §3.2: unicast ANSENTRY with our names, UTF8OPT only towards a BR_ENTRY that had CAPUTF8OPT.
+      case MODES.BR_ENTRY: {
+        return {
+          entry: true,
+          delayMs: this.entryDelay(),
+          packet: {
+            ...base,
+            command: MODES.ANSENTRY | CAPUTF8OPT | (me.absent ? ABSENCEOPT : 0) | (command & CAPUTF8OPT ? UTF8OPT : 0),
+            nickname: me.nickname,
+            group: me.group,
+          },
+          reason: 'ANSENTRY for BR_ENTRY (§3.2)',
+        }
+      }
+
+      // §3.6, §3.7: receipt only when asked, never for broadcast or automatic messages; duplicates are
+      // re-acked so that a lost receipt is repaired by the sender's retry. Exactly 0x21 like Windows.
+      case MODES.SENDMSG: {
+        if (!(command & SENDCHECKOPT) || command & (BROADCASTOPT | AUTORETOPT)) return undefined
+        return {
+          delayMs: 0,
+          packet: {...base, command: MODES.RECVMSG, acknowledges: packet.packetNo},
+          reason: `RECVMSG for SENDMSG ${packet.packetNo} (§3.6)`,
+        }
+      }
+
+      // §3.9
+      case MODES.GETINFO: {
+        return {
+          delayMs: 0,
+          packet: {...base, command: MODES.SENDINFO | utf8, text: me.version ? `lanmsg ${me.version}` : 'lanmsg'},
+          reason: 'SENDINFO for GETINFO (§3.9)',
+        }
+      }
+
+      case MODES.GETABSENCEINFO: {
+        return {
+          delayMs: 0,
+          packet: {
+            ...base,
+            command: MODES.SENDABSENCEINFO | utf8,
+            text: me.absent ? (me.absenceText ?? '') : NOT_ABSENT_TEXT,
+          },
+          reason: 'SENDABSENCEINFO for GETABSENCEINFO (§3.9)',
+        }
+      }
+
+      // §3.2–3.4: BR_ABSENCE, BR_EXIT and ANSENTRY are not answered; nor is anything unknown (§8.2).
+      default: {
+        return undefined
+      }
+    }
+  }
+
+  /**
+   * Our own packets come back to us through broadcast (§10 item 4): same address and port, or our user and
+   * host from one of our addresses (another socket of ours, or a second lanmsg on this machine).
+   */
+  private isOwn(packet: Packet, from: Endpoint): boolean {
+    const source = plainAddress(from.address)
+    if (!this.ownAddresses().some((own) => plainAddress(own) === source)) return false
+    return from.port === this.ownPort || (packet.user === this.me.user && packet.host === this.me.host)
+  }
+}
