@@ -61,6 +61,6 @@ export function decodeText(bytes: Uint8Array, charset: string): string {
 export function encodeText(text: string, charset: string): Uint8Array {
   const name = normalizeCharset(charset)
   if (name === undefined) throw new RangeError(`unknown charset "${charset}"`)
-  if (name === 'utf-8') return Buffer.from(text, 'utf8')
-  return iconv.encode(text, name, {addBOM: false})
+  // A fresh array: small Buffers share Node's pool, and a caller reading `.buffer` would see its neighbours.
+  return new Uint8Array(name === 'utf-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, name, {addBOM: false}))
 }

@@ -1,8 +1,6 @@
 // OutgoingPacket → bytes: `"%s:%u:%s:%s:%u:"` then the body and one NUL (§1.2, §1.4, WM MakeMsg).
 import type {EncodeOptions, EncodeResult, OutgoingPacket} from './types.js'
 
-import {Buffer} from 'node:buffer'
-
 import {encodeText, normalizeCharset} from './charset.js'
 import {isEntryMode} from './constants.js'
 import {encodeEntryBody} from './entry-body.js'
@@ -24,6 +22,17 @@ export class EncodeError extends Error {
 export const DEFAULT_MAX_BYTES = 8191
 const MAX_UINT32 = 0xffffffff
 const NUL = new Uint8Array([0])
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0))
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.length
+  }
+
+  return out
+}
 
 function checkInteger(value: unknown, what: string, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
@@ -89,7 +98,7 @@ export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): Enc
     const vs = packet.vs === undefined ? undefined : checkField(packet.vs, 'the VS version')
     if (vs?.includes('\n')) throw new EncodeError('INVALID_FIELD', 'the VS version must not contain a line break')
     const body = encodeEntryBody({nickname, group, user, host, vs}, charset)
-    const bytes = Buffer.concat([header, body])
+    const bytes = concat([header, body])
     if (bytes.length > maxBytes) {
       throw new EncodeError(
         'TOO_LARGE',
@@ -102,7 +111,7 @@ export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): Enc
 
   if (packet.acknowledges !== undefined) {
     const acknowledges = checkInteger(packet.acknowledges, 'the acknowledged packet number', MAX_UINT32)
-    const bytes = Buffer.concat([header, encodeText(String(acknowledges), 'utf-8'), NUL])
+    const bytes = concat([header, encodeText(String(acknowledges), 'utf-8'), NUL])
     if (bytes.length > maxBytes) {
       throw new EncodeError('TOO_LARGE', `packet is ${bytes.length} bytes encoded; the limit is ${maxBytes} bytes`)
     }
@@ -116,7 +125,7 @@ export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): Enc
   // §1.5: line breaks are LF on the wire.
   const body = encodeText(text.replaceAll('\r\n', '\n'), charset)
   const size = header.length + body.length + 1
-  if (size <= maxBytes) return {bytes: Buffer.concat([header, body, NUL]), truncated: false}
+  if (size <= maxBytes) return {bytes: concat([header, body, NUL]), truncated: false}
   const room = maxBytes - header.length - 1
   if (!options.truncate || room < 0) {
     const what = text === '' || room < 0 ? 'packet' : 'message'
@@ -124,5 +133,5 @@ export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): Enc
   }
 
   const fitted = fitText(text.replaceAll('\r\n', '\n'), room, charset)
-  return {bytes: Buffer.concat([header, fitted, NUL]), truncated: true}
+  return {bytes: concat([header, fitted, NUL]), truncated: true}
 }

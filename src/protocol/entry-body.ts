@@ -127,11 +127,13 @@ export function encodeEntryBody(fields: EntryBodyFields, charset: string): Uint8
   // A group starting with `\n` would look like the extension itself: an (empty) extension after it keeps it a group.
   if (extension === '' && fields.group.startsWith('\n')) extension = '\n'
   const nul = new Uint8Array([NUL])
-  return Buffer.concat([
-    encodeText(fields.nickname, charset),
-    nul,
-    encodeText(fields.group, charset),
-    nul,
-    encodeText(extension, 'utf-8'),
-  ])
+  return new Uint8Array(
+    Buffer.concat([
+      encodeText(fields.nickname, charset),
+      nul,
+      encodeText(fields.group, charset),
+      nul,
+      encodeText(extension, 'utf-8'),
+    ]),
+  )
 }

@@ -120,3 +120,12 @@ describe('protocol encode', () => {
     expect(utf8(encode({...base, command: 1, text: 'ignored'}).bytes)).to.equal('1:1:u:h:1:\0\0\nUN:u\nHN:h\nNN:\nGN:')
   })
 })
+
+describe('protocol encode output', () => {
+  it('is a plain Uint8Array that owns its memory', () => {
+    const {bytes} = encode({...base, text: 'hello'})
+    expect(Object.getPrototypeOf(bytes)).to.equal(Uint8Array.prototype)
+    expect(bytes.byteOffset).to.equal(0)
+    expect(bytes.buffer.byteLength).to.equal(bytes.length)
+  })
+})
