@@ -28,6 +28,7 @@ export function exitCodeOf(err: ErrorLike): number {
  */
 export abstract class BaseCommand extends Command {
   async catch(err: Error & ErrorLike): Promise<void> {
+    this.parsed = true // a flag that failed to parse was still parsed: no "did not parse" warning
     const exitCode = exitCodeOf(err)
     const message = oneLine(err.message ?? String(err))
     process.exitCode = exitCode

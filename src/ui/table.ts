@@ -11,7 +11,12 @@ export interface Column {
   maxWidth?: number
 }
 
-export type Row = Record<string, number | string | undefined>
+/** A cell that is already terminal-safe (e.g. an escaped byte preview): shown as is, not escaped twice. */
+export class EscapedText {
+  constructor(readonly text: string) {}
+}
+
+export type Row = Record<string, EscapedText | number | string | undefined>
 
 export interface TableOptions {
   /** Terminal width: the widest columns are shrunk (cells cut with `…`) until a row fits. */
@@ -23,7 +28,8 @@ export interface TableOptions {
 const GAP = '  '
 const MIN_SHRUNK_WIDTH = 3
 
-function cellText(value: number | string | undefined): string {
+function cellText(value: EscapedText | number | string | undefined): string {
+  if (value instanceof EscapedText) return value.text
   return value === undefined ? '' : safeText(String(value))
 }
 

@@ -1,0 +1,9 @@
+import {EXIT_CODES as NET_EXIT_CODES} from '../net/net-error.js'
+
+/** Every exit code lanmsg uses (documented in the README and in `announce --help`). */
+export const EXIT_CODES = {
+  ok: 0,
+  ...NET_EXIT_CODES,
+  /** A unicast target of a packet that asks for a receipt never acknowledged it. */
+  notDelivered: 6,
+} as const

@@ -1,0 +1,74 @@
+// Flag types shared by the commands: each one checks its value and says what it accepts.
+import {Flags} from '@oclif/core'
+import os from 'node:os'
+
+import {normalizeCharset, SUPPORTED_CHARSETS} from '../protocol/charset.js'
+import {DEFAULT_PORT} from '../protocol/constants.js'
+import {parseDuration} from './duration.js'
+import {UsageError} from './user-error.js'
+
+export function portValue(flag: string, input: string, allowZero = false): number {
+  const n = Number(input)
+  const min = allowZero ? 0 : 1
+  if (!/^\d+$/.test(input.trim()) || n < min || n > 65_535) {
+    throw new UsageError(`expected a UDP port number from ${min} to 65535, got ${JSON.stringify(input)}`)
+  }
+
+  return n
+}
+
+export const port = Flags.custom<number>({
+  parse: async (input) => portValue('--port', input),
+})
+
+export const bindPort = Flags.custom<number>({
+  parse: async (input) => portValue('--bind-port', input, true),
+})
+
+export const duration = Flags.custom<number>({
+  parse: async (input) => {
+    const ms = parseDuration(input)
+    if (ms === undefined) throw new UsageError(`expected a duration such as 3s, 500ms, 2m or a number of seconds, got ${JSON.stringify(input)}`)
+    return ms
+  },
+})
+
+export const count = Flags.custom<number>({
+  parse: async (input) => {
+    if (!/^\d+$/.test(input.trim())) throw new UsageError(`expected a whole number (0 or more), got ${JSON.stringify(input)}`)
+    return Number(input)
+  },
+})
+
+export const positiveCount = Flags.custom<number>({
+  parse: async (input) => {
+    if (!/^\d+$/.test(input.trim()) || Number(input) < 1)
+      throw new UsageError(`expected a whole number of at least 1, got ${JSON.stringify(input)}`)
+    return Number(input)
+  },
+})
+
+export const charset = Flags.custom<string>({
+  parse: async (input) => {
+    const name = normalizeCharset(input)
+    if (name === undefined) throw new UsageError(`unknown encoding ${JSON.stringify(input)}; use one of ${SUPPORTED_CHARSETS.join(', ')}`)
+    return name
+  },
+})
+
+function loginName(): string {
+  try {
+    return os.userInfo().username || 'lanmsg'
+  } catch {
+    return process.env.USER || 'lanmsg'
+  }
+}
+
+export const identityFlags = {
+  user: Flags.string({description: 'Sender login name.', default: async () => loginName(), helpGroup: 'IDENTITY'}),
+  host: Flags.string({description: 'Sender host name.', default: async () => os.hostname(), helpGroup: 'IDENTITY'}),
+  nick: Flags.string({description: 'Nickname shown by IP Messenger, iptux and Feiqiu (default: the user name).', helpGroup: 'IDENTITY'}),
+  group: Flags.string({description: 'Group name shown next to the nickname.', default: '', helpGroup: 'IDENTITY'}),
+}
+
+export {DEFAULT_PORT}

@@ -1,0 +1,107 @@
+// The packet that `announce` sends, built from its flags and checked before any socket opens.
+import type {Outgoing} from '../lan/announce.js'
+import type {OutgoingPacket} from '../protocol/types.js'
+
+import {
+  CAPUTF8OPT,
+  MODES,
+  OPTION_MASK,
+  optionTable,
+  parseMode,
+  parseOption,
+  SENDCHECKOPT,
+  UTF8OPT,
+} from '../protocol/constants.js'
+import {encode, EncodeError} from '../protocol/encode.js'
+import {parseRawEscapes, parseRawHex} from './raw-payload.js'
+import {UsageError} from './user-error.js'
+
+export interface OutgoingFlags {
+  text?: string
+  user: string
+  host: string
+  nick?: string
+  group: string
+  encoding: string
+  truncate?: boolean
+  check: boolean
+  command?: string
+  option?: string[]
+  raw?: string
+  rawHex?: string
+}
+
+const NON_ASCII = /[^\u0000-\u007F]/
+
+/** The command word: SENDMSG with receipts for a text, BR_ENTRY for presence, or what --command/--option say. */
+function commandWord(flags: OutgoingFlags): number {
+  let mode: number
+  if (flags.command === undefined) {
+    mode = flags.text === undefined ? MODES.BR_ENTRY : MODES.SENDMSG
+  } else {
+    const parsed = parseMode(flags.command)
+    if (parsed === undefined) {
+      throw new UsageError(
+        `--command ${flags.command}: unknown command; use a name such as SENDMSG, BR_ENTRY, GETINFO, or a number 0-255 (e.g. 0x20)`,
+      )
+    }
+
+    mode = parsed
+  }
+
+  let command = mode
+  const plain = flags.command === undefined && flags.text !== undefined && !flags.check
+  if (mode === MODES.SENDMSG && flags.check) command |= SENDCHECKOPT
+  const names = [flags.user, flags.host, flags.nick ?? '', flags.group, flags.text ?? '']
+  if (mode === MODES.BR_ENTRY || mode === MODES.BR_EXIT || mode === MODES.BR_ABSENCE || mode === MODES.ANSENTRY) {
+    // BR_* never carry UTF8OPT (§1.4): they announce the capability and put UTF-8 names in the extension.
+    command |= CAPUTF8OPT
+  } else if (!plain && flags.encoding === 'utf-8' && names.some((n) => NON_ASCII.test(n))) {
+    command |= UTF8OPT | CAPUTF8OPT // §5: UTF8OPT says the whole packet is UTF-8
+  }
+
+  for (const option of flags.option ?? []) {
+    const bit = parseOption(option, mode)
+    if (bit === undefined) {
+      const known = Object.keys(optionTable(mode)).slice(0, 8).join(', ')
+      throw new UsageError(`--option ${option}: unknown option for ${flags.command ?? 'this command'}; use a name such as ${known}, or a number`)
+    }
+
+    command = (command | bit) >>> 0
+  }
+
+  return command >>> 0
+}
+
+export function buildOutgoing(flags: OutgoingFlags): Outgoing {
+  if (flags.raw !== undefined) return {kind: 'raw', bytes: parseRawEscapes(flags.raw)}
+  if (flags.rawHex !== undefined) return {kind: 'raw', bytes: parseRawHex(flags.rawHex)}
+  const command = commandWord(flags)
+  const packet: Omit<OutgoingPacket, 'packetNo'> = {
+    user: flags.user,
+    host: flags.host,
+    command,
+    nickname: flags.nick ?? flags.user,
+    group: flags.group,
+  }
+  if (flags.text !== undefined) packet.text = flags.text
+  const encodeOptions = {charset: flags.encoding, truncate: flags.truncate}
+  try {
+    // A trial encode, so that a message too long or a name with a NUL is refused before any socket opens.
+    encode({...packet, packetNo: 1}, encodeOptions)
+  } catch (error) {
+    if (error instanceof EncodeError) {
+      const hint = error.code === 'TOO_LARGE' ? ' (or use --truncate)' : ''
+      throw new UsageError(`${error.message}${hint}`)
+    }
+
+    throw error
+  }
+
+  return {kind: 'packet', packet, encodeOptions}
+}
+
+/** BR_EXIT with the same status options as the BR_ENTRY it follows. */
+export function farewellCommand(entryCommand: number): number {
+  return (MODES.BR_EXIT | (entryCommand & OPTION_MASK)) >>> 0
+}

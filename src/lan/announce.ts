@@ -1,0 +1,345 @@
+// The announce conversation: send one packet (or raw bytes) to every target, resend unicasts that ask for a
+// receipt until acknowledged (§3.6), and collect every datagram that arrives in the wait window.
+// No printing: progress goes out as events, the outcome is returned as data.
+import {EventEmitter} from 'node:events'
+
+import type {Target} from '../net/targets.js'
+import type {DecodeOptions, EncodeOptions, OutgoingPacket, Packet} from '../protocol/types.js'
+import type {ReceivedDatagram} from './received-datagram.js'
+
+import {openUdpEndpoint, type UdpEndpoint} from '../net/udp-endpoint.js'
+import {MODES, modeName, modeOf, SENDCHECKOPT} from '../protocol/constants.js'
+import {decode} from '../protocol/decode.js'
+import {encode} from '../protocol/encode.js'
+import {PacketNumberSource} from './packet-number-store.js'
+import {type PeerRow, Presence} from './presence.js'
+
+export const RETRY_INTERVAL_MS = 1000 // IP Messenger and iptux resend about once a second (§3.6)
+
+export type Outgoing =
+  | {kind: 'packet'; packet: Omit<OutgoingPacket, 'packetNo'>; encodeOptions?: EncodeOptions}
+  | {kind: 'raw'; bytes: Uint8Array}
+
+export interface AnnounceOptions {
+  targets: Target[]
+  outgoing: Outgoing
+  /** Local UDP port to send from and listen on (IPMsg peers answer to 2425 whatever the source port). */
+  bindPort: number
+  bindAddress?: string
+  /** When bindPort is taken, use an ephemeral port instead of failing. */
+  fallbackToEphemeral?: boolean
+  /** Collection window after the last send; 0 sends and returns at once (no retries, nothing collected). */
+  waitMs: number
+  /** Stop as soon as this many distinct peers have answered. */
+  expect?: number
+  /** Resends of an unacknowledged unicast that asked for a receipt. */
+  retries: number
+  retryIntervalMs?: number
+  /** Rounds (a heartbeat): each has a new packet number. */
+  repeat?: number
+  intervalMs?: number
+  /** After the window, send this packet to the same targets (e.g. BR_EXIT after a discovery BR_ENTRY). */
+  farewell?: Omit<OutgoingPacket, 'packetNo'>
+  decodeOptions?: DecodeOptions
+  packetNumbers?: PacketNumberSource
+  /** Injected for tests. */
+  now?: () => number
+}
+
+export interface SentPacket {
+  round: number
+  packetNo: null | number
+  command: null | number
+  mode: null | string
+  bytes: number
+  truncated: boolean
+}
+
+export interface Reply extends ReceivedDatagram {
+  /** Time since the send of the round this reply belongs to. */
+  rttMs: number
+  /** True when the reply acknowledges one of our packets (RECVMSG with our number, ANSENTRY to our BR_ENTRY, …). */
+  acknowledges: boolean
+}
+
+export interface Delivery {
+  target: Target
+  round: number
+  packetNo: number
+  delivered: boolean
+  attempts: number
+  rttMs: null | number
+}
+
+export interface PeerSummary extends PeerRow {
+  /** Round-trip time of the first reply from this peer. */
+  rttMs: number
+  /** True when one of its replies acknowledged our packet. */
+  acknowledged: boolean
+}
+
+export interface AnnounceResult {
+  local: {address: string; fellBack: boolean; port: number}
+  targets: Target[]
+  sent: SentPacket[]
+  replies: Reply[]
+  peers: PeerSummary[]
+  /** Unicast targets of a packet that asks for a receipt: delivered or not. */
+  deliveries: Delivery[]
+  /** Our own broadcasts heard back on our own socket (not shown as replies). */
+  echoes: number
+  /** Sends that failed (e.g. no route to one target) while others went out. */
+  sendErrors: {message: string; target: Target}[]
+  stoppedEarly: 'all-delivered' | 'expect' | null
+}
+
+export interface AnnounceEvents {
+  bound: [local: {address: string; fellBack: boolean; port: number}]
+  sent: [target: Target, attempt: number, round: number]
+  reply: [reply: Reply]
+  waiting: [untilMs: number]
+}
+
+/** What a reply must look like to acknowledge a packet of ours with this mode. */
+function acknowledgesMode(sentMode: number, reply: Packet, sentPacketNos: Set<number>): boolean {
+  switch (modeOf(reply.command)) {
+    case MODES.RECVMSG:
+    case MODES.READMSG:
+    case MODES.ANSREADMSG: {
+      return reply.acknowledges !== undefined && sentPacketNos.has(reply.acknowledges)
+    }
+
+    case MODES.ANSENTRY: {
+      return sentMode === MODES.BR_ENTRY
+    }
+
+    case MODES.SENDINFO: {
+      return sentMode === MODES.GETINFO
+    }
+
+    case MODES.SENDABSENCEINFO: {
+      return sentMode === MODES.GETABSENCEINFO
+    }
+
+    case MODES.ANSPUBKEY: {
+      return sentMode === MODES.GETPUBKEY
+    }
+
+    default: {
+      return false
+    }
+  }
+}
+
+/** A unicast that asks for an answer is resent until that answer comes (receipts §3.6, and entry/info probes). */
+function wantsAnswer(outgoing: Outgoing): boolean {
+  if (outgoing.kind === 'raw') return false
+  const {command} = outgoing.packet
+  const mode = modeOf(command)
+  if (mode === MODES.SENDMSG) return (command & SENDCHECKOPT) !== 0
+  return [MODES.BR_ENTRY, MODES.GETINFO, MODES.GETABSENCEINFO, MODES.GETPUBKEY].includes(mode)
+}
+
+function sleep(ms: number, signal: {cancel?: () => void}): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, ms))
+    signal.cancel = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+  })
+}
+
+export class Announcer extends EventEmitter<AnnounceEvents> {
+  private aborted = false
+  private readonly wake: {cancel?: () => void} = {}
+
+  /** Ends the wait window now (Ctrl-C): what was collected is still returned. */
+  abort(): void {
+    this.aborted = true
+    this.wake.cancel?.()
+  }
+
+  async run(options: AnnounceOptions): Promise<AnnounceResult> {
+    const now = options.now ?? Date.now
+    const endpoint = await openUdpEndpoint({
+      address: options.bindAddress,
+      fallbackToEphemeral: options.fallbackToEphemeral,
+      port: options.bindPort,
+      portFlag: '--bind-port',
+    })
+    try {
+      return await this.converse(endpoint, options, now)
+    } finally {
+      await endpoint.close()
+    }
+  }
+
+  private async converse(endpoint: UdpEndpoint, options: AnnounceOptions, now: () => number): Promise<AnnounceResult> {
+    const local = {address: endpoint.address, fellBack: endpoint.fellBack, port: endpoint.port}
+    this.emit('bound', local)
+    const numbers = options.packetNumbers ?? new PacketNumberSource()
+    const presence = new Presence()
+    const rounds = Math.max(1, options.repeat ?? 1)
+    const intervalMs = options.intervalMs ?? 5000
+    const retryIntervalMs = options.retryIntervalMs ?? RETRY_INTERVAL_MS
+    const {outgoing} = options
+    const sentMode = outgoing.kind === 'packet' ? modeOf(outgoing.packet.command) : -1
+    const reliable = wantsAnswer(outgoing) && options.waitMs > 0
+    const unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
+
+    const result: AnnounceResult = {
+      local,
+      targets: options.targets,
+      sent: [],
+      replies: [],
+      peers: [],
+      deliveries: [],
+      echoes: 0,
+      sendErrors: [],
+      stoppedEarly: null,
+    }
+    const ourPayloads = new Set<string>()
+    const ourPacketNos = new Set<number>()
+    const ownAddresses = new Set(endpoint.localAddresses())
+    const firstReply = new Map<string, {acknowledged: boolean; rttMs: number}>()
+    let roundStartedAt = now()
+    let roundIsLast = false
+    let pending: Delivery[] = []
+    const failures: Error[] = []
+
+    const deliveryFor = (from: {address: string}, packet: Packet | undefined) =>
+      pending.find((d) => !d.delivered && d.target.address === from.address && packet !== undefined)
+
+    endpoint.on('error', () => {}) // send errors are collected per target below
+    endpoint.on('datagram', (data, from) => {
+      const receivedAt = now()
+      if (from.port === endpoint.port && ownAddresses.has(from.address) && ourPayloads.has(data.toString('latin1'))) {
+        result.echoes++
+        return
+      }
+
+      const peerCharset = presence.peerCharset(from.address)
+      const decoded = decode(data, {...options.decodeOptions, ...(peerCharset ? {peerCharset} : {})})
+      const packet = decoded.ok ? decoded.packet : undefined
+      const acknowledges = packet !== undefined && acknowledgesMode(sentMode, packet, ourPacketNos)
+      const reply: Reply = {
+        data,
+        from,
+        receivedAt,
+        result: decoded,
+        rttMs: Math.max(0, receivedAt - roundStartedAt),
+        acknowledges,
+      }
+      result.replies.push(reply)
+      const key = `${from.address}:${from.port}`
+      if (packet) presence.observe(packet, from, receivedAt)
+      const first = firstReply.get(key)
+      if (first === undefined) firstReply.set(key, {acknowledged: acknowledges, rttMs: reply.rttMs})
+      else if (acknowledges) first.acknowledged = true
+      if (acknowledges) {
+        const delivery = deliveryFor(from, packet)
+        if (delivery) {
+          delivery.delivered = true
+          delivery.rttMs = reply.rttMs
+        }
+      }
+
+      this.emit('reply', reply)
+      if (options.expect !== undefined && firstReply.size >= options.expect) {
+        result.stoppedEarly = 'expect'
+        this.abort()
+      } else if (
+        reliable &&
+        unicastTargets.length === options.targets.length &&
+        pending.length > 0 &&
+        pending.every((d) => d.delivered) &&
+        roundIsLast
+      ) {
+        result.stoppedEarly = 'all-delivered'
+        this.abort()
+      }
+    })
+
+    const sendTo = async (bytes: Uint8Array, target: Target, attempt: number, round: number) => {
+      try {
+        await endpoint.send(bytes, target.port, target.address)
+        this.emit('sent', target, attempt, round)
+      } catch (error) {
+        failures.push(error as Error)
+        result.sendErrors.push({message: (error as Error).message, target})
+      }
+    }
+
+    const build = (packet: Omit<OutgoingPacket, 'packetNo'>, encodeOptions: EncodeOptions | undefined, round: number) => {
+      const packetNo = numbers.next()
+      const encoded = encode({...packet, packetNo}, encodeOptions)
+      ourPayloads.add(Buffer.from(encoded.bytes).toString('latin1'))
+      ourPacketNos.add(packetNo)
+      const sent: SentPacket = {
+        round,
+        packetNo,
+        command: packet.command,
+        mode: modeName(modeOf(packet.command)),
+        bytes: encoded.bytes.length,
+        truncated: encoded.truncated,
+      }
+      return {bytes: encoded.bytes, packetNo, sent}
+    }
+
+    for (let round = 0; round < rounds && !this.aborted; round++) {
+      roundIsLast = round === rounds - 1
+      roundStartedAt = now()
+      let bytes: Uint8Array
+      let packetNo = 0
+      if (outgoing.kind === 'raw') {
+        bytes = outgoing.bytes
+        ourPayloads.add(Buffer.from(bytes).toString('latin1'))
+        result.sent.push({round, packetNo: null, command: null, mode: null, bytes: bytes.length, truncated: false})
+      } else {
+        const built = build(outgoing.packet, outgoing.encodeOptions, round)
+        bytes = built.bytes
+        packetNo = built.packetNo
+        result.sent.push(built.sent)
+      }
+
+      pending = reliable
+        ? unicastTargets.map((target) => ({target, round, packetNo, delivered: false, attempts: 1, rttMs: null}))
+        : []
+      result.deliveries.push(...pending)
+      for (const target of options.targets) await sendTo(bytes, target, 1, round)
+      // Nothing went out at all (no route, no permission): that is the error, not an empty table.
+      if (round === 0 && failures.length === options.targets.length && failures.length > 0) throw failures[0]
+
+      // Resend the same bytes (same packet number, §3.6) to unicasts still waiting for their answer.
+      const windowMs = roundIsLast ? options.waitMs : intervalMs
+      const retryUntil = reliable ? (options.retries + 1) * retryIntervalMs : 0
+      const roundEnd = roundStartedAt + Math.max(windowMs, roundIsLast ? retryUntil : 0)
+      let attempt = 1
+      this.emit('waiting', roundEnd)
+      while (!this.aborted && now() < roundEnd) {
+        const nextRetry = roundStartedAt + attempt * retryIntervalMs
+        const due = pending.some((d) => !d.delivered) && attempt <= options.retries && nextRetry < roundEnd
+        await sleep((due ? Math.min(nextRetry, roundEnd) : roundEnd) - now(), this.wake)
+        if (this.aborted || !due || now() < nextRetry) continue
+        attempt++
+        for (const delivery of pending.filter((d) => !d.delivered)) {
+          delivery.attempts = attempt
+          await sendTo(bytes, delivery.target, attempt, round)
+        }
+      }
+    }
+
+    if (options.farewell) {
+      const {bytes, sent} = build(options.farewell, outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined, rounds)
+      result.sent.push(sent)
+      for (const target of options.targets) await sendTo(bytes, target, 1, rounds)
+    }
+
+    result.peers = presence.rows().map((row) => {
+      const first = firstReply.get(`${row.address}:${row.port}`)
+      return {...row, acknowledged: first?.acknowledged ?? false, rttMs: first?.rttMs ?? 0}
+    })
+    return result
+  }
+}

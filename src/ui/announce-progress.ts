@@ -1,0 +1,100 @@
+// Progress of an announce on stderr with listr2: opening the port, sending, waiting with a countdown and a
+// running count of replies. stdout stays for the table or the JSON document.
+import type {Announcer, AnnounceResult} from '../lan/announce.js'
+
+import {formatDuration} from '../cli/duration.js'
+
+export interface ProgressOptions {
+  targets: number
+  /** Warn in one line when the port fell back to an ephemeral one. */
+  warn: (message: string) => void
+}
+
+function settled(promise: Promise<unknown>): Promise<void> {
+  return promise.then(
+    () => {},
+    () => {},
+  )
+}
+
+/** Runs `run` while listr2 renders its progress on stderr; resolves or rejects with run's outcome. */
+export async function showAnnounceProgress(
+  announcer: Announcer,
+  run: Promise<AnnounceResult>,
+  options: ProgressOptions,
+): Promise<AnnounceResult> {
+  const done = settled(run)
+  let failed = false
+  run.catch(() => (failed = true))
+  const bound = new Promise<{fellBack: boolean; port: number} | undefined>((resolve) => {
+    announcer.once('bound', resolve)
+    done.then(() => resolve(undefined))
+  })
+  const firstWait = new Promise<number | undefined>((resolve) => {
+    announcer.once('waiting', resolve)
+    done.then(() => resolve(undefined))
+  })
+  let replies = 0
+  const peers = new Set<string>()
+  announcer.on('reply', (reply) => {
+    replies++
+    peers.add(`${reply.from.address}:${reply.from.port}`)
+  })
+  let sends = 0
+  announcer.on('sent', () => sends++)
+
+  const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
+  // Both renderers write through a logger whose "stdout" is stderr: stdout is kept for the result.
+  const logger = () => new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)}) as any
+  const tasks = new Listr(
+    [
+      {
+        title: 'Opening a UDP socket',
+        task: async (_ctx, task) => {
+          const local = await bound
+          if (!local) return task.skip('Opening a UDP socket: failed')
+          task.title = `Listening on UDP port ${local.port}`
+          if (local.fellBack) {
+            options.warn(
+              `port 2425 is in use, so replies go to ephemeral port ${local.port}: iptux and Feiqiu answer to 2425 and their replies will not be seen (free the port or use --bind-port)`,
+            )
+          }
+        },
+      },
+      {
+        title: `Sending to ${options.targets} target${options.targets === 1 ? '' : 's'}`,
+        task: async (_ctx, task) => {
+          await firstWait
+          if (failed) return task.skip('Sending: failed')
+          task.title = `Sent ${sends} datagram${sends === 1 ? '' : 's'} to ${options.targets} target${options.targets === 1 ? '' : 's'}`
+        },
+      },
+      {
+        title: 'Waiting for replies',
+        task: async (_ctx, task) => {
+          let until = (await firstWait) ?? Date.now()
+          announcer.on('waiting', (next) => (until = next))
+          const describe = () =>
+            `${replies} repl${replies === 1 ? 'y' : 'ies'} from ${peers.size} peer${peers.size === 1 ? '' : 's'}`
+          const timer = setInterval(() => {
+            task.title = `Waiting for replies: ${formatDuration(Math.max(0, until - Date.now()))} left, ${describe()}`
+          }, 100)
+          await done
+          clearInterval(timer)
+          if (failed) return task.skip('Waiting: stopped')
+          task.title = `Collected ${describe()}`
+        },
+      },
+    ],
+    {
+      concurrent: false,
+      exitOnError: false,
+      fallbackRendererCondition: !process.stderr.isTTY,
+      registerSignalListeners: false,
+      rendererOptions: {logger: logger()},
+      fallbackRendererOptions: {logger: logger()},
+    },
+  )
+  await tasks.run()
+  return run
+}

@@ -1,0 +1,73 @@
+// The JSON record of one datagram: a line of `listen --ndjson`, an element of `announce --json`'s replies.
+import type {ReceivedDatagram} from '../lan/received-datagram.js'
+import type {Attachment, ClientInfo, EntryExtension} from '../protocol/types.js'
+
+export interface PacketRecord {
+  version: string
+  client: ClientInfo
+  packetNo: number
+  user: string
+  host: string
+  command: number
+  mode: string
+  options: string[]
+  text: string
+  nickname: null | string
+  group: null | string
+  charset: string
+  acknowledges: null | number
+  attachments: Attachment[]
+  font?: string
+  encrypted?: boolean
+  extension?: EntryExtension
+  iptux?: {encoding?: string; icon?: string}
+}
+
+export interface DatagramRecord {
+  receivedAt: string
+  from: {address: string; port: number}
+  size: number
+  ipmsg: boolean
+  packet: null | PacketRecord
+  raw: string
+  error?: string
+}
+
+export function toDatagramRecord(datagram: ReceivedDatagram): DatagramRecord {
+  const {result} = datagram
+  const record: DatagramRecord = {
+    receivedAt: new Date(datagram.receivedAt).toISOString(),
+    from: {address: datagram.from.address, port: datagram.from.port},
+    size: datagram.data.length,
+    ipmsg: result.ok,
+    packet: null,
+    raw: Buffer.from(datagram.data.buffer, datagram.data.byteOffset, datagram.data.byteLength).toString('base64'),
+  }
+  if (!result.ok) {
+    record.error = result.error
+    return record
+  }
+
+  const p = result.packet
+  record.packet = {
+    version: p.version,
+    client: p.client,
+    packetNo: p.packetNo,
+    user: p.user,
+    host: p.host,
+    command: p.command,
+    mode: p.mode,
+    options: p.options,
+    text: p.text,
+    nickname: p.nickname ?? null,
+    group: p.group ?? null,
+    charset: p.charset,
+    acknowledges: p.acknowledges ?? null,
+    attachments: p.attachments ?? [],
+  }
+  if (p.font !== undefined) record.packet.font = p.font
+  if (p.encrypted) record.packet.encrypted = true
+  if (p.extension !== undefined) record.packet.extension = p.extension
+  if (p.iptux !== undefined) record.packet.iptux = p.iptux
+  return record
+}
