@@ -8,7 +8,7 @@ export const MODE_MASK = 0x000000ff
 export const OPTION_MASK = 0xffffff00
 
 /** Every command code of §2.1, standard first, then the private codes seen on LANs. */
-export const MODES: Readonly<Record<string, number>> = Object.freeze({
+const modeTable = {
   NOOPERATION: 0x00,
   BR_ENTRY: 0x01,
   BR_EXIT: 0x02,
@@ -67,7 +67,8 @@ export const MODES: Readonly<Record<string, number>> = Object.freeze({
   IPTUX_SENDSUBLAYER: 0xfd,
   IPTUX_SENDICON: 0xfe,
   IPTUX_ASKSHARED: 0xff,
-})
+}
+export const MODES: Readonly<typeof modeTable> = Object.freeze(modeTable)
 
 /** Alternative spellings accepted by parseMode (§2.1: BR_NOTIFY is BR_ABSENCE). */
 const MODE_ALIASES: Readonly<Record<string, number>> = {BR_NOTIFY: 0x04}
@@ -109,7 +110,7 @@ export const ENCFILE_OBSLT = 0x00000400
 export const ENCFILEOPT = 0x00000800
 
 /** Entry family (BR_ENTRY, BR_EXIT, ANSENTRY, BR_ABSENCE, NOOPERATION): status flags. */
-export const ENTRY_OPTIONS: Readonly<Record<string, number>> = Object.freeze({
+const entryOptions = {
   ABSENCEOPT,
   SERVEROPT,
   CAPFILEENC_OBSLT,
@@ -125,10 +126,11 @@ export const ENTRY_OPTIONS: Readonly<Record<string, number>> = Object.freeze({
   DIR_MASTER,
   FLAG_RESV1,
   FLAG_RESV2,
-})
+}
+export const ENTRY_OPTIONS: Readonly<typeof entryOptions> = Object.freeze(entryOptions)
 
 /** SENDMSG family; also used for every mode outside the entry and file-request families. */
-export const MESSAGE_OPTIONS: Readonly<Record<string, number>> = Object.freeze({
+const messageOptions = {
   SENDCHECKOPT,
   SECRETOPT,
   BROADCASTOPT,
@@ -149,16 +151,18 @@ export const MESSAGE_OPTIONS: Readonly<Record<string, number>> = Object.freeze({
   // §2.2: iptux-only bits, on SENDMSG and IPTUX_ASKSHARED.
   IPTUX_PASSWDOPT,
   IPTUX_SHAREDOPT,
-})
+}
+export const MESSAGE_OPTIONS: Readonly<typeof messageOptions> = Object.freeze(messageOptions)
 
 /** GETFILEDATA / GETDIRFILES family (§2.2; FILEATTACHOPT is what iptux adds towards iptux peers, §9). */
-export const FILE_REQUEST_OPTIONS: Readonly<Record<string, number>> = Object.freeze({
+const fileRequestOptions = {
   ENCFILE_OBSLT,
   ENCFILEOPT,
   FILEATTACHOPT,
   ENCRYPTOPT,
   UTF8OPT,
-})
+}
+export const FILE_REQUEST_OPTIONS: Readonly<typeof fileRequestOptions> = Object.freeze(fileRequestOptions)
 
 /** Composite names accepted by parseOption but never produced by optionNames. */
 const MESSAGE_OPTION_ALIASES: Readonly<Record<string, number>> = {
@@ -169,7 +173,7 @@ const MESSAGE_OPTION_ALIASES: Readonly<Record<string, number>> = {
 }
 
 /** File types, the low 8 bits of an attachment's attribute word (§2.4). */
-export const FILE_TYPES: Readonly<Record<string, number>> = Object.freeze({
+const fileTypes = {
   REGULAR: 0x01,
   DIR: 0x02,
   RETPARENT: 0x03,
@@ -179,7 +183,8 @@ export const FILE_TYPES: Readonly<Record<string, number>> = Object.freeze({
   FIFO: 0x07,
   RESFORK: 0x10,
   CLIPBOARD: 0x20,
-})
+}
+export const FILE_TYPES: Readonly<typeof fileTypes> = Object.freeze(fileTypes)
 
 const MODE_NAMES = new Map<number, string>(Object.entries(MODES).map(([name, value]) => [value, name]))
 const FILE_TYPE_NAMES = new Map<number, string>(Object.entries(FILE_TYPES).map(([name, value]) => [value, name]))
@@ -242,7 +247,7 @@ export function parseMode(input: string): number | undefined {
   const number = parseUint32(input)
   if (number !== undefined) return number <= MODE_MASK ? number : undefined
   const name = stripPrefix(input)
-  if (Object.hasOwn(MODES, name)) return MODES[name]
+  if (Object.hasOwn(MODES, name)) return (MODES as Readonly<Record<string, number>>)[name]
   if (Object.hasOwn(MODE_ALIASES, name)) return MODE_ALIASES[name]
   return undefined
 }
