@@ -65,16 +65,19 @@ function boundaries(text: string): number[] {
 
 /** The longest prefix of `text` whose encoding fits in `room` bytes (encodings here are prefix-monotonic). */
 function fitText(text: string, room: number, charset: string): Uint8Array {
-  const ends = boundaries(text)
+  // Every UTF-16 unit takes at least one byte, so nothing past room + 1 units can fit; the cut end is no boundary.
+  const head = text.slice(0, room + 1)
+  const ends = boundaries(head)
+  if (head.length < text.length) ends.pop()
   let lo = 0
   let hi = ends.length - 1
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2)
-    if (encodeText(text.slice(0, ends[mid]), charset).length <= room) lo = mid
+    if (encodeText(head.slice(0, ends[mid]), charset).length <= room) lo = mid
     else hi = mid - 1
   }
 
-  return encodeText(text.slice(0, ends[lo]), charset)
+  return encodeText(head.slice(0, ends[lo]), charset)
 }
 
 export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): EncodeResult {

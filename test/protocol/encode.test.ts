@@ -129,3 +129,19 @@ describe('protocol encode output', () => {
     expect(bytes.buffer.byteLength).to.equal(bytes.length)
   })
 })
+
+describe('protocol encode truncation of long text', () => {
+  it('keeps a whole combining sequence out when it straddles the limit', () => {
+    // 8 bytes of room: 'abcdefg' (7) + 'e' (1) would fit, but the 'e' carries a combining accent (2 more bytes).
+    const result = encode({...base, text: 'abcdefge\u0301xyz'}, {maxBytes: 20, truncate: true})
+    expect(utf8(result.bytes)).to.equal('1:1:u:h:32:abcdefg\0')
+  })
+
+  it('cuts a megabyte of text to exactly the limit', () => {
+    const result = encode({...base, text: 'é'.repeat(500_000) + 'x'}, {truncate: true})
+    expect(result.truncated).to.equal(true)
+    expect(result.bytes.length).to.equal(8190)
+    const decoded = decode(result.bytes)
+    expect(decoded.ok && decoded.packet.text).to.equal('é'.repeat((8190 - 12) / 2))
+  })
+})
