@@ -12,9 +12,9 @@ export function oneLine(message: string): string {
   const lines = message
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^See more help with/.test(l))
+    .filter((l) => l !== '' && !l.startsWith('See more help with'))
   // oclif's parse errors read "Parsing --port \n\t<reason>": join them into one line.
-  if (lines.length > 1 && /^Parsing --/.test(lines[0])) return `${lines[0].replace(/^Parsing /, '')}: ${lines[1]}`
+  if (lines.length > 1 && lines[0].startsWith('Parsing --')) return `${lines[0].replace(/^Parsing /, '')}: ${lines[1]}`
   return lines.join(' ') || 'unknown error'
 }
 
@@ -28,8 +28,9 @@ export function exitCodeOf(err: ErrorLike): number {
  */
 export abstract class BaseCommand extends Command {
   async catch(err: Error & ErrorLike): Promise<void> {
+    // Before parsing finished, oclif's generic code 1 is a flag mistake (e.g. "--wait can only be specified once").
+    const exitCode = exitCodeOf(err) === 1 && !this.parsed ? 2 : exitCodeOf(err)
     this.parsed = true // a flag that failed to parse was still parsed: no "did not parse" warning
-    const exitCode = exitCodeOf(err)
     const message = oneLine(err.message ?? String(err))
     process.exitCode = exitCode
     if (exitCode === 0) return // oclif's --help/--version exits travel as errors with code 0

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import os from 'node:os'
 
 import {normalizeCharset, SUPPORTED_CHARSETS} from '../protocol/charset.js'
-import {DEFAULT_PORT} from '../protocol/constants.js'
+
 import {parseDuration} from './duration.js'
 import {UsageError} from './user-error.js'
 
@@ -26,22 +26,26 @@ export const bindPort = Flags.custom<number>({
 })
 
 export const duration = Flags.custom<number>({
-  parse: async (input) => {
+  async parse(input) {
     const ms = parseDuration(input)
-    if (ms === undefined) throw new UsageError(`expected a duration such as 3s, 500ms, 2m or a number of seconds, got ${JSON.stringify(input)}`)
+    if (ms === undefined)
+      throw new UsageError(
+        `expected a duration such as 3s, 500ms, 2m or a number of seconds, got ${JSON.stringify(input)}`,
+      )
     return ms
   },
 })
 
 export const count = Flags.custom<number>({
-  parse: async (input) => {
-    if (!/^\d+$/.test(input.trim())) throw new UsageError(`expected a whole number (0 or more), got ${JSON.stringify(input)}`)
+  async parse(input) {
+    if (!/^\d+$/.test(input.trim()))
+      throw new UsageError(`expected a whole number (0 or more), got ${JSON.stringify(input)}`)
     return Number(input)
   },
 })
 
 export const positiveCount = Flags.custom<number>({
-  parse: async (input) => {
+  async parse(input) {
     if (!/^\d+$/.test(input.trim()) || Number(input) < 1)
       throw new UsageError(`expected a whole number of at least 1, got ${JSON.stringify(input)}`)
     return Number(input)
@@ -49,9 +53,10 @@ export const positiveCount = Flags.custom<number>({
 })
 
 export const charset = Flags.custom<string>({
-  parse: async (input) => {
+  async parse(input) {
     const name = normalizeCharset(input)
-    if (name === undefined) throw new UsageError(`unknown encoding ${JSON.stringify(input)}; use one of ${SUPPORTED_CHARSETS.join(', ')}`)
+    if (name === undefined)
+      throw new UsageError(`unknown encoding ${JSON.stringify(input)}; use one of ${SUPPORTED_CHARSETS.join(', ')}`)
     return name
   },
 })
@@ -67,8 +72,13 @@ function loginName(): string {
 export const identityFlags = {
   user: Flags.string({description: 'Sender login name.', default: async () => loginName(), helpGroup: 'IDENTITY'}),
   host: Flags.string({description: 'Sender host name.', default: async () => os.hostname(), helpGroup: 'IDENTITY'}),
-  nick: Flags.string({description: 'Nickname shown by IP Messenger, iptux and Feiqiu (default: the user name).', helpGroup: 'IDENTITY'}),
+  nick: Flags.string({
+    description: 'Nickname shown by IP Messenger, iptux and Feiqiu (default: the user name).',
+    helpGroup: 'IDENTITY',
+  }),
   group: Flags.string({description: 'Group name shown next to the nickname.', default: '', helpGroup: 'IDENTITY'}),
 }
 
-export {DEFAULT_PORT}
+
+
+export {DEFAULT_PORT} from '../protocol/constants.js'

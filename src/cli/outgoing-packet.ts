@@ -64,7 +64,9 @@ function commandWord(flags: OutgoingFlags): number {
     const bit = parseOption(option, mode)
     if (bit === undefined) {
       const known = Object.keys(optionTable(mode)).slice(0, 8).join(', ')
-      throw new UsageError(`--option ${option}: unknown option for ${flags.command ?? 'this command'}; use a name such as ${known}, or a number`)
+      throw new UsageError(
+        `--option ${option}: unknown option for ${flags.command ?? 'this command'}; use a name such as ${known}, or a number`,
+      )
     }
 
     command = (command | bit) >>> 0

@@ -1,7 +1,18 @@
 // The bytes of `--raw` and `--raw-hex`, for poking at any UDP service.
 import {UsageError} from './user-error.js'
 
-const SIMPLE: Record<string, number> = {'0': 0, '\\': 0x5c, a: 7, b: 8, e: 0x1b, f: 0x0c, n: 0x0a, r: 0x0d, t: 0x09, v: 0x0b}
+const SIMPLE: Record<string, number> = {
+  '0': 0,
+  '\\': 0x5c,
+  a: 7,
+  b: 8,
+  e: 0x1b,
+  f: 0x0c,
+  n: 0x0a,
+  r: 0x0d,
+  t: 0x09,
+  v: 0x0b,
+}
 
 /** `\n \r \t \0 \\ \xNN` (and \a \b \e \f \v) become bytes; everything else is sent as UTF-8. */
 export function parseRawEscapes(input: string): Uint8Array {
@@ -16,7 +27,8 @@ export function parseRawEscapes(input: string): Uint8Array {
     const next = input[i + 1]
     if (next === 'x') {
       const hex = input.slice(i + 2, i + 4)
-      if (!/^[\da-f]{2}$/i.test(hex)) throw new UsageError(`--raw: \\x must be followed by two hex digits (e.g. \\x00), got "\\x${hex}"`)
+      if (!/^[\da-f]{2}$/i.test(hex))
+        throw new UsageError(`--raw: \\x must be followed by two hex digits (e.g. \\x00), got "\\x${hex}"`)
       bytes.push(Number.parseInt(hex, 16))
       i += 3
     } else if (next !== undefined && next in SIMPLE) {

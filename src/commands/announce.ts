@@ -15,32 +15,53 @@ export default class Announce extends BaseCommand {
       required: false,
     }),
   }
-
-  static override description = `Broadcast an IP Messenger / Feiqiu packet on the LAN and show every response.
+static override description = `Broadcast an IP Messenger / Feiqiu packet on the LAN and show every response.
 
 With a TEXT, sends it as a message (SENDMSG) to the broadcast address of every IPv4 interface on UDP port 2425 and asks for receipts, so the table shows who received it. Without TEXT, announces presence (BR_ENTRY) and lists every peer that answers (IP Messenger, iptux, Feiqiu), then says goodbye (BR_EXIT).
 
 Unicast targets (--to HOST) that do not acknowledge are resent the same packet every second (--retries). Every datagram that arrives during the wait window is decoded and shown, IPMsg or not.
 
 Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 invalid flags, 3 port in use, 4 permission denied, 5 network unreachable, 6 a unicast target did not acknowledge.`
-
-  static override enableJsonFlag = true
-
-  static override examples = [
-    {command: '<%= config.bin %> <%= command.id %>', description: 'Who is on the LAN? (presence, then the table of answers)'},
-    {command: '<%= config.bin %> <%= command.id %> "hello"', description: 'Broadcast a message and see who received it'},
-    {command: '<%= config.bin %> <%= command.id %> "lunch?" --to 192.168.1.20', description: 'Send to one host; exit 6 if it never acknowledges'},
-    {command: '<%= config.bin %> <%= command.id %> --to 10.0.0.0/24 --limited --json', description: 'Discovery on a subnet and on 255.255.255.255, as JSON'},
-    {command: '<%= config.bin %> <%= command.id %> "你好" --encoding gbk --to 192.168.1.30', description: 'Send GBK text to a Feiqiu user'},
-    {command: '<%= config.bin %> <%= command.id %> --command GETINFO --to 192.168.1.20', description: 'Ask a peer for its client version'},
-    {command: '<%= config.bin %> <%= command.id %> --raw "ping\\n" --to 127.0.0.1 --port 7', description: 'Send raw bytes to any UDP service and show what answers'},
-    {command: '<%= config.bin %> <%= command.id %> --repeat 3 --interval 5s', description: 'A heartbeat: announce three times, five seconds apart'},
+static override enableJsonFlag = true
+static override examples = [
+    {
+      command: '<%= config.bin %> <%= command.id %>',
+      description: 'Who is on the LAN? (presence, then the table of answers)',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> "hello"',
+      description: 'Broadcast a message and see who received it',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> "lunch?" --to 192.168.1.20',
+      description: 'Send to one host; exit 6 if it never acknowledges',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --to 10.0.0.0/24 --limited --json',
+      description: 'Discovery on a subnet and on 255.255.255.255, as JSON',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> "你好" --encoding gbk --to 192.168.1.30',
+      description: 'Send GBK text to a Feiqiu user',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --command GETINFO --to 192.168.1.20',
+      description: 'Ask a peer for its client version',
+    },
+    {
+      command: String.raw`<%= config.bin %> <%= command.id %> --raw "ping\n" --to 127.0.0.1 --port 7`,
+      description: 'Send raw bytes to any UDP service and show what answers',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --repeat 3 --interval 5s',
+      description: 'A heartbeat: announce three times, five seconds apart',
+    },
   ]
-
-  static override flags = {
+static override flags = {
     to: Flags.string({
       char: 't',
-      description: 'Target: an IPv4 address, a broadcast address, a CIDR (its broadcast address) or a host name. Repeatable. Default: the broadcast address of every IPv4 interface.',
+      description:
+        'Target: an IPv4 address, a broadcast address, a CIDR (its broadcast address) or a host name. Repeatable. Default: the broadcast address of every IPv4 interface.',
       multiple: true,
       helpGroup: 'TARGETS',
     }),
@@ -51,32 +72,58 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       helpGroup: 'TARGETS',
     }),
     limited: Flags.boolean({
-      description: 'Send to the limited broadcast 255.255.255.255 instead of the interfaces\' broadcast addresses.',
+      description: "Send to the limited broadcast 255.255.255.255 instead of the interfaces' broadcast addresses.",
       helpGroup: 'TARGETS',
     }),
-    port: flags.port({char: 'p', description: 'Destination UDP port.', default: flags.DEFAULT_PORT, helpGroup: 'TARGETS'}),
+    port: flags.port({
+      char: 'p',
+      description: 'Destination UDP port.',
+      default: flags.DEFAULT_PORT,
+      helpGroup: 'TARGETS',
+    }),
     'bind-port': flags.bindPort({
-      description: 'Local UDP port to send from and listen on; 0 for any. Default 2425, because IPMsg peers answer to 2425 (falls back to any port with a warning when 2425 is taken).',
+      description:
+        'Local UDP port to send from and listen on; 0 for any. Default 2425, because IPMsg peers answer to 2425 (falls back to any port with a warning when 2425 is taken).',
       helpGroup: 'TARGETS',
     }),
-    wait: flags.duration({char: 'w', description: 'How long to collect replies after sending (e.g. 3s, 500ms); 0 sends and exits at once.', default: 3000, defaultHelp: async () => '3s'}),
+    wait: flags.duration({
+      char: 'w',
+      description: 'How long to collect replies after sending (e.g. 3s, 500ms); 0 sends and exits at once.',
+      default: 3000,
+      defaultHelp: async () => '3s',
+    }),
     expect: flags.positiveCount({description: 'Stop as soon as this many distinct peers have answered.'}),
     check: Flags.boolean({
       description: 'Ask for receipts (SENDCHECKOPT). --no-check sends the plain form 1:<n>:<user>:<host>:32:<text>.',
       allowNo: true,
       default: true,
     }),
-    retries: flags.count({description: 'Resends of a unicast that is not acknowledged, one a second (as IP Messenger does).', default: 3}),
-    repeat: flags.positiveCount({description: 'Announce this many times (a heartbeat), each with a new packet number.', default: 1}),
-    interval: flags.duration({description: 'Time between two announcements with --repeat.', default: 5000, defaultHelp: async () => '5s'}),
-    stay: Flags.boolean({description: 'After a presence announcement, do not send BR_EXIT (stay in the peers\' lists).'}),
+    retries: flags.count({
+      description: 'Resends of a unicast that is not acknowledged, one a second (as IP Messenger does).',
+      default: 3,
+    }),
+    repeat: flags.positiveCount({
+      description: 'Announce this many times (a heartbeat), each with a new packet number.',
+      default: 1,
+    }),
+    interval: flags.duration({
+      description: 'Time between two announcements with --repeat.',
+      default: 5000,
+      defaultHelp: async () => '5s',
+    }),
+    stay: Flags.boolean({
+      description: "After a presence announcement, do not send BR_EXIT (stay in the peers' lists).",
+    }),
     ...flags.identityFlags,
     encoding: flags.charset({
       char: 'e',
-      description: 'Encoding of text and names: utf-8 (sets UTF8OPT when needed), or gbk/gb18030 for Feiqiu, cp932 for Japanese IP Messenger.',
+      description:
+        'Encoding of text and names: utf-8 (sets UTF8OPT when needed), or gbk/gb18030 for Feiqiu, cp932 for Japanese IP Messenger.',
       default: 'utf-8',
     }),
-    truncate: Flags.boolean({description: 'Shorten a message that does not fit in one datagram (8191 bytes) instead of failing.'}),
+    truncate: Flags.boolean({
+      description: 'Shorten a message that does not fit in one datagram (8191 bytes) instead of failing.',
+    }),
     command: Flags.string({
       char: 'c',
       description: 'Send this command instead: a name (SENDMSG, BR_ENTRY, GETINFO, …) or a number (0x20, 32).',
@@ -89,7 +136,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       helpGroup: 'DEBUGGING',
     }),
     raw: Flags.string({
-      description: 'Send these exact bytes instead of an IPMsg packet; escapes \\n \\r \\t \\0 \\\\ \\xNN.',
+      description: String.raw`Send these exact bytes instead of an IPMsg packet; escapes \n \r \t \0 \\ \xNN.`,
       exclusive: ['raw-hex', 'command', 'option'],
       helpGroup: 'DEBUGGING',
     }),
@@ -99,8 +146,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       helpGroup: 'DEBUGGING',
     }),
   }
-
-  static override summary = 'Broadcast an IPMsg/Feiqiu packet and show every response.'
+static override summary = 'Broadcast an IPMsg/Feiqiu packet and show every response.'
 
   async run() {
     const {args, flags: f} = await this.parse(Announce)
@@ -128,7 +174,10 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     const discovery = outgoing.kind === 'packet' && args.text === undefined && f.command === undefined
     const farewell =
       discovery && !f.stay && outgoing.kind === 'packet'
-        ? {...outgoing.packet, command: (await import('../cli/outgoing-packet.js')).farewellCommand(outgoing.packet.command)}
+        ? {
+            ...outgoing.packet,
+            command: (await import('../cli/outgoing-packet.js')).farewellCommand(outgoing.packet.command),
+          }
         : undefined
 
     const {Announcer} = await import('../lan/announce.js')

@@ -271,7 +271,11 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       }
     }
 
-    const build = (packet: Omit<OutgoingPacket, 'packetNo'>, encodeOptions: EncodeOptions | undefined, round: number) => {
+    const build = (
+      packet: Omit<OutgoingPacket, 'packetNo'>,
+      encodeOptions: EncodeOptions | undefined,
+      round: number,
+    ) => {
       const packetNo = numbers.next()
       const encoded = encode({...packet, packetNo}, encodeOptions)
       ourPayloads.add(Buffer.from(encoded.bytes).toString('latin1'))
@@ -313,7 +317,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
 
       // Resend the same bytes (same packet number, §3.6) to unicasts still waiting for their answer.
       const windowMs = roundIsLast ? options.waitMs : intervalMs
-      const retryUntil = reliable ? (options.retries + 1) * retryIntervalMs : 0
+      // Only unicasts are resent: a window of broadcasts alone is just --wait.
+      const retryUntil = pending.length > 0 ? (options.retries + 1) * retryIntervalMs : 0
       const roundEnd = roundStartedAt + Math.max(windowMs, roundIsLast ? retryUntil : 0)
       let attempt = 1
       this.emit('waiting', roundEnd)
@@ -331,7 +336,11 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     }
 
     if (options.farewell) {
-      const {bytes, sent} = build(options.farewell, outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined, rounds)
+      const {bytes, sent} = build(
+        options.farewell,
+        outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined,
+        rounds,
+      )
       result.sent.push(sent)
       for (const target of options.targets) await sendTo(bytes, target, 1, rounds)
     }

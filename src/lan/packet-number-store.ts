@@ -80,7 +80,7 @@ export class PacketNumberSource {
       return wanted
     }
 
-    const file = this.file
+    const {file} = this
     try {
       return withLock(`${file}.lock`, () => {
         let stored = 0

@@ -50,7 +50,7 @@ export async function showAnnounceProgress(
     [
       {
         title: 'Opening a UDP socket',
-        task: async (_ctx, task) => {
+        async task(_ctx, task) {
           const local = await bound
           if (!local) return task.skip('Opening a UDP socket: failed')
           task.title = `Listening on UDP port ${local.port}`
@@ -63,7 +63,7 @@ export async function showAnnounceProgress(
       },
       {
         title: `Sending to ${options.targets} target${options.targets === 1 ? '' : 's'}`,
-        task: async (_ctx, task) => {
+        async task(_ctx, task) {
           await firstWait
           if (failed) return task.skip('Sending: failed')
           task.title = `Sent ${sends} datagram${sends === 1 ? '' : 's'} to ${options.targets} target${options.targets === 1 ? '' : 's'}`
@@ -71,7 +71,7 @@ export async function showAnnounceProgress(
       },
       {
         title: 'Waiting for replies',
-        task: async (_ctx, task) => {
+        async task(_ctx, task) {
           let until = (await firstWait) ?? Date.now()
           announcer.on('waiting', (next) => (until = next))
           const describe = () =>

@@ -20,9 +20,20 @@ export function announceJson(result: AnnounceResult) {
   const first = result.sent[0]
   return {
     local: result.local,
-    targets: result.targets.map((t) => ({address: t.address, port: t.port, interface: t.interface ?? null, kind: t.kind})),
+    targets: result.targets.map((t) => ({
+      address: t.address,
+      port: t.port,
+      interface: t.interface ?? null,
+      kind: t.kind,
+    })),
     sent: first
-      ? {packetNo: first.packetNo, command: first.command, mode: first.mode, bytes: first.bytes, truncated: first.truncated}
+      ? {
+          packetNo: first.packetNo,
+          command: first.command,
+          mode: first.mode,
+          bytes: first.bytes,
+          truncated: first.truncated,
+        }
       : null,
     rounds: result.sent,
     replies: result.replies.map((r) => toReplyRecord(r)),

@@ -1,0 +1,246 @@
+// The listen conversation: one socket, every datagram decoded and handed on, presence kept up to date, and
+// (when responding) the answers of a polite IPMsg peer, rate-limited. No printing: events and data only.
+import {EventEmitter} from 'node:events'
+
+import type {NetError} from '../net/net-error.js'
+import type {Target} from '../net/targets.js'
+import type {DecodeOptions, OutgoingPacket, Packet} from '../protocol/types.js'
+import type {ReceivedDatagram} from './received-datagram.js'
+
+import {openUdpEndpoint, type UdpEndpoint} from '../net/udp-endpoint.js'
+import {ABSENCEOPT, CAPUTF8OPT, MODES, modeName, modeOf, UTF8OPT} from '../protocol/constants.js'
+import {decode} from '../protocol/decode.js'
+import {encode} from '../protocol/encode.js'
+import {PacketNumberSource} from './packet-number-store.js'
+import {type PeerRow, Presence, type PresenceUpdate} from './presence.js'
+import {DEFAULT_REPLY_LIMITS, RateLimiter, type RateLimits} from './rate-limit.js'
+import {type Reply, ResponderPolicy, type ResponderSelf} from './responder-policy.js'
+
+export interface RespondOptions {
+  self: ResponderSelf
+  /** Where BR_ENTRY goes at start and BR_EXIT at stop (the LAN's broadcast addresses). */
+  targets: Target[]
+  limits?: Partial<RateLimits>
+}
+
+export interface ListenOptions {
+  port: number
+  address?: string
+  decodeOptions?: DecodeOptions
+  respond?: RespondOptions
+  /** A peer not heard from for this long is marked expired. */
+  expireMs: number
+  /** Only datagrams that pass are handed on and counted in presence (the responder still sees all). */
+  filter?: (datagram: ReceivedDatagram) => boolean
+  packetNumbers?: PacketNumberSource
+  recvBufferSize?: number
+  now?: () => number
+}
+
+export interface SentReply {
+  to: {address: string; port: number}
+  mode: string
+  packetNo: number
+  reason: string
+}
+
+export interface ListenStats {
+  datagrams: number
+  filtered: number
+  ipmsg: number
+  fromSelf: number
+  replies: number
+  replyErrors: number
+}
+
+export interface ListenEvents {
+  datagram: [datagram: ReceivedDatagram]
+  presence: [updates: PeerRow[]]
+  replied: [reply: SentReply]
+  warning: [message: string]
+  error: [error: NetError]
+}
+
+const EXIT_REPEAT_DELAY_MS = 100 // Windows sends BR_EXIT twice, 100 ms apart (§3.4)
+
+export class ListenSession extends EventEmitter<ListenEvents> {
+  readonly presence = new Presence()
+  readonly stats: ListenStats = {datagrams: 0, filtered: 0, ipmsg: 0, fromSelf: 0, replies: 0, replyErrors: 0}
+  private readonly now: () => number
+  private readonly numbers: PacketNumberSource
+  private readonly policy: ResponderPolicy | undefined
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private expiryTimer: NodeJS.Timeout | undefined
+  private stopping: Promise<void> | undefined
+  private ownAddresses: Set<string>
+
+  private constructor(
+    private readonly endpoint: UdpEndpoint,
+    private readonly options: ListenOptions,
+  ) {
+    super()
+    this.now = options.now ?? Date.now
+    this.numbers = options.packetNumbers ?? new PacketNumberSource()
+    this.ownAddresses = new Set(endpoint.localAddresses())
+    if (options.respond) {
+      this.policy = new ResponderPolicy({
+        self: options.respond.self,
+        ownAddresses: () => [...this.ownAddresses],
+        ownPort: endpoint.port,
+        limiter: new RateLimiter({...DEFAULT_REPLY_LIMITS, ...options.respond.limits}),
+        random: Math.random,
+        isBroadcast: (address) => options.respond!.targets.some((t) => t.address === address),
+      })
+    }
+  }
+
+  get port(): number {
+    return this.endpoint.port
+  }
+
+  get responder(): ResponderPolicy | undefined {
+    return this.policy
+  }
+
+  static async start(options: ListenOptions): Promise<ListenSession> {
+    const endpoint = await openUdpEndpoint({
+      address: options.address,
+      port: options.port,
+      portFlag: '--port',
+      recvBufferSize: options.recvBufferSize,
+    })
+    const session = new ListenSession(endpoint, options)
+    endpoint.on('datagram', (data, from) => session.receive(data, from))
+    endpoint.on('error', (error) => session.emit('error', error))
+    const expireEvery = Math.max(50, Math.min(1000, Math.floor(options.expireMs / 4)))
+    session.expiryTimer = setInterval(() => session.expire(), expireEvery)
+    session.expiryTimer.unref()
+    return session
+  }
+
+  /** When responding: announce ourselves (BR_ENTRY). Call it once the listeners are attached. */
+  async announce(): Promise<void> {
+    if (this.options.respond) await this.broadcastEntry(MODES.BR_ENTRY)
+  }
+
+  /** Stop reading; when responding, say goodbye with BR_EXIT. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.expiryTimer)
+      for (const timer of this.timers) clearTimeout(timer)
+      this.timers.clear()
+      if (this.options.respond && !this.endpoint.closed) {
+        await this.broadcastEntry(MODES.BR_EXIT)
+        await new Promise((resolve) => setTimeout(resolve, EXIT_REPEAT_DELAY_MS))
+        await this.broadcastEntry(MODES.BR_EXIT)
+      }
+
+      this.endpoint.removeAllListeners('datagram')
+      await this.endpoint.close()
+    })()
+    return this.stopping
+  }
+
+  private async broadcastEntry(mode: number): Promise<void> {
+    const {self, targets} = this.options.respond!
+    const command = mode | CAPUTF8OPT | (self.absent ? ABSENCEOPT : 0)
+    const packet: OutgoingPacket = {
+      packetNo: this.numbers.next(),
+      user: self.user,
+      host: self.host,
+      command,
+      nickname: self.nickname,
+      group: self.group,
+    }
+    const {bytes} = encode(packet)
+    for (const target of targets) {
+      try {
+        await this.endpoint.send(bytes, target.port, target.address)
+      } catch (error) {
+        this.emit('warning', `could not send ${modeName(mode)} to ${target.address}: ${(error as Error).message}`)
+      }
+    }
+  }
+
+  private expire(): void {
+    const changed = this.presence.expire(this.now(), this.options.expireMs)
+    if (changed.length > 0) this.emit('presence', changed)
+  }
+
+  private isSelf(from: {address: string; port: number}, packet: Packet | undefined): boolean {
+    if (from.port !== this.endpoint.port || !this.ownAddresses.has(from.address)) return false
+    const self = this.options.respond?.self
+    return self === undefined || packet === undefined || (packet.user === self.user && packet.host === self.host)
+  }
+
+  private receive(data: Buffer, from: {address: string; port: number}): void {
+    if (this.stopping) return
+    const receivedAt = this.now()
+    this.stats.datagrams++
+    const peerCharset = this.presence.peerCharset(from.address)
+    const result = decode(data, peerCharset ? {...this.options.decodeOptions, peerCharset} : this.options.decodeOptions)
+    const datagram: ReceivedDatagram = {data, from, receivedAt, result}
+    const packet = result.ok ? result.packet : undefined
+    if (packet && this.policy) this.answer(packet, from, receivedAt)
+    if (this.options.filter && !this.options.filter(datagram)) {
+      this.stats.filtered++
+      return
+    }
+
+    if (packet) {
+      this.stats.ipmsg++
+      if (this.isSelf(from, packet)) {
+        this.stats.fromSelf++
+      } else {
+        const update: PresenceUpdate = this.presence.observe(packet, from, receivedAt)
+        if (update.previousStatus !== update.row.status) this.emit('presence', [update.row])
+      }
+    }
+
+    this.emit('datagram', datagram)
+  }
+
+  private answer(packet: Packet, from: {address: string; port: number}, nowMs: number): void {
+    for (const reply of this.policy!.decide(packet, from, nowMs)) {
+      if (reply.delayMs <= 0) {
+        this.sendReply(reply)
+        continue
+      }
+
+      const timer = setTimeout(() => {
+        this.timers.delete(timer)
+        this.sendReply(reply)
+      }, reply.delayMs)
+      this.timers.add(timer)
+    }
+  }
+
+  private sendReply(reply: Reply): void {
+    // §5: UTF8OPT means UTF-8; otherwise answer in the charset this peer writes in (GBK for Feiqiu).
+    const charset = reply.packet.command & UTF8OPT ? 'utf-8' : (this.presence.peerCharset(reply.to.address) ?? 'utf-8')
+    const packetNo = this.numbers.next()
+    let bytes: Uint8Array
+    try {
+      bytes = encode({...reply.packet, packetNo}, {charset, truncate: true}).bytes
+    } catch {
+      this.stats.replyErrors++
+      return
+    }
+
+    this.endpoint.send(bytes, reply.to.port, reply.to.address).then(
+      () => {
+        this.stats.replies++
+        this.emit('replied', {
+          to: reply.to,
+          mode: modeName(modeOf(reply.packet.command)),
+          packetNo,
+          reason: reply.reason,
+        })
+      },
+      (error: Error) => {
+        this.stats.replyErrors++
+        this.emit('warning', `could not answer ${reply.to.address}:${reply.to.port}: ${error.message}`)
+      },
+    )
+  }
+}
