@@ -5,7 +5,10 @@ import {closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSy
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
-export const MAX_PACKET_NO = 2 ** 31 - 1
+import {MAX_PACKET_NO} from '../protocol/packet-number.js'
+
+export {MAX_PACKET_NO}
+
 const BLOCK = 64
 const LOCK_WAIT_MS = 200
 const STALE_LOCK_MS = 2000
