@@ -89,7 +89,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
         ownPort: endpoint.port,
         limiter: new RateLimiter({...DEFAULT_REPLY_LIMITS, ...options.respond.limits}),
         random: Math.random,
-        isBroadcast: (address) => options.respond!.targets.some((t) => t.address === address),
+        isBroadcast: (address) => options.respond!.targets.some((t) => t.kind !== 'unicast' && t.address === address),
       })
     }
   }
