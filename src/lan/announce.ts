@@ -12,7 +12,7 @@ import {MODES, modeName, modeOf, SENDCHECKOPT} from '../protocol/constants.js'
 import {decode} from '../protocol/decode.js'
 import {encode} from '../protocol/encode.js'
 import {PacketNumberSource} from './packet-number-store.js'
-import {type PeerRow, Presence} from './presence.js'
+import {peerKey, type PeerRow, Presence} from './presence.js'
 
 export const RETRY_INTERVAL_MS = 1000 // IP Messenger and iptux resend about once a second (§3.6)
 
@@ -232,7 +232,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         acknowledges,
       }
       result.replies.push(reply)
-      const key = `${from.address}:${from.port}`
+      const key = packet ? peerKey(from.address, from.port, packet.user, packet.host) : peerKey(from.address, from.port)
       if (packet) presence.observe(packet, from, receivedAt)
       const first = firstReply.get(key)
       if (first === undefined) firstReply.set(key, {acknowledged: acknowledges, rttMs: reply.rttMs})
@@ -346,7 +346,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     }
 
     result.peers = presence.rows().map((row) => {
-      const first = firstReply.get(`${row.address}:${row.port}`)
+      const first = firstReply.get(peerKey(row.address, row.port, row.user, row.host))
       return {...row, acknowledged: first?.acknowledged ?? false, rttMs: first?.rttMs ?? 0}
     })
     return result

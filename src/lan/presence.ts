@@ -3,7 +3,7 @@
 import type {ClientInfo, Packet} from '../protocol/types.js'
 
 import {normalizeCharset} from '../protocol/charset.js'
-import {ABSENCEOPT, MODES, modeOf, UTF8OPT} from '../protocol/constants.js'
+import {ABSENCEOPT, isEntryMode, MODES, modeOf, UTF8OPT} from '../protocol/constants.js'
 import {isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
 
@@ -58,11 +58,13 @@ interface CharsetMemory {
 }
 
 /**
- * IPMsg identifies a host by IP address and port (Windows keeps both and answers to the source port, §3.2),
- * so two clients on one machine are two rows. Encodings are remembered per IP address, as iptux does (§5).
+ * IPMsg identifies a host by user, host name, IP address and port (Windows keys its host list on all four and
+ * answers to the source port, §3.2), so two clients on one machine — even sharing a port — are two rows.
+ * Encodings are remembered per IP address, as iptux does (§5).
  */
-export function peerKey(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+export function peerKey(address: string, port: number, user = '', host = ''): string {
+  const endpoint = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+  return `${endpoint}\u0000${user}\u0000${host}`
 }
 
 const NON_ASCII = /[^\u0000-\u007F]/
@@ -103,11 +105,14 @@ export class Presence {
   readonly capacity: number
   private readonly charsets: BoundedMap<string, CharsetMemory>
   private readonly peers: BoundedMap<string, PeerState>
+  /** Endpoint (address:port) → its row's key, or shared when several peers use it: O(1) for onlyRowAt. */
+  private readonly endpoints: BoundedMap<string, {key: string; shared: boolean}>
 
   constructor(options: PresenceOptions = {}) {
     this.capacity = options.capacity ?? DEFAULT_PRESENCE_CAPACITY
     this.peers = new BoundedMap(this.capacity)
     this.charsets = new BoundedMap(this.capacity)
+    this.endpoints = new BoundedMap(this.capacity)
   }
 
   /** Rows dropped because the table was full: the least recently seen go first, so expired rows before live ones. */
@@ -136,15 +141,26 @@ export class Presence {
     return changed.sort(compareRows)
   }
 
-  get(address: string, port: number): PeerRow | undefined {
-    const state = this.peers.peek(peerKey(address, port))
-    return state && snapshot(state)
+  /** The row of a peer; without user and host, the first row at that address and port. */
+  get(address: string, port: number, user?: string, host?: string): PeerRow | undefined {
+    if (user !== undefined && host !== undefined) {
+      const state = this.peers.peek(peerKey(address, port, user, host))
+      return state && snapshot(state)
+    }
+
+    for (const state of this.peers.values()) {
+      if (state.address === address && state.port === port) return snapshot(state)
+    }
+
+    return undefined
   }
 
   /** Updates the table with one packet from `from` received at nowMs. */
   observe(packet: Packet, from: PeerEndpoint, nowMs: number): PresenceUpdate {
-    const key = peerKey(from.address, from.port)
-    let state = this.peers.get(key)
+    const key = peerKey(from.address, from.port, packet.user, packet.host)
+    const mode = modeOf(packet.command)
+    // A non-entry packet whose names do not match (another encoding, §5) belongs to the one row at its endpoint.
+    let state = this.peers.get(key) ?? (isEntryMode(mode) ? undefined : this.onlyRowAt(from.address, from.port))
     const previousStatus = state?.status
     if (state === undefined) {
       state = {
@@ -163,13 +179,15 @@ export class Presence {
         absent: false,
       }
       this.peers.set(key, state)
+      const endpoint = peerKey(from.address, from.port)
+      const index = this.endpoints.get(endpoint)
+      this.endpoints.set(endpoint, {key, shared: index !== undefined && index.key !== key && this.peers.has(index.key)})
     }
 
     state.packets++
     state.lastSeen = Math.max(state.lastSeen, nowMs)
     state.client = packet.client
 
-    const mode = modeOf(packet.command)
     switch (mode) {
       // §3.1–3.3: entry, its answer and the absence notice all carry the current names and ABSENCEOPT.
       case MODES.BR_ENTRY:
@@ -217,6 +235,11 @@ export class Presence {
   /** Every row, sorted by address (numerically for IPv4) and port. */
   rows(): PeerRow[] {
     return [...this.peers.values()].map((state) => snapshot(state)).sort(compareRows)
+  }
+
+  private onlyRowAt(address: string, port: number): PeerState | undefined {
+    const index = this.endpoints.peek(peerKey(address, port))
+    return index === undefined || index.shared ? undefined : this.peers.peek(index.key)
   }
 
   private remember(address: string, packet: Packet): void {

@@ -85,6 +85,16 @@ describe('lan/presence', () => {
     expect(row.options).to.deep.equal([])
   })
 
+  it('keeps two clients sharing one address and port apart by user and host (Windows keys on all four)', () => {
+    const presence = new Presence()
+    presence.observe(makePacket(BR_ENTRY, {user: 'alice', host: 'PC01', nickname: 'Alice'}), alice, t0)
+    presence.observe(makePacket(ANSENTRY, {user: 'wang', host: 'PC02', nickname: '小王'}), alice, t0 + 1)
+    expect(presence.rows().map((r) => r.nickname)).to.have.members(['Alice', '小王'])
+    // With two rows at the endpoint, a packet with unknown names is a row of its own, not a guess.
+    presence.observe(makePacket(SENDMSG, {user: 'carol', host: 'PC03'}), alice, t0 + 2)
+    expect(presence.size).to.equal(3)
+  })
+
   it('refreshes lastSeen on other packets without touching names or entry options', () => {
     const presence = new Presence()
     presence.observe(makePacket(BR_ENTRY | CAPUTF8OPT, {user: 'alice', host: 'PC01', nickname: 'Alice'}), alice, t0)
