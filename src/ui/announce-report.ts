@@ -137,6 +137,7 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
     `from UDP port ${result.local.port}; ${result.replies.length} repl${result.replies.length === 1 ? 'y' : 'ies'} from ${result.peers.length} peer${result.peers.length === 1 ? '' : 's'}.`,
   ].join(' ')
   sections.push(summary)
+  if (first?.truncated) sections.push(`The message was truncated to fit in one datagram (${first.bytes} bytes).`)
   for (const e of result.sendErrors) sections.push(`Could not send to ${e.target.address}: ${e.message}`)
   return sections.join('\n\n')
 }
