@@ -3,7 +3,8 @@
 import type {AnnounceResult, Reply} from '../lan/announce.js'
 
 import {toDatagramRecord, type DatagramRecord} from './datagram-record.js'
-import {clientLabel, datagramSummary, notableOptions} from './packet-summary.js'
+import {datagramSummary} from './packet-summary.js'
+import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
 import {type Column, renderTable, type Row} from './table.js'
 
 export interface ReplyRecord extends DatagramRecord {
@@ -65,13 +66,7 @@ export function announceJson(result: AnnounceResult) {
 }
 
 const PEER_COLUMNS: Column[] = [
-  {header: 'ADDRESS', key: 'address'},
-  {header: 'USER', key: 'user', maxWidth: 20},
-  {header: 'HOST', key: 'host', maxWidth: 20},
-  {header: 'NICKNAME', key: 'nickname', maxWidth: 24},
-  {header: 'GROUP', key: 'group', maxWidth: 16},
-  {header: 'CLIENT', key: 'client', maxWidth: 32},
-  {header: 'OPTIONS', key: 'options'},
+  ...PEER_IDENTITY_COLUMNS,
   {header: 'RTT', key: 'rtt', align: 'right'},
   {header: 'ACK', key: 'ack'},
 ]
@@ -95,13 +90,7 @@ const DELIVERY_COLUMNS: Column[] = [
 export function renderAnnounceReport(result: AnnounceResult, opts: {color?: boolean; width?: number} = {}): string {
   const sections: string[] = []
   const peerRows: Row[] = result.peers.map((p) => ({
-    address: p.port === 2425 ? p.address : `${p.address}:${p.port}`,
-    user: p.user,
-    host: p.host,
-    nickname: p.nickname,
-    group: p.group,
-    client: clientLabel(p.client),
-    options: notableOptions(p.options).join(',') || '-',
+    ...peerIdentityCells(p),
     rtt: `${p.rttMs}ms`,
     ack: p.acknowledged ? 'yes' : '',
   }))

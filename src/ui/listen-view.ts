@@ -4,7 +4,8 @@ import type {ReceivedDatagram} from '../lan/received-datagram.js'
 import type {SentReply} from '../lan/listen-session.js'
 
 import {paint} from './color.js'
-import {clientLabel, datagramSummary, notableOptions} from './packet-summary.js'
+import {clientLabel, datagramSummary} from './packet-summary.js'
+import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
 import {type Column, renderHeader, renderRow, renderTable, type Row} from './table.js'
 import {hexDump, safeText} from './terminal-safe.js'
 
@@ -65,13 +66,7 @@ export class DatagramRows {
 }
 
 const PEER_COLUMNS: Column[] = [
-  {header: 'ADDRESS', key: 'address'},
-  {header: 'USER', key: 'user', maxWidth: 20},
-  {header: 'HOST', key: 'host', maxWidth: 20},
-  {header: 'NICKNAME', key: 'nickname', maxWidth: 24},
-  {header: 'GROUP', key: 'group', maxWidth: 16},
-  {header: 'CLIENT', key: 'client', maxWidth: 32},
-  {header: 'OPTIONS', key: 'options'},
+  ...PEER_IDENTITY_COLUMNS,
   {header: 'LAST SEEN', key: 'lastSeen'},
   {header: 'STATUS', key: 'status'},
 ]
@@ -79,13 +74,7 @@ const PEER_COLUMNS: Column[] = [
 export function renderPeers(rows: PeerRow[], opts: {color?: boolean; width?: number} = {}): string {
   if (rows.length === 0) return 'No IPMsg peer seen.'
   const table: Row[] = rows.map((p) => ({
-    address: `${p.address}:${p.port}`,
-    user: p.user,
-    host: p.host,
-    nickname: p.nickname,
-    group: p.group,
-    client: clientLabel(p.client),
-    options: notableOptions(p.options).join(',') || '-',
+    ...peerIdentityCells(p),
     lastSeen: clock(p.lastSeen),
     status: p.status,
   }))
