@@ -1,0 +1,214 @@
+// `lanmsg announce TEXT --to 127.0.0.1`: SENDMSG, receipts (RECVMSG), resends every second, encodings, and the
+// debugging flags --command/--option. Network rule: unicasts to 127.0.0.1 only.
+import {expect} from 'chai'
+import iconv from 'iconv-lite'
+
+import {eventually, type FakePeer, freePort, IPMSG, packets, startFakePeer} from '../support/ipmsg-peers.js'
+import {makeStateDir, runCli, type RunCliResult} from '../support/run-cli.js'
+
+const ME = ['--user', 'alice', '--host', 'pc1']
+
+describe('announce TEXT (messages and receipts)', function () {
+  this.timeout(60_000) // bounded by runCli's own limit; generous because the machine is shared
+  const state = makeStateDir()
+  const env = {LANMSG_STATE_DIR: state.dir}
+  let port: number
+  let peer: FakePeer | undefined
+  after(() => state.remove())
+  beforeEach(async () => {
+    port = await freePort()
+  })
+  afterEach(async () => {
+    await peer?.close()
+    peer = undefined
+  })
+
+  const to = () => ['--to', '127.0.0.1', '--port', String(port), '--bind-port', '0']
+  const bob = (extra: Partial<Parameters<typeof startFakePeer>[0]> = {}) =>
+    startFakePeer({port, bindAddress: '127.0.0.1', user: 'bob', host: 'pc2', nick: 'Bob', ...extra})
+
+  it(String.raw`sends 1:<n>:alice:pc1:288:hello\0 and reports the receipt (JSON)`, async () => {
+    peer = await bob()
+    const run = await runCli(['announce', 'hello', ...to(), ...ME, '--wait', '1500ms', '--json'], {env})
+    expect(run.code, run.stderr).to.equal(0)
+    const doc = JSON.parse(run.stdout)
+    expect(packets(peer)).to.have.length(1)
+    const [sent] = packets(peer)
+    expect(sent.data.toString('latin1')).to.equal(`1:${doc.sent.packetNo}:alice:pc1:288:hello\0`)
+    expect(sent.from).to.deep.equal({address: '127.0.0.1', port: doc.local.port})
+    expect(doc.sent).to.include({mode: 'SENDMSG', command: 288, bytes: sent.data.length, truncated: false})
+    expect(doc.deliveries).to.have.length(1)
+    expect(doc.deliveries[0]).to.include({
+      address: '127.0.0.1',
+      port,
+      packetNo: doc.sent.packetNo,
+      delivered: true,
+      attempts: 1,
+    })
+    expect(doc.deliveries[0].rttMs).to.be.a('number').within(0, 1000)
+    expect(doc.replies).to.have.length(1)
+    const [ack] = doc.replies
+    expect(ack.acknowledges).to.equal(true)
+    expect(ack.packet).to.include({mode: 'RECVMSG', command: 33, acknowledges: doc.sent.packetNo, user: 'bob'})
+    expect(Buffer.from(ack.raw, 'base64').toString('latin1')).to.equal(
+      `1:${ack.packet.packetNo}:bob:pc2:33:${doc.sent.packetNo}\0`,
+    )
+    // Every target acknowledged: no need to sit out the rest of the window (4 s with the default --retries 3).
+    expect(run.endedAt - sent.at).to.be.below(1500)
+  })
+
+  it('--no-check sends the plain form with command 32 and asks for no receipt', async () => {
+    peer = await bob()
+    const run = await runCli(['announce', 'hello', ...to(), ...ME, '--no-check', '--wait', '300ms', '--json'], {env})
+    expect(run.code, run.stderr).to.equal(0)
+    const doc = JSON.parse(run.stdout)
+    expect(packets(peer).map((h) => h.data.toString('latin1'))).to.deep.equal([
+      `1:${doc.sent.packetNo}:alice:pc1:32:hello\0`,
+    ])
+    expect(doc.deliveries).to.deep.equal([])
+    expect(doc.replies).to.deep.equal([])
+  })
+
+  it('the table says the message was delivered', async () => {
+    peer = await bob()
+    const run = await runCli(['announce', 'hello', ...to(), ...ME, '--wait', '1s'], {env})
+    expect(run.code, run.stderr).to.equal(0)
+    expect(run.stdout).to.match(/Delivery:\n.*TARGET +PACKET +DELIVERED +ATTEMPTS +RTT/)
+    expect(run.stdout).to.match(new RegExp(`127\\.0\\.0\\.1:${port} +\\d+ +yes +1 +\\d+ms`))
+    expect(run.stdout).to.match(/RECVMSG +yes/)
+  })
+
+  it('resends the same datagram every second until acknowledged (third copy acked: attempts 3)', async () => {
+    peer = await bob({ignoreFirst: 2})
+    const run = await runCli(['announce', 'again', ...to(), ...ME, '--wait', '500ms', '--json'], {env})
+    expect(run.code, run.stderr).to.equal(0)
+    const doc = JSON.parse(run.stdout)
+    const copies = packets(peer)
+    expect(copies).to.have.length(3)
+    expect(copies[1].data).to.deep.equal(copies[0].data)
+    expect(copies[2].data).to.deep.equal(copies[0].data)
+    expect(copies[0].header.packetNo).to.equal(doc.sent.packetNo)
+    for (const i of [1, 2]) expect(copies[i].at - copies[i - 1].at).to.be.within(700, 1500)
+    expect(doc.deliveries[0]).to.include({delivered: true, attempts: 3, packetNo: doc.sent.packetNo})
+    expect(doc.deliveries[0].rttMs).to.be.within(1700, 3000) // measured from the first send
+    // Stopped at the receipt, not at the end of the window (4 s after the first copy).
+    expect(run.endedAt - copies[2].at).to.be.below(1500)
+  })
+
+  describe('targets that never acknowledge (--retries 2 --wait 500ms; both run side by side)', () => {
+    let deaf: FakePeer
+    let deafRun: RunCliResult
+    let silentPort: number
+    let silentRun: RunCliResult
+    before(async () => {
+      const deafPort = await freePort()
+      silentPort = await freePort()
+      deaf = await startFakePeer({port: deafPort, user: 'bob', host: 'pc2', nick: 'Bob', ignoreFirst: Infinity})
+      const args = (p: number) => ['announce', 'anyone?', '--to', '127.0.0.1', '--port', String(p), '--bind-port', '0']
+      ;[deafRun, silentRun] = await Promise.all([
+        runCli([...args(deafPort), ...ME, '--retries', '2', '--wait', '500ms'], {env}),
+        runCli([...args(silentPort), '--retries', '2', '--wait', '500ms', '--json'], {env}),
+      ])
+    })
+    after(() => deaf.close())
+
+    it('a peer that ignores every copy gets 1 + 2 identical copies; exit 6; the table says NO', () => {
+      expect(deafRun.code, deafRun.stderr).to.equal(6)
+      expect(packets(deaf)).to.have.length(3)
+      expect(new Set(packets(deaf).map((h) => h.data.toString('latin1'))).size).to.equal(1)
+      expect(deafRun.stdout).to.match(new RegExp(`127\\.0\\.0\\.1:${deaf.port} +\\d+ +NO +3 +-`))
+      expect(deafRun.stderr).to.not.match(/Error:/)
+    })
+
+    it('a port nobody listens on: delivered false, attempts 3, no reply, exit 6 (JSON)', () => {
+      expect(silentRun.code, silentRun.stderr).to.equal(6)
+      const doc = JSON.parse(silentRun.stdout)
+      expect(doc.deliveries).to.have.length(1)
+      expect(doc.deliveries[0]).to.include({
+        address: '127.0.0.1',
+        port: silentPort,
+        delivered: false,
+        attempts: 3,
+        rttMs: null,
+      })
+      expect(doc.replies).to.deep.equal([])
+      expect(doc.error).to.equal(undefined)
+    })
+  })
+
+  it('non-ASCII UTF-8 text sets UTF8OPT|CAPUTF8OPT and sends UTF-8 bytes', async () => {
+    peer = await bob()
+    const run = await runCli(['announce', '你好', ...to(), ...ME, '--wait', '1s', '--json'], {env})
+    expect(run.code, run.stderr).to.equal(0)
+    const doc = JSON.parse(run.stdout)
+    const command = IPMSG.SENDMSG | IPMSG.SENDCHECKOPT | IPMSG.UTF8OPT | IPMSG.CAPUTF8OPT
+    expect(command).to.equal(0x0180_0120)
+    expect(packets(peer)).to.have.length(1)
+    expect(packets(peer)[0].data).to.deep.equal(
+      Buffer.concat([Buffer.from(`1:${doc.sent.packetNo}:alice:pc1:${command}:`), Buffer.from('你好\0', 'utf8')]),
+    )
+    expect(doc.deliveries[0].delivered).to.equal(true)
+  })
+
+  it('--encoding gbk sends GBK bytes without UTF8OPT', async () => {
+    peer = await bob()
+    const run = await runCli(['announce', '你好', ...to(), ...ME, '--encoding', 'gbk', '--wait', '1s', '--json'], {env})
+    expect(run.code, run.stderr).to.equal(0)
+    const doc = JSON.parse(run.stdout)
+    const [sent] = packets(peer)
+    expect(sent.header.command).to.equal(288)
+    expect(sent.header.command & IPMSG.UTF8OPT).to.equal(0)
+    expect(sent.body).to.deep.equal(Buffer.from([0xc4, 0xe3, 0xba, 0xc3, 0x00])) // 你好 in GBK
+    expect(iconv.decode(sent.body!.subarray(0, 4), 'gbk')).to.equal('你好')
+    expect(doc.deliveries[0].delivered).to.equal(true)
+  })
+
+  it('--command GETINFO gets SENDINFO, which acknowledges it', async () => {
+    peer = await bob({info: 'Win(en)Ver4.99r3'})
+    const run = await runCli(['announce', ...to(), ...ME, '--command', 'GETINFO', '--wait', '1s', '--json'], {env})
+    expect(run.code, run.stderr).to.equal(0)
+    const doc = JSON.parse(run.stdout)
+    expect(packets(peer).map((h) => h.data.toString('latin1'))).to.deep.equal([
+      `1:${doc.sent.packetNo}:alice:pc1:64:\0`,
+    ])
+    expect(doc.sent).to.include({mode: 'GETINFO', command: IPMSG.GETINFO})
+    expect(doc.rounds).to.have.length(1) // no BR_EXIT after a probe
+    expect(doc.replies).to.have.length(1)
+    expect(doc.replies[0].acknowledges).to.equal(true)
+    expect(doc.replies[0].packet).to.include({mode: 'SENDINFO', text: 'Win(en)Ver4.99r3'})
+    expect(doc.deliveries[0]).to.include({delivered: true, attempts: 1})
+  })
+
+  it('--option BROADCASTOPT sets 0x400 on the command word', async () => {
+    peer = await bob()
+    const run = await runCli(['announce', 'hi all', ...to(), ...ME, '--option', 'BROADCASTOPT', '--json'], {env})
+    expect(run.code, run.stderr).to.equal(0)
+    const doc = JSON.parse(run.stdout)
+    const command = IPMSG.SENDMSG | IPMSG.SENDCHECKOPT | IPMSG.BROADCASTOPT
+    expect(packets(peer).map((h) => h.data.toString('latin1'))).to.deep.equal([
+      `1:${doc.sent.packetNo}:alice:pc1:${command}:hi all\0`,
+    ])
+    expect(doc.sent.command).to.equal(0x520)
+  })
+
+  it('a message longer than one datagram is refused (exit 2, hint --truncate); with --truncate it is cut to fit', async () => {
+    peer = await bob()
+    const long = 'x'.repeat(9000)
+    const refused = await runCli(['announce', long, ...to(), ...ME, '--wait', '0'], {env})
+    expect(refused.code).to.equal(2)
+    expect(refused.stderr).to.match(/^Error: .*--truncate.*\n$/)
+    expect(refused.stderr).to.not.include('    at ')
+    expect(peer.heard).to.have.length(0)
+
+    const run = await runCli(['announce', long, ...to(), ...ME, '--truncate', '--wait', '1s', '--json'], {env})
+    expect(run.code, run.stderr).to.equal(0)
+    const doc = JSON.parse(run.stdout)
+    expect(doc.sent.truncated).to.equal(true)
+    await eventually(() => peer!.heard.length > 0, 1000, 'the truncated message')
+    const [sent] = packets(peer)
+    expect(sent.data.length).to.be.at.most(8191).and.equal(doc.sent.bytes)
+    const prefix = `1:${doc.sent.packetNo}:alice:pc1:288:`
+    expect(sent.data.toString('latin1')).to.match(new RegExp(`^${prefix}x{7000,}\\0$`))
+    expect(doc.deliveries[0].delivered).to.equal(true)
+  })
+})
