@@ -1,0 +1,109 @@
+// Ingest: `lanmsg listen --ndjson > file` under 200,000 datagrams at fixed rates and in one burst, against a
+// plain Python recvfrom loop writing one line per datagram (same port setup, same receive buffer), in turn.
+import type {Benchmark, Row} from './support/report.js'
+
+import {SENDMSG_TEMPLATE, toHex} from './support/packets.js'
+import {countLines, cpuTimeMs, memoryMiB, udpSockets} from './support/proc.js'
+import {type ReceiverKind, reportedReceived, send, startReceiver, waitDrained} from './support/receivers.js'
+
+export interface IngestRun {
+  receiver: ReceiverKind
+  /** Requested rate; 0 = burst. */
+  rate: number
+  sent: number
+  /** Achieved send rate. */
+  sendRate: number
+  /** Lines in the output file. */
+  received: number
+  lostPercent: number
+  /** Datagrams the kernel dropped on the receiver's socket (full receive buffer). */
+  kernelDrops: number
+  /** CPU time (user + system) of the receiver from ready to drained. */
+  cpuMs: number
+  rssMiB?: number
+  /** lanmsg only: the count in its summary line. */
+  reported?: number
+  exitCode: null | number
+}
+
+const rateLabel = (rate: number) => (rate === 0 ? 'burst' : `${(rate / 1000).toLocaleString('en-US')}k/s`)
+
+async function ingestOnce(receiver: ReceiverKind, rate: number, count: number): Promise<IngestRun> {
+  const r = await startReceiver(receiver, {maxSeconds: 300})
+  try {
+    const sent = await send({port: r.port, count, rate, templateHex: toHex(SENDMSG_TEMPLATE)})
+    await waitDrained(r)
+    const pid = r.proc.child.pid!
+    const cpuMs = (cpuTimeMs(pid) ?? Number.NaN) - r.cpuAtReadyMs
+    const rssMiB = memoryMiB(pid)?.rss
+    const kernelDrops = udpSockets(r.port).reduce((n, s) => n + s.drops, 0)
+    const exit = await r.proc.stop(10_000)
+    const received = countLines(r.outFile!)
+    return {
+      receiver,
+      rate,
+      sent: sent.sent,
+      sendRate: sent.rate,
+      received,
+      lostPercent: ((sent.sent - received) / sent.sent) * 100,
+      kernelDrops,
+      cpuMs,
+      rssMiB,
+      reported: receiver === 'lanmsg' ? reportedReceived(r.proc.stderr()) : undefined,
+      exitCode: exit.code,
+    }
+  } finally {
+    await r.proc.stop(2000)
+    r.dispose()
+  }
+}
+
+export const ingest: Benchmark = {
+  name: 'ingest',
+  async run({quick, log}) {
+    const count = quick ? 20_000 : 200_000
+    const rates = quick ? [50_000, 200_000] : [10_000, 50_000, 100_000, 200_000, 0]
+    const runs: IngestRun[] = []
+    const rows: Row[] = []
+    for (const rate of rates) {
+      const pair: IngestRun[] = []
+      // The baseline first, then lanmsg: one at a time, so that they never compete for the CPU.
+      for (const receiver of ['python', 'lanmsg'] as const) {
+        const run = await ingestOnce(receiver, rate, count)
+        if (receiver === 'lanmsg' && run.exitCode !== 0) throw new Error(`lanmsg listen exited with ${run.exitCode}`)
+        log(
+          `ingest ${receiver} ${rateLabel(rate)}: sent ${run.sent} at ${Math.round(run.sendRate)}/s, ` +
+            `received ${run.received} (${run.lostPercent.toFixed(2)} % lost, ${run.kernelDrops} kernel drops), CPU ${Math.round(run.cpuMs)} ms`,
+        )
+        pair.push(run)
+        runs.push(run)
+      }
+
+      const [py, lan] = pair
+      const sentAt = `sent at ${Math.round(lan.sendRate / 1000).toLocaleString('en-US')}k/s`
+      const lossTarget = rate === 50_000 ? 0 : undefined
+      rows.push(
+        {
+          bench: 'ingest',
+          measure: `loss, ${count.toLocaleString('en-US')} at ${rateLabel(rate)}`,
+          note: `${lan.received.toLocaleString('en-US')} received, ${sentAt}`,
+          value: lan.lostPercent,
+          unit: '%',
+          baseline: {name: 'python', value: py.lostPercent},
+          target: lossTarget === 0 ? '0 % and <= python' : '<= python',
+          met: lan.lostPercent <= py.lostPercent && (lossTarget === undefined || lan.lostPercent === 0),
+        },
+        {
+          bench: 'ingest',
+          measure: `listener CPU, ${rateLabel(rate)}`,
+          value: lan.cpuMs,
+          unit: 'ms',
+          baseline: {name: 'python', value: py.cpuMs},
+          ratio: lan.cpuMs / py.cpuMs,
+        },
+      )
+    }
+
+    return {rows, details: {datagrams: count, bytes: SENDMSG_TEMPLATE.length + 7, runs}}
+  },
+}
