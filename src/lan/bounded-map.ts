@@ -10,6 +10,11 @@ export class BoundedMap<K, V> {
   readonly maxSize: number
   private evicted = 0
   private readonly map = new Map<K, V>()
+  // Kept at the oldest entry. V8 leaves a deleted entry as a hole until the table is rebuilt, and a fresh
+  // iterator skips every hole before the first live entry: evicting with `map.keys().next()` cost O(size)
+  // each time (6 s for 200,000 new keys at 10,000 entries, a flood of spoofed sources). A kept iterator
+  // passes each hole once. It never stops before a live entry, since every key before it was deleted.
+  private oldest: IterableIterator<K> = this.map.keys()
 
   constructor(maxSize: number) {
     if (!Number.isSafeInteger(maxSize) || maxSize < 1) {
@@ -30,6 +35,7 @@ export class BoundedMap<K, V> {
 
   clear(): void {
     this.map.clear()
+    this.oldest = this.map.keys()
   }
 
   delete(key: K): boolean {
@@ -67,8 +73,14 @@ export class BoundedMap<K, V> {
     if (this.map.has(key)) {
       this.map.delete(key)
     } else if (this.map.size >= this.maxSize) {
-      const oldest = this.map.keys().next().value as K
-      this.map.delete(oldest)
+      let oldest = this.oldest.next()
+      if (oldest.done) {
+        // Not expected while the map is full (a live entry lies ahead), but an exhausted iterator never recovers.
+        this.oldest = this.map.keys()
+        oldest = this.oldest.next()
+      }
+
+      this.map.delete(oldest.value as K)
       this.evicted++
     }
 
