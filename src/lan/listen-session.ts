@@ -62,6 +62,8 @@ export interface ListenEvents {
 }
 
 const EXIT_REPEAT_DELAY_MS = 100 // Windows sends BR_EXIT twice, 100 ms apart (§3.4)
+/** How long stop() keeps reading datagrams that had already arrived (a flood must not hold the exit). */
+const DRAIN_MAX_MS = 250
 
 export class ListenSession extends EventEmitter<ListenEvents> {
   readonly presence = new Presence()
@@ -72,6 +74,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   private readonly timers = new Set<NodeJS.Timeout>()
   private expiryTimer: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
+  private stopped = false
   private ownAddresses: Set<string>
 
   private constructor(
@@ -127,6 +130,9 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.expiryTimer)
+      // A signal can be handled before the reads of datagrams that arrived earlier: take those first.
+      await this.drain()
+      this.stopped = true
       for (const timer of this.timers) clearTimeout(timer)
       this.timers.clear()
       if (this.options.respond && !this.endpoint.closed) {
@@ -139,6 +145,21 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       await this.endpoint.close()
     })()
     return this.stopping
+  }
+
+  /**
+   * Lets the event loop read what the socket already holds, until a whole turn brings nothing new. One turn is
+   * two immediates: one scheduled from the poll phase (where a signal is handled) runs before the next poll.
+   */
+  private async drain(): Promise<void> {
+    const deadline = Date.now() + DRAIN_MAX_MS
+    let seen: number
+    do {
+      seen = this.stats.datagrams
+      await new Promise((resolve) => {
+        setImmediate(() => setImmediate(resolve))
+      })
+    } while (this.stats.datagrams !== seen && Date.now() < deadline)
   }
 
   private async broadcastEntry(mode: number): Promise<void> {
@@ -174,7 +195,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   }
 
   private receive(data: Buffer, from: {address: string; port: number}): void {
-    if (this.stopping) return
+    if (this.stopped) return
     const receivedAt = this.now()
     this.stats.datagrams++
     const peerCharset = this.presence.peerCharset(from.address)
