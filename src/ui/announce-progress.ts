@@ -44,28 +44,28 @@ export async function showAnnounceProgress(
   announcer.on('sent', () => sends++)
 
   const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
+  // Nothing is drawn until the socket is bound: a port in use or a bad address ends as one error line.
+  const local = await bound
+  if (!local) return run
+  if (local.fellBack) {
+    options.warn(
+      `port 2425 is in use, so replies go to ephemeral port ${local.port}: iptux and Feiqiu answer to 2425 and their replies will not be seen (free the port or use --bind-port)`,
+    )
+  }
+
   // Both renderers write through a logger whose "stdout" is stderr: stdout is kept for the result.
   const logger = () => new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)}) as any
   const tasks = new Listr(
     [
       {
-        title: 'Opening a UDP socket',
-        async task(_ctx, task) {
-          const local = await bound
-          if (!local) return task.skip('Opening a UDP socket: failed')
-          task.title = `Listening on UDP port ${local.port}`
-          if (local.fellBack) {
-            options.warn(
-              `port 2425 is in use, so replies go to ephemeral port ${local.port}: iptux and Feiqiu answer to 2425 and their replies will not be seen (free the port or use --bind-port)`,
-            )
-          }
-        },
+        title: `Listening on UDP port ${local.port}`,
+        async task() {},
       },
       {
         title: `Sending to ${options.targets} target${options.targets === 1 ? '' : 's'}`,
         async task(_ctx, task) {
           await firstWait
-          if (failed) return task.skip('Sending: failed')
+          if (failed) return task.skip('Sending failed')
           task.title = `Sent ${sends} datagram${sends === 1 ? '' : 's'} to ${options.targets} target${options.targets === 1 ? '' : 's'}`
         },
       },

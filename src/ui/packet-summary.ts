@@ -62,5 +62,5 @@ export function packetSummary(packet: Packet): string {
 /** Summary of any datagram, escaped for the terminal: the packet's content, or a byte preview of non-IPMsg data. */
 export function datagramSummary(result: DecodeResult, size: number): EscapedText {
   if (result.ok) return new EscapedText(safeText(packetSummary(result.packet)))
-  return new EscapedText(`${safeBytesPreview(result.raw, 48)} (${size} bytes; not IPMsg: ${safeText(result.error)})`)
+  return new EscapedText(`${safeBytesPreview(result.raw, 48)} (${size} bytes; ${safeText(result.error)})`)
 }
