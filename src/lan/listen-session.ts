@@ -7,6 +7,7 @@ import type {Target} from '../net/targets.js'
 import type {DecodeOptions, OutgoingPacket, Packet} from '../protocol/types.js'
 import type {ReceivedDatagram} from './received-datagram.js'
 
+import {localBroadcastAddresses} from '../net/targets.js'
 import {openUdpEndpoint, type UdpEndpoint} from '../net/udp-endpoint.js'
 import {ABSENCEOPT, CAPUTF8OPT, MODES, modeName, modeOf, UTF8OPT} from '../protocol/constants.js'
 import {decode} from '../protocol/decode.js'
@@ -86,13 +87,17 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     this.numbers = options.packetNumbers ?? new PacketNumberSource()
     this.ownAddresses = new Set(endpoint.localAddresses())
     if (options.respond) {
+      // All our networks' broadcast addresses, not only the --to targets: a forged source of one is never answered.
+      const broadcasts = new Set(localBroadcastAddresses())
       this.policy = new ResponderPolicy({
         self: options.respond.self,
         ownAddresses: () => [...this.ownAddresses],
         ownPort: endpoint.port,
         limiter: new RateLimiter({...DEFAULT_REPLY_LIMITS, ...options.respond.limits}),
         random: Math.random,
-        isBroadcast: (address) => options.respond!.targets.some((t) => t.kind !== 'unicast' && t.address === address),
+        isBroadcast: (address) =>
+          broadcasts.has(address) ||
+          options.respond!.targets.some((t) => t.kind !== 'unicast' && t.address === address),
       })
     }
   }

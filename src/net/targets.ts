@@ -67,6 +67,14 @@ export function broadcastTargets(
   return targets
 }
 
+/**
+ * Every directed broadcast address of this machine's IPv4 networks, loopback's included (127.255.255.255): never
+ * a real source, so a datagram claiming one is forged and must not be answered (an answer would be a broadcast).
+ */
+export function localBroadcastAddresses(interfaces: NetworkInterfaces = os.networkInterfaces()): string[] {
+  return [...knownBroadcasts(interfaces).keys()]
+}
+
 function knownBroadcasts(interfaces: NetworkInterfaces): Map<string, string> {
   const known = new Map<string, string>()
   for (const [name, infos] of Object.entries(interfaces)) {
