@@ -94,9 +94,10 @@ function addressTarget(address: string, port: number, interfaces: NetworkInterfa
   return name === undefined ? {address, port, kind: 'unicast'} : {address, port, interface: name, kind: 'broadcast'}
 }
 
-// Host names per RFC 1123: labels of letters, digits and inner hyphens, at least one letter somewhere.
+// Host names per RFC 1123: labels of letters, digits and inner hyphens, at least one letter somewhere, and not
+// only numbers: the resolver reads `0x7f.1` or `0xc0a80101` as inet_aton addresses (127.0.0.1, 192.168.1.1).
 const HOST_NAME =
-  /^(?=.{1,253}\.?$)(?!\d+(\.\d+)*\.?$)[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?)*\.?$/i
+  /^(?=.{1,253}\.?$)(?!(?:0x[\da-f]*|\d+)(?:\.(?:0x[\da-f]*|\d+))*\.?$)[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?)*\.?$/i
 
 /**
  * One `--to` value: an IPv4 address, a CIDR (→ its broadcast address) or a host name (→ `{name}`, resolve it with
