@@ -1,0 +1,101 @@
+// Simulated LAN: a unicast message with receipts (`announce "ping" --to HOST`). A responder acknowledges it at
+// once; without one, the same packet is resent every second and the run ends with exit code 6.
+import {expect} from 'chai'
+
+import {netnsSkipReason, SimulatedLan} from '../support/netns.js'
+
+type Json = any
+
+const NOT_DELIVERED = 6
+
+describe('simulated LAN: unicast with receipts', function () {
+  this.timeout(60_000)
+  let lan: SimulatedLan
+  before(async function () {
+    if (netnsSkipReason()) this.skip()
+    lan = await SimulatedLan.create({hosts: 2})
+  })
+  after(async () => {
+    await lan?.destroy()
+  })
+
+  it('a responder on host 2 acknowledges: delivered at the first attempt, exit 0', async () => {
+    const [me, peer] = lan.hosts
+    const responder = lan.cli(peer, ['listen', '--respond', '--ndjson', '--user', 'bob', '--duration', '60s'])
+    await responder.waitBound(2425, 30_000)
+    const run = await lan.cli(me, ['announce', 'ping', '--to', peer.address, '--json', '--wait', '3s']).wait(30_000)
+    expect(run.code, run.stderr).to.equal(0)
+    const doc = JSON.parse(run.stdout)
+    expect(doc.targets).to.deep.equal([{address: peer.address, port: 2425, interface: null, kind: 'unicast'}])
+    expect(doc.deliveries).to.have.length(1)
+    expect(doc.deliveries[0]).to.include({
+      address: peer.address,
+      packetNo: doc.sent.packetNo,
+      delivered: true,
+      attempts: 1,
+    })
+    expect(doc.deliveries[0].rttMs).to.be.a('number').below(1000)
+    const ack = doc.replies.find((r: Json) => r.acknowledges)
+    expect(ack.from).to.deep.equal({address: peer.address, port: 2425})
+    expect(ack.packet).to.include({mode: 'RECVMSG', user: 'bob', acknowledges: doc.sent.packetNo})
+    // All acknowledged: it does not sit out the 3 s window.
+    expect(run.elapsedMs).to.be.below(3000 + 15_000)
+
+    const [got] = await responder.waitForRecords((d: Json) => d.packet?.mode === 'SENDMSG', 1, 5000)
+    expect(got.from).to.deep.equal({address: me.address, port: 2425})
+    expect(got.packet).to.include({text: 'ping', packetNo: doc.sent.packetNo})
+    responder.kill('SIGINT')
+    const stopped = await responder.wait(10_000)
+    expect(stopped.code, responder.describe()).to.equal(0)
+  })
+
+  it('nothing listens on host 2: --retries 2 sends 3 copies, not delivered, exit 6', async () => {
+    const [me, peer] = lan.hosts
+    const run = await lan
+      .cli(me, ['announce', 'ping', '--to', peer.address, '--retries', '2', '--wait', '500ms', '--json'])
+      .wait(30_000)
+    expect(run.code, run.stderr).to.equal(NOT_DELIVERED)
+    const doc = JSON.parse(run.stdout)
+    expect(doc.deliveries).to.deep.equal([
+      {
+        address: peer.address,
+        port: 2425,
+        round: 0,
+        packetNo: doc.sent.packetNo,
+        delivered: false,
+        attempts: 3,
+        rttMs: null,
+      },
+    ])
+    expect(doc.replies).to.deep.equal([]) // the ICMP port unreachables are no replies (and no errors)
+    expect(doc.sendErrors).to.deep.equal([])
+  })
+
+  it('a plain listener (no --respond) on host 2 counts exactly 3 copies of the same packet', async () => {
+    const [me, peer] = lan.hosts
+    const counter = lan.cli(peer, ['listen', '--ndjson', '--duration', '60s'])
+    await counter.waitBound(2425, 30_000)
+    const run = await lan
+      .cli(me, ['announce', 'ping', '--to', peer.address, '--retries', '2', '--wait', '500ms', '--json'])
+      .wait(30_000)
+    expect(run.code, run.stderr).to.equal(NOT_DELIVERED)
+    const {packetNo} = JSON.parse(run.stdout).sent
+    // The announce has ended, so every copy it sent is already on its way: stop and count.
+    await counter.waitForRecords((d: Json) => d.packet?.packetNo === packetNo, 3, 5000)
+    counter.kill('SIGINT')
+    const stopped = await counter.wait(10_000)
+    expect(stopped.code, counter.describe()).to.equal(0)
+    const copies = counter.records()
+    expect(copies, counter.describe()).to.have.length(3)
+    for (const copy of copies) {
+      expect(copy.from).to.deep.equal({address: me.address, port: 2425})
+      expect(copy.packet).to.include({mode: 'SENDMSG', text: 'ping', packetNo})
+      expect(copy.raw).to.equal(copies[0].raw) // the very same bytes each time (§3.6)
+    }
+
+    // Resent about once a second.
+    const times = copies.map((c: Json) => Date.parse(c.receivedAt))
+    expect(times[1] - times[0]).to.be.within(500, 3000)
+    expect(times[2] - times[1]).to.be.within(500, 3000)
+  })
+})

@@ -1,0 +1,591 @@
+// A simulated LAN for end-to-end tests, built as root with iproute2 network namespaces.
+//
+// Topology of one LAN (every name starts with the run prefix `lm-<pid>-<random>-<lan>`):
+//
+//   namespace …-b0  the switch: bridge br0 (up, no STP) with one port per host (h0e0, h1e0, …)
+//   namespace …-hN  one host: lo up; eth0 = the veth peer of hNe0 in …-b0, address 10.201.X.(10+N)/24 with
+//                   broadcast 10.201.X.255; a default route "dev eth0", so that 255.255.255.255 has a route
+//   namespace …-b1  optional second switch for 10.202.X.0/24; a host joined to both switches has eth0 on the
+//                   first and eth1 on the second (its default route stays on eth0)
+//
+// Nothing is created in the machine's own namespace: each veth pair is created with one end directly in the
+// host's namespace and the other in the switch's, so deleting the namespaces deletes every veth and bridge too.
+// X is chosen per LAN. Broadcasts (directed and 255.255.255.255) stay inside the switch namespace: the
+// machine's own network never sees them. Programs inside run without the send guard (see namespaceEnv).
+//
+// `destroy()` kills what exec() started and deletes the namespaces; leftovers of crashed runs (namespaces whose
+// owning test process is gone) are swept on the first use in a process, and a process exit handler cleans up
+// LANs that were never destroyed, also on SIGINT/SIGTERM/SIGHUP.
+import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
+import {randomBytes, randomInt} from 'node:crypto'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const DEV_BIN = fileURLToPath(new URL('../../bin/dev.js', import.meta.url))
+
+const NAME_PREFIX = 'lm-'
+/** `lm-<pid>-<random>-`: the pid tells a sweep whether the run that made a namespace is still alive. */
+const RUN_PREFIX = `${NAME_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}-`
+const LEFTOVER = /^lm-(\d+)-[\da-f]{4}-/
+/** Temporary directories (the hosts' LANMSG_STATE_DIR): `lanmsg-netns-<pid>-XXXXXX` in the temp dir. */
+const TEMP_PREFIX = 'lanmsg-netns-'
+const LEFTOVER_TEMP = /^lanmsg-netns-(\d+)-/
+
+export interface Availability {
+  ok: boolean
+  reason?: string
+}
+
+export interface HostInterface {
+  /** Name inside the host's namespace: eth0, eth1. */
+  name: string
+  address: string
+  prefix: number
+  broadcast: string
+  /** Index of the switch (subnet) this interface is plugged into. */
+  subnet: number
+}
+
+export interface Host {
+  /** h0, h1, … */
+  name: string
+  /** The network namespace (for `ip netns exec`). */
+  ns: string
+  /** The host's first address (eth0). */
+  address: string
+  interfaces: HostInterface[]
+  /** LANMSG_STATE_DIR of this host (packet numbers). */
+  stateDir: string
+}
+
+export interface ExecOptions {
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  /** Written to stdin, which is then closed (default: stdin ignored). */
+  input?: string
+}
+
+export interface ExecResult {
+  code: null | number
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  timedOut: boolean
+  elapsedMs: number
+}
+
+export interface LanOptions {
+  /** Number of hosts all on subnet 0, or, per host, the subnets it is plugged into (first = eth0). */
+  hosts: number | number[][]
+  /** Third octet X of 10.201.X.0/24 (and 10.202.X.0/24); random by default. */
+  x?: number
+}
+
+/**
+ * Environment for node inside a test namespace: tsx, but not the send guard. The guard is meant to be inert there
+ * (it compares /proc/self/ns/net with /proc/1/ns/net), but on some kernels a process inside a namespace may not
+ * read /proc/1/ns/net (EACCES), and the guard then assumes the machine's namespace and refuses every broadcast.
+ * Leaving it out is safe: `ip netns exec` runs the command in the named namespace or not at all, and only
+ * namespaces this file created (all behind their own switch) are ever named.
+ */
+export function namespaceEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const nodeOptions = [process.env.NODE_OPTIONS ?? '', '--import tsx'].join(' ').trim()
+  return {...process.env, ...extra, NODE_OPTIONS: nodeOptions}
+}
+
+function run(argv: string[], input?: string): Promise<{code: null | number; stdout: string; stderr: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), {stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code, stdout, stderr}))
+    if (input !== undefined) child.stdin!.end(input)
+  })
+}
+
+/** Runs `ip …` and throws with its stderr when it fails. */
+async function ip(...args: string[]): Promise<string> {
+  const result = await run(['ip', ...args])
+  if (result.code !== 0) throw new Error(`ip ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`)
+  return result.stdout
+}
+
+/** Runs `ip [options] -batch -` with these lines (one `ip` for many commands); throws on the first failure. */
+async function ipBatch(options: string[], lines: string[]): Promise<void> {
+  if (lines.length === 0) return
+  const result = await run(['ip', ...options, '-batch', '-'], lines.join('\n') + '\n')
+  if (result.code !== 0) throw new Error(`ip -batch failed (${result.code}): ${result.stderr.trim()}`)
+}
+
+function netnsNames(): string[] {
+  const result = spawnSync('ip', ['netns', 'list'], {encoding: 'utf8'})
+  if (result.status !== 0) return []
+  return result.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0])
+    .filter(Boolean)
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+let availability: Availability | undefined
+let swept = false
+
+/**
+ * Deletes namespaces named `lm-<pid>-…` (and temporary directories `lanmsg-netns-<pid>-…`) whose pid is no longer
+ * running: a crashed earlier run. Those of runs still alive (e.g. a concurrent test run) are left alone. Returns
+ * what it deleted.
+ */
+export function sweepLeftovers(): string[] {
+  const removed: string[] = []
+  for (const name of netnsNames()) {
+    const match = LEFTOVER.exec(name)
+    if (!match || name.startsWith(RUN_PREFIX)) continue
+    if (processAlive(Number(match[1]))) continue
+    if (spawnSync('ip', ['netns', 'del', name]).status === 0) removed.push(name)
+  }
+
+  for (const name of readdirSync(tmpdir())) {
+    const match = LEFTOVER_TEMP.exec(name)
+    if (!match || Number(match[1]) === process.pid || processAlive(Number(match[1]))) continue
+    rmSync(join(tmpdir(), name), {force: true, recursive: true})
+    removed.push(join(tmpdir(), name))
+  }
+
+  return removed
+}
+
+/** Whether this process can build a simulated LAN: root, iproute2, `ip netns add`, veth and bridge. */
+export function available(): Availability {
+  if (availability) return availability
+  availability = probe()
+  if (availability.ok && !swept) {
+    swept = true
+    sweepLeftovers()
+  }
+
+  return availability
+}
+
+function probe(): Availability {
+  if (process.platform !== 'linux')
+    return {ok: false, reason: `network namespaces need Linux (this is ${process.platform})`}
+  const uid = process.getuid?.()
+  if (uid !== 0) return {ok: false, reason: `not running as root (uid ${uid}); ip netns needs root`}
+  const ns = `${RUN_PREFIX}probe`
+  const add = spawnSync('ip', ['netns', 'add', ns], {encoding: 'utf8'})
+  if (add.error) return {ok: false, reason: `cannot run ip (iproute2): ${add.error.message}`}
+  if (add.status !== 0) return {ok: false, reason: `ip netns add failed: ${add.stderr.trim()}`}
+  try {
+    for (const args of [
+      ['link', 'add', 'br0', 'type', 'bridge'],
+      ['link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
+      ['link', 'set', 'v0', 'master', 'br0'],
+    ]) {
+      const step = spawnSync('ip', ['-n', ns, ...args], {encoding: 'utf8'})
+      if (step.status !== 0) return {ok: false, reason: `ip ${args.join(' ')} failed: ${step.stderr.trim()}`}
+    }
+
+    return {ok: true}
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns])
+  }
+}
+
+/**
+ * For a suite's `before`: undefined when namespaces work. Otherwise, when LANMSG_REQUIRE_NETNS=1 (CI), throws with
+ * the reason; else prints a visible note (once) and returns the reason, and the caller skips (`this.skip()`).
+ */
+let noted = false
+export function netnsSkipReason(): string | undefined {
+  const state = available()
+  if (state.ok) return undefined
+  if (process.env.LANMSG_REQUIRE_NETNS === '1') {
+    throw new Error(`LANMSG_REQUIRE_NETNS=1 but network namespaces are not available: ${state.reason}`)
+  }
+
+  if (!noted) {
+    noted = true
+    console.log(
+      `      note: skipping the simulated-LAN tests: ${state.reason} (LANMSG_REQUIRE_NETNS=1 makes this a failure)`,
+    )
+  }
+
+  return state.reason
+}
+
+function tail(text: string, max = 2000): string {
+  return text.length > max ? `…${text.slice(-max)}` : text
+}
+
+/** A process started inside a host namespace. */
+export class NetnsProcess {
+  readonly pid: number
+  readonly started = Date.now()
+  private closed: ExecResult | undefined
+  private readonly closedPromise: Promise<ExecResult>
+  private err = ''
+  private out = ''
+  private readonly watchers = new Set<() => void>()
+  private wasTimedOut = false
+
+  constructor(
+    readonly host: Host,
+    readonly argv: string[],
+    private readonly child: ChildProcess,
+  ) {
+    if (child.pid === undefined) throw new Error(`could not start ${argv.join(' ')} in ${host.name}`)
+    this.pid = child.pid
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.out += chunk
+      this.notify()
+    })
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.err += chunk
+      this.notify()
+    })
+    this.closedPromise = new Promise((resolve) => {
+      const done = (code: null | number, signal: NodeJS.Signals | null) => {
+        this.closed ??= {
+          code,
+          signal,
+          stdout: this.out,
+          stderr: this.err,
+          timedOut: this.wasTimedOut,
+          elapsedMs: Date.now() - this.started,
+        }
+        this.notify()
+        resolve(this.closed)
+      }
+
+      child.on('close', done)
+      child.on('error', (error) => {
+        this.err += `\n[spawn error] ${error.message}`
+        done(null, null)
+      })
+    })
+  }
+
+  get exited(): boolean {
+    return this.closed !== undefined
+  }
+
+  get stderr(): string {
+    return this.err
+  }
+
+  get stdout(): string {
+    return this.out
+  }
+
+  /** Signals the process (by its pid: `ip netns exec` execs the command, so this is the command itself). */
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    if (this.closed) return false
+    return this.child.kill(signal)
+  }
+
+  /** Complete lines written to stdout so far. */
+  lines(): string[] {
+    const complete = this.out.slice(0, this.out.lastIndexOf('\n') + 1)
+    return complete.split('\n').filter((line) => line.trim() !== '')
+  }
+
+  /** stdout lines parsed as JSON (NDJSON). */
+  records<T = any>(): T[] {
+    return this.lines().map((line) => JSON.parse(line) as T)
+  }
+
+  /** Resolves when the process has a UDP socket bound to this port (its own socket, read from /proc). */
+  async waitBound(port = 2425, timeoutMs = 30_000): Promise<void> {
+    const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`
+    await this.until(() => this.boundTo(hexPort), timeoutMs, `a UDP socket on port ${port}`, 50)
+  }
+
+  /** Resolves with the first `count` NDJSON records that match, once that many have arrived. */
+  async waitForRecords<T = any>(
+    predicate: (record: T) => boolean,
+    count = 1,
+    timeoutMs = 15_000,
+    what = `${count} matching record(s)`,
+  ): Promise<T[]> {
+    let found: T[] = []
+    await this.until(
+      () => {
+        found = this.lines()
+          .map((line) => {
+            try {
+              return JSON.parse(line) as T
+            } catch {
+              return undefined
+            }
+          })
+          .filter((r): r is T => r !== undefined && predicate(r))
+        return found.length >= count
+      },
+      timeoutMs,
+      what,
+    )
+    return found.slice(0, count)
+  }
+
+  /** Waits for the exit; after timeoutMs the process is killed (SIGKILL) and the result says timedOut. */
+  async wait(timeoutMs = 20_000): Promise<ExecResult> {
+    if (this.closed) return this.closed
+    const timer = setTimeout(() => {
+      this.wasTimedOut = true
+      this.child.kill('SIGKILL')
+    }, timeoutMs)
+    try {
+      return await this.closedPromise
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** For error messages: what the process printed. */
+  describe(): string {
+    const status = this.closed ? `exited with ${this.closed.code ?? this.closed.signal}` : 'running'
+    return `${this.host.name} (${this.host.address}) \`${this.argv.join(' ')}\` ${status}\n--- stdout\n${tail(this.out)}\n--- stderr\n${tail(this.err)}`
+  }
+
+  private boundTo(hexPort: string): boolean {
+    let table: string
+    const inodes = new Set<string>()
+    try {
+      for (const fd of readdirSync(`/proc/${this.pid}/fd`)) {
+        try {
+          const match = /^socket:\[(\d+)]$/.exec(readlinkSync(`/proc/${this.pid}/fd/${fd}`))
+          if (match) inodes.add(match[1])
+        } catch {}
+      }
+
+      // /proc/<pid>/net is the network namespace of that process: the host's, not ours.
+      table = readFileSync(`/proc/${this.pid}/net/udp`, 'utf8')
+    } catch {
+      return false
+    }
+
+    return table
+      .split('\n')
+      .slice(1)
+      .some((line) => {
+        const fields = line.trim().split(/\s+/)
+        return fields.length > 9 && fields[1].endsWith(hexPort) && inodes.has(fields[9])
+      })
+  }
+
+  private notify(): void {
+    for (const watcher of this.watchers) watcher()
+  }
+
+  /** Re-checks `ready` on every output (and every pollMs); rejects on timeout or exit with what it printed. */
+  private until(ready: () => boolean, timeoutMs: number, what: string, pollMs = 200): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (ready()) finish()
+        else if (this.closed) finish(new Error(`${this.host.name}: exited before ${what}\n${this.describe()}`))
+      }
+
+      const timer = setTimeout(
+        () => finish(new Error(`${this.host.name}: no ${what} within ${timeoutMs} ms\n${this.describe()}`)),
+        timeoutMs,
+      )
+      const poll = setInterval(check, pollMs)
+      const finish = (error?: Error) => {
+        clearTimeout(timer)
+        clearInterval(poll)
+        this.watchers.delete(check)
+        if (error) reject(error)
+        else resolve()
+      }
+
+      this.watchers.add(check)
+      check()
+    })
+  }
+}
+
+let lanCounter = 0
+const liveLans = new Set<SimulatedLan>()
+
+export class SimulatedLan {
+  readonly bridges: string[]
+  readonly hosts: Host[]
+  readonly x: number
+  private destroyed = false
+  private readonly processes = new Set<NetnsProcess>()
+
+  private constructor(
+    readonly id: string,
+    x: number,
+    hostSubnets: number[][],
+    private readonly tempDir: string,
+  ) {
+    this.x = x
+    const subnets = Math.max(...hostSubnets.flat()) + 1
+    this.bridges = Array.from({length: subnets}, (_, s) => `${id}b${s}`)
+    this.hosts = hostSubnets.map((plugged, n) => {
+      const interfaces = plugged.map((subnet, k) => ({
+        name: `eth${k}`,
+        address: `10.${201 + subnet}.${x}.${10 + n}`,
+        prefix: 24,
+        broadcast: `10.${201 + subnet}.${x}.255`,
+        subnet,
+      }))
+      return {
+        name: `h${n}`,
+        ns: `${id}h${n}`,
+        address: interfaces[0].address,
+        interfaces,
+        stateDir: join(tempDir, `h${n}`),
+      }
+    })
+  }
+
+  /** Builds the LAN (see the comment at the top of this file). Call available() first. */
+  static async create(options: LanOptions): Promise<SimulatedLan> {
+    const hostSubnets =
+      typeof options.hosts === 'number' ? Array.from({length: options.hosts}, () => [0]) : options.hosts
+    if (hostSubnets.length === 0 || hostSubnets.some((s) => s.length === 0 || s.some((i) => i < 0 || i > 53))) {
+      throw new Error('SimulatedLan: every host needs at least one subnet (0–53)')
+    }
+
+    if (hostSubnets.length > 240) throw new Error('SimulatedLan: at most 240 hosts on a /24')
+    const x = options.x ?? randomInt(1, 255)
+    const id = `${RUN_PREFIX}${lanCounter++}`
+    const lan = new SimulatedLan(id, x, hostSubnets, mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`)))
+    liveLans.add(lan)
+    try {
+      await lan.build()
+    } catch (error) {
+      await lan.destroy().catch(() => {})
+      throw error
+    }
+
+    return lan
+  }
+
+  /** `lanmsg ARGS` (node bin/dev.js, through tsx) in a host, with the host's own state dir. */
+  cli(host: Host, args: string[], options: ExecOptions = {}): NetnsProcess {
+    return this.exec(host, [process.execPath, DEV_BIN, ...args], {
+      ...options,
+      env: namespaceEnv({NO_COLOR: '1', LANMSG_STATE_DIR: host.stateDir, ...options.env}),
+    })
+  }
+
+  /** Deletes every namespace (and so every veth and bridge) after killing what exec() started. Idempotent. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return
+    this.destroyed = true
+    const running = [...this.processes].filter((p) => !p.exited)
+    for (const p of running) p.kill('SIGKILL')
+    await Promise.all(running.map((p) => p.wait(5000)))
+    const failures: string[] = []
+    for (const ns of [...this.hosts.map((h) => h.ns), ...this.bridges]) {
+      const result = await run(['ip', 'netns', 'del', ns])
+      if (result.code !== 0 && !/No such file/i.test(result.stderr)) failures.push(`${ns}: ${result.stderr.trim()}`)
+    }
+
+    rmSync(this.tempDir, {force: true, recursive: true})
+    liveLans.delete(this) // also when a namespace would not go: the exit handler could do no better
+    const left = netnsNames().filter((name) => name.startsWith(this.id))
+    if (failures.length > 0 || left.length > 0) {
+      throw new Error(`SimulatedLan.destroy: left behind ${left.join(', ') || '(none)'}; ${failures.join('; ')}`)
+    }
+  }
+
+  /** Runs argv inside a host's namespace (`ip netns exec <ns> …`). */
+  exec(host: Host, argv: string[], options: ExecOptions = {}): NetnsProcess {
+    if (this.destroyed) throw new Error('SimulatedLan: already destroyed')
+    const child = spawn('ip', ['netns', 'exec', host.ns, ...argv], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: options.env ?? process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    })
+    if (options.input !== undefined) {
+      child.stdin!.on('error', () => {})
+      child.stdin!.end(options.input)
+    }
+
+    const handle = new NetnsProcess(host, argv, child)
+    this.processes.add(handle)
+    return handle
+  }
+
+  /** Deletes a host's interface (its veth pair: the switch port goes with it), e.g. while a program runs. */
+  async removeInterface(host: Host, ifname: string): Promise<void> {
+    await ip('-n', host.ns, 'link', 'del', ifname)
+  }
+
+  /** Synchronous last-resort cleanup for the process exit handler. */
+  destroySync(): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    for (const p of this.processes) p.kill('SIGKILL')
+    for (const ns of [...this.hosts.map((h) => h.ns), ...this.bridges]) spawnSync('ip', ['netns', 'del', ns])
+    rmSync(this.tempDir, {force: true, recursive: true})
+  }
+
+  private async build(): Promise<void> {
+    for (const host of this.hosts) mkdirSync(host.stateDir, {recursive: true})
+    // Namespaces one by one (each `ip netns add` is a bind mount), then the veth pairs in one batch (each created
+    // directly with its ends in two namespaces), then one batch per namespace (`ip -n NS -batch`) to wire it up.
+    for (const ns of [...this.bridges, ...this.hosts.map((h) => h.ns)]) await ip('netns', 'add', ns)
+    const veths: string[] = []
+    const inside = new Map<string, string[]>()
+    for (const bridge of this.bridges) {
+      inside.set(bridge, ['link set lo up', 'link add br0 type bridge stp_state 0', 'link set br0 up'])
+    }
+
+    this.hosts.forEach((host, n) => {
+      const lines = ['link set lo up']
+      for (const [k, itf] of host.interfaces.entries()) {
+        const bridge = this.bridges[itf.subnet]
+        const port = `h${n}e${k}`
+        veths.push(`link add ${itf.name} netns ${host.ns} type veth peer name ${port} netns ${bridge}`)
+        inside.get(bridge)!.push(`link set ${port} master br0`, `link set ${port} up`)
+        lines.push(
+          `addr add ${itf.address}/${itf.prefix} broadcast ${itf.broadcast} dev ${itf.name}`,
+          `link set ${itf.name} up`,
+        )
+      }
+
+      lines.push(`route add default dev ${host.interfaces[0].name}`)
+      inside.set(host.ns, lines)
+    })
+    await ipBatch([], veths)
+    await Promise.all([...inside].map(([ns, lines]) => ipBatch(['-n', ns], lines)))
+  }
+}
+
+function destroyAllSync(): void {
+  for (const lan of liveLans) lan.destroySync()
+  liveLans.clear()
+}
+
+process.on('exit', destroyAllSync)
+
+// An interrupted run (Ctrl-C, a CI timeout) ends by the signal, without 'exit': clean up, then let the signal do
+// what it would have done.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  const onSignal = () => {
+    destroyAllSync()
+    process.removeListener(signal, onSignal)
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+  }
+
+  process.on(signal, onSignal)
+}
