@@ -11,7 +11,7 @@
 // Nothing is created in the machine's own namespace: each veth pair is created with one end directly in the
 // host's namespace and the other in the switch's, so deleting the namespaces deletes every veth and bridge too.
 // X is chosen per LAN. Broadcasts (directed and 255.255.255.255) stay inside the switch namespace: the
-// machine's own network never sees them. Programs inside run without the send guard (see namespaceEnv).
+// machine's own network never sees them. Programs inside run with the send guard, which lets them send there (see namespaceEnv).
 //
 // `destroy()` kills what exec() started and deletes the namespaces; leftovers of crashed runs (namespaces whose
 // owning test process is gone) are swept on the first use in a process, and a process exit handler cleans up
@@ -22,6 +22,8 @@ import {mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync}
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {guardedEnv} from './send-guard.js'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEV_BIN = fileURLToPath(new URL('../../bin/dev.js', import.meta.url))
@@ -85,15 +87,12 @@ export interface LanOptions {
 }
 
 /**
- * Environment for node inside a test namespace: tsx, but not the send guard. The guard is meant to be inert there
- * (it compares /proc/self/ns/net with /proc/1/ns/net), but on some kernels a process inside a namespace may not
- * read /proc/1/ns/net (EACCES), and the guard then assumes the machine's namespace and refuses every broadcast.
- * Leaving it out is safe: `ip netns exec` runs the command in the named namespace or not at all, and only
- * namespaces this file created (all behind their own switch) are ever named.
+ * Environment for node inside a test namespace: tsx and the send guard, which is inert there (it recognises a
+ * namespace listed in /run/netns) and still protects the machine should `ip netns exec` ever run a command in
+ * the machine's own namespace.
  */
 export function namespaceEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const nodeOptions = [process.env.NODE_OPTIONS ?? '', '--import tsx'].join(' ').trim()
-  return {...process.env, ...extra, NODE_OPTIONS: nodeOptions}
+  return guardedEnv(extra)
 }
 
 function run(argv: string[], input?: string): Promise<{code: null | number; stdout: string; stderr: string}> {

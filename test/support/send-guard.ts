@@ -1,7 +1,7 @@
 // The network rule, enforced: from the machine's own network namespace a test may send UDP only to
 // loopback (127.0.0.0/8). Inside a network namespace that a test created, anything goes.
 import dgram from 'node:dgram'
-import {readlinkSync} from 'node:fs'
+import {readdirSync, readlinkSync, statSync} from 'node:fs'
 import {isIPv4} from 'node:net'
 import {fileURLToPath} from 'node:url'
 
@@ -9,10 +9,24 @@ let installed = false
 
 /** True when this process shares the network namespace of PID 1 (the machine's own), or when that cannot be told. */
 export function inRootNetworkNamespace(): boolean {
+  if (inNamedNetworkNamespace()) return false
   try {
     return readlinkSync('/proc/self/ns/net') === readlinkSync('/proc/1/ns/net')
   } catch {
     return true
+  }
+}
+
+/** True inside a namespace made with `ip netns add` (listed in /run/netns); /proc/1 may not be readable there. */
+function inNamedNetworkNamespace(): boolean {
+  try {
+    const self = statSync('/proc/self/ns/net')
+    return readdirSync('/run/netns').some((name) => {
+      const named = statSync(`/run/netns/${name}`)
+      return named.ino === self.ino && named.dev === self.dev
+    })
+  } catch {
+    return false
   }
 }
 
