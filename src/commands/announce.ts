@@ -5,8 +5,6 @@ import type {Outgoing} from '../lan/announce.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {EXIT_CODES} from '../cli/exit-codes.js'
 import * as flags from '../cli/flags.js'
-import {buildOutgoing} from '../cli/outgoing-packet.js'
-import {resolveTargets} from '../cli/resolve-targets.js'
 
 export default class Announce extends BaseCommand {
   static override args = {
@@ -150,6 +148,9 @@ static override summary = 'Broadcast an IPMsg/Feiqiu packet and show every respo
 
   async run() {
     const {args, flags: f} = await this.parse(Announce)
+    // Loaded here, not at the top: `announce --help` loads this file, and these pull in the codec and `ip`.
+    const {buildOutgoing, farewellCommand} = await import('../cli/outgoing-packet.js')
+    const {resolveTargets} = await import('../cli/resolve-targets.js')
     const outgoing: Outgoing = buildOutgoing({
       text: args.text,
       user: f.user,
@@ -176,7 +177,7 @@ static override summary = 'Broadcast an IPMsg/Feiqiu packet and show every respo
       discovery && !f.stay && outgoing.kind === 'packet'
         ? {
             ...outgoing.packet,
-            command: (await import('../cli/outgoing-packet.js')).farewellCommand(outgoing.packet.command),
+            command: farewellCommand(outgoing.packet.command),
           }
         : undefined
 

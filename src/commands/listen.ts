@@ -5,7 +5,6 @@ import type {ReceivedDatagram} from '../lan/received-datagram.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {buildDatagramFilter} from '../cli/datagram-filter.js'
 import * as flags from '../cli/flags.js'
-import {resolveTargets} from '../cli/resolve-targets.js'
 
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
@@ -93,6 +92,8 @@ static override summary = 'Show every datagram on UDP 2425 as it arrives; option
   async run() {
     const {flags: f} = await this.parse(Listen)
     const filter = buildDatagramFilter({from: f.from, mode: f.mode, ipmsgOnly: f['ipmsg-only']})
+    // Loaded here, not at the top: `listen --help` loads this file, and resolve-targets pulls in `ip`.
+    const {resolveTargets} = await import('../cli/resolve-targets.js')
     const targets = f.respond
       ? await resolveTargets({to: f.to, interfaces: f.interface, port: f.port, warn: (m) => this.warnLine(m)})
       : []
