@@ -115,6 +115,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       address: options.address,
       port: options.port,
       portFlag: '--port',
+      addressFlag: '--address',
       recvBufferSize: options.recvBufferSize,
     })
     const session = new ListenSession(endpoint, options)

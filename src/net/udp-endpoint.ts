@@ -26,6 +26,8 @@ export interface UdpEndpointOptions {
   fallbackToEphemeral?: boolean
   /** The command-line flag that chooses the port, named in the "port in use" message. */
   portFlag?: string
+  /** The command-line flag that chooses the address, named when the address is not valid. */
+  addressFlag?: string
 }
 
 export interface Sender {
@@ -157,7 +159,7 @@ export async function openUdpEndpoint(options: UdpEndpointOptions): Promise<UdpE
 
   if (!isIPv4Address(address)) {
     throw usageError(
-      `cannot bind to ${JSON.stringify(address)}: not an IPv4 address such as 0.0.0.0`,
+      `${options.addressFlag ? `${options.addressFlag} ${address}` : `cannot bind to ${JSON.stringify(address)}`}: not an IPv4 address such as 0.0.0.0`,
       'EINVALIDADDRESS',
     )
   }
