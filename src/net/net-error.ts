@@ -60,7 +60,7 @@ export function describeSocketError(err: NodeJS.ErrnoException, context: SocketE
         const lowPort = context.port !== undefined && context.port > 0 && context.port < 1024
         return make(
           lowPort
-            ? `cannot use ${portText} on ${address}: ports below 1024 need root (administrator) rights; choose a port of 1024 or above`
+            ? `cannot use ${portText} on ${address}: ports below 1024 need root (administrator) rights; choose a port of 1024 or above${context.portFlag ? ` with ${context.portFlag}` : ''}`
             : `permission denied for ${portText} on ${address}; check firewall or security policy, or choose another port`,
           EXIT_CODES.permission,
         )
