@@ -44,13 +44,31 @@ export class LineWriter {
     this.stream.write(text)
   }
 
-  /** Flush and wait until the stream has taken everything. */
+  /**
+   * Flush and wait until the stream has taken everything. A pipe closed under the last write reports EPIPE only
+   * after write() returned, and then never drains: waiting for 'drain' alone left the process with nothing to do
+   * and an unsettled await (exit code 13).
+   */
   async end(): Promise<void> {
     this.flush()
     if (this.closedPipe) return
+    const stream = this.stream as NodeJS.WritableStream & {destroyed?: boolean}
     await new Promise<void>((resolve) => {
-      if (this.stream.write('')) resolve()
-      else this.stream.once('drain', () => resolve())
+      if (stream.destroyed || stream.write('')) {
+        resolve()
+        return
+      }
+
+      const done = () => {
+        stream.removeListener('drain', done)
+        stream.removeListener('error', done)
+        stream.removeListener('close', done)
+        resolve()
+      }
+
+      stream.once('drain', done)
+      stream.once('error', done)
+      stream.once('close', done)
     })
   }
 }
