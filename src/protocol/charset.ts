@@ -1,6 +1,21 @@
-// Text charsets on the wire (§5). UTF-8 via Buffer; everything else via iconv-lite.
-import iconv from 'iconv-lite'
+// Text charsets on the wire (§5). UTF-8 and Latin-1 via Buffer; everything else via iconv-lite.
 import {Buffer, isUtf8} from 'node:buffer'
+import {createRequire} from 'node:module'
+
+type Iconv = typeof import('iconv-lite')
+let iconvLite: Iconv | undefined
+
+/** iconv-lite, loaded on first use: UTF-8 traffic (and `--help`) never needs it. */
+function iconv(): Iconv {
+  iconvLite ??= createRequire(import.meta.url)('iconv-lite') as Iconv
+  return iconvLite
+}
+
+// Buffer's own decoders, called on any Uint8Array without wrapping it in a Buffer first (what toString does).
+const {latin1Slice, utf8Slice} = Buffer.prototype as unknown as {
+  latin1Slice: (this: Uint8Array, start: number, end: number) => string
+  utf8Slice: (this: Uint8Array, start: number, end: number) => string
+}
 
 /** The charsets worth naming in help texts (any iconv-lite name is accepted). */
 export const SUPPORTED_CHARSETS: readonly string[] = ['utf-8', 'gbk', 'gb18030', 'cp932', 'shift_jis', 'euc-jp', 'big5']
@@ -34,10 +49,11 @@ const ALIASES: Readonly<Record<string, string>> = {
 /** Canonical lower-case name of a charset ('utf-8', 'gbk', 'gb18030', 'cp932', 'shift_jis', …), or undefined. */
 export function normalizeCharset(name: string): string | undefined {
   if (typeof name !== 'string') return undefined
+  if (Object.hasOwn(ALIASES, name)) return ALIASES[name] // already a trimmed lower-case alias
   const key = name.trim().toLowerCase()
   if (key === '') return undefined
   if (Object.hasOwn(ALIASES, key)) return ALIASES[key]
-  return iconv.encodingExists(key) ? key : undefined
+  return iconv().encodingExists(key) ? key : undefined
 }
 
 export function isValidUtf8(bytes: Uint8Array): boolean {
@@ -52,9 +68,11 @@ function asBuffer(bytes: Uint8Array): Buffer {
 export function decodeText(bytes: Uint8Array, charset: string): string {
   const name = normalizeCharset(charset) ?? 'utf-8'
   // Buffer's UTF-8 decoder keeps a leading BOM (TextDecoder would drop it), so text round-trips exactly.
-  if (name === 'utf-8') return asBuffer(bytes).toString('utf8')
+  if (name === 'utf-8') return utf8Slice.call(bytes, 0, bytes.length)
+  // iconv-lite's latin1 maps every byte to the code point of the same value, exactly as Buffer's does.
+  if (name === 'latin1') return latin1Slice.call(bytes, 0, bytes.length)
   // WHATWG Encoding: the GBK decoder is the GB18030 decoder (a superset), so 4-byte sequences still decode.
-  return iconv.decode(asBuffer(bytes), name === 'gbk' ? 'gb18030' : name, {stripBOM: false})
+  return iconv().decode(asBuffer(bytes), name === 'gbk' ? 'gb18030' : name, {stripBOM: false})
 }
 
 /** Encodes text; characters the charset cannot hold become '?' (iconv-lite). Throws on an unknown charset. */
@@ -62,5 +80,5 @@ export function encodeText(text: string, charset: string): Uint8Array {
   const name = normalizeCharset(charset)
   if (name === undefined) throw new RangeError(`unknown charset "${charset}"`)
   // A fresh array: small Buffers share Node's pool, and a caller reading `.buffer` would see its neighbours.
-  return new Uint8Array(name === 'utf-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, name, {addBOM: false}))
+  return new Uint8Array(name === 'utf-8' ? Buffer.from(text, 'utf8') : iconv().encode(text, name, {addBOM: false}))
 }

@@ -254,13 +254,26 @@ export function parseMode(input: string): number | undefined {
 
 /** Names of the option bits set in a command word, relative to its mode's family; unknown bits as '0x00000000'. */
 export function optionNames(command: number): string[] {
-  const table = optionTable(command)
+  const table = flagNames(optionTable(command))
   const names: string[] = []
   for (let bit = 8; bit < 32; bit++) {
     if (((command >>> bit) & 1) === 0) continue
     const flag = 2 ** bit
-    const name = Object.keys(table).find((key) => table[key] === flag)
-    names.push(name ?? hex(flag, 8))
+    names.push(table.get(flag) ?? hex(flag, 8))
+  }
+
+  return names
+}
+
+const FLAG_NAMES = new Map<Readonly<Record<string, number>>, Map<number, string>>()
+
+/** flag → the first key of `table` with that value (what a search of Object.keys would find), built once. */
+function flagNames(table: Readonly<Record<string, number>>): Map<number, string> {
+  let names = FLAG_NAMES.get(table)
+  if (names === undefined) {
+    names = new Map()
+    for (const key of Object.keys(table)) if (!names.has(table[key])) names.set(table[key], key)
+    FLAG_NAMES.set(table, names)
   }
 
   return names

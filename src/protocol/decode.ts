@@ -7,7 +7,7 @@ import {identifyClient, isIpmsgVersion} from './client.js'
 import {ENCRYPTOPT, FILEATTACHOPT, isEntryMode, MODES, modeName, optionNames, UTF8OPT} from './constants.js'
 import {decodeEntryBody, type EntryBodyParts, splitEntryBody} from './entry-body.js'
 import {splitFont} from './font.js'
-import {printable, splitHeader} from './header.js'
+import {printable, scanHeader, splitHeader} from './header.js'
 
 const DEFAULT_LEGACY_CHARSET = 'gb18030'
 const NUL = 0x00
@@ -16,7 +16,8 @@ const IPDICT = [0x49, 0x50, 0x32, 0x3a] // "IP2:"
 const FEIQIU_VERSION = [0x31, 0x5f, 0x6c, 0x62, 0x74] // "1_lbt"
 
 function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
-  return prefix.every((b, i) => bytes[i] === b)
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false
+  return true
 }
 
 /** Up to the first NUL (§1.4); the terminator itself is optional (§1.5). */
@@ -52,7 +53,72 @@ function chooseCharset({command, version, declared, legacy, options}: CharsetInp
   return (options.legacyCharset && normalizeCharset(options.legacyCharset)) || DEFAULT_LEGACY_CHARSET
 }
 
+/**
+ * The common case, fast: a plain-ASCII datagram that is not of the entry family and whose charset is UTF-8 by
+ * §5 (UTF8OPT; or no Feiqiu version and no other charset remembered for the peer, so the ASCII fields are valid
+ * UTF-8). Every byte then decodes to the character of the same value, so the fields are cut from one string.
+ * Returns exactly what decodeChecked returns, or undefined to let decodeChecked do it (errors included).
+ */
+function decodeAsciiUtf8(bytes: Uint8Array, options: DecodeOptions): DecodeResult | undefined {
+  const n = bytes.length
+  let any = 0
+  for (let i = 0; i < n; i++) any |= bytes[i]
+  if (n === 0 || any >= 0x80 || startsWith(bytes, IPDICT)) return undefined
+  const scan = scanHeader(bytes)
+  if (!scan.ok) return undefined
+  const {c1, c2, c3, c4, c5, command} = scan
+  const modeNo = command & 0xff
+  if (isEntryMode(modeNo)) return undefined
+  if (!(command & UTF8OPT)) {
+    if (startsWith(bytes, FEIQIU_VERSION)) return undefined
+    const peer = options.peerCharset && normalizeCharset(options.peerCharset)
+    if (peer && peer !== 'utf-8') return undefined
+  }
+
+  const s = decodeText(bytes, 'latin1')
+  const version = s.slice(0, c1)
+  if (!isIpmsgVersion(version)) return undefined
+  const packet: Packet = {
+    version,
+    client: identifyClient(version),
+    packetNo: scan.packetNo,
+    user: s.slice(c2 + 1, c3),
+    host: s.slice(c3 + 1, c4),
+    command,
+    mode: modeName(modeNo),
+    modeNo,
+    options: optionNames(command),
+    text: '',
+    charset: 'utf-8',
+  }
+  const nul = s.indexOf('\0', c5 + 1)
+  const firstEnd = nul === -1 ? n : nul
+  packet.text = s.slice(c5 + 1, firstEnd)
+  if (modeNo === MODES.SENDMSG) {
+    if (command & ENCRYPTOPT) {
+      packet.encrypted = true
+    } else {
+      const {text, font} = splitFont(packet.text)
+      packet.text = text
+      if (font !== undefined) packet.font = font
+    }
+
+    if (command & FILEATTACHOPT) {
+      const listStart = Math.min(firstEnd + 1, n)
+      const listEnd = s.indexOf('\0', listStart)
+      packet.attachments = decodeAttachments(s.slice(listStart, listEnd === -1 ? n : listEnd))
+    }
+  } else if (ACK_MODES.has(modeNo)) {
+    const acknowledges = parseAcknowledged(packet.text)
+    if (acknowledges !== undefined) packet.acknowledges = acknowledges
+  }
+
+  return {ok: true, packet, raw: bytes}
+}
+
 function decodeChecked(bytes: Uint8Array, options: DecodeOptions): DecodeResult {
+  const fast = decodeAsciiUtf8(bytes, options)
+  if (fast) return fast
   const raw = bytes
   if (bytes.length === 0) return {ok: false, error: 'empty datagram', raw}
   // §1.9: Windows v4's IPDict format; lanmsg does not speak it.

@@ -26,45 +26,59 @@ export function printable(bytes: Uint8Array, max = 24): string {
   return bytes.length > max ? s + '…' : s
 }
 
-/** An unsigned decimal field: digits only, at most 4294967295. */
-function parseDecimal(bytes: Uint8Array, what: string): number | string {
-  if (bytes.length === 0) return `${what} is empty`
-  let start = 0
-  while (start < bytes.length - 1 && bytes[start] === 0x30) start++
-  for (let i = start; i < bytes.length; i++) {
-    if (bytes[i] < 0x30 || bytes[i] > 0x39) return `${what} "${printable(bytes)}" is not a decimal number`
+/** The unsigned decimal field bytes[from, to): digits only, at most 4294967295 (no copies on success). */
+function parseDecimal(bytes: Uint8Array, from: number, to: number, what: string): number | string {
+  if (to === from) return `${what} is empty`
+  let start = from
+  while (start < to - 1 && bytes[start] === 0x30) start++
+  let value = 0
+  for (let i = start; i < to; i++) {
+    const digit = bytes[i] - 0x30
+    if (digit < 0 || digit > 9) return `${what} "${printable(bytes.subarray(from, to))}" is not a decimal number`
+    value = value * 10 + digit // exact: at most 10 digits are kept
   }
 
-  const value = bytes.length - start > 10 ? Infinity : Number(String.fromCharCode(...bytes.subarray(start)))
-  if (value > MAX_UINT32) return `${what} ${printable(bytes)} is larger than ${MAX_UINT32}`
+  if (to - start > 10) value = Infinity
+  if (value > MAX_UINT32) return `${what} ${printable(bytes.subarray(from, to))} is larger than ${MAX_UINT32}`
   return value
+}
+
+/** Where the first five colons are, with the two numeric fields parsed: splitHeader without the subarrays. */
+export type HeaderScan =
+  | {c1: number; c2: number; c3: number; c4: number; c5: number; command: number; ok: true; packetNo: number}
+  | {ok: false; reason: string}
+
+export function scanHeader(bytes: Uint8Array): HeaderScan {
+  const c1 = bytes.indexOf(COLON)
+  const c2 = c1 === -1 ? -1 : bytes.indexOf(COLON, c1 + 1)
+  const c3 = c2 === -1 ? -1 : bytes.indexOf(COLON, c2 + 1)
+  const c4 = c3 === -1 ? -1 : bytes.indexOf(COLON, c3 + 1)
+  const c5 = c4 === -1 ? -1 : bytes.indexOf(COLON, c4 + 1)
+  if (c5 === -1) {
+    const found = c1 === -1 ? 0 : c2 === -1 ? 1 : c3 === -1 ? 2 : c4 === -1 ? 3 : 4
+    return {ok: false, reason: `only ${found} of the 5 header colons`}
+  }
+
+  const packetNo = parseDecimal(bytes, c1 + 1, c2, 'packet number')
+  if (typeof packetNo === 'string') return {ok: false, reason: packetNo}
+  const command = parseDecimal(bytes, c4 + 1, c5, 'command')
+  if (typeof command === 'string') return {ok: false, reason: command}
+  return {ok: true, c1, c2, c3, c4, c5, packetNo, command}
 }
 
 /** Splits at the first five colons and checks the numeric fields; the version is checked by the caller. */
 export function splitHeader(bytes: Uint8Array): HeaderResult {
-  const colons: number[] = []
-  let from = 0
-  while (colons.length < 5) {
-    const at = bytes.indexOf(COLON, from)
-    if (at === -1) break
-    colons.push(at)
-    from = at + 1
-  }
-
-  if (colons.length < 5) return {ok: false, reason: `only ${colons.length} of the 5 header colons`}
-  const [c1, c2, c3, c4, c5] = colons
-  const packetNo = parseDecimal(bytes.subarray(c1 + 1, c2), 'packet number')
-  if (typeof packetNo === 'string') return {ok: false, reason: packetNo}
-  const command = parseDecimal(bytes.subarray(c4 + 1, c5), 'command')
-  if (typeof command === 'string') return {ok: false, reason: command}
+  const scan = scanHeader(bytes)
+  if (!scan.ok) return scan
+  const {c1, c2, c3, c4, c5} = scan
   return {
     ok: true,
     header: {
       version: bytes.subarray(0, c1),
-      packetNo,
+      packetNo: scan.packetNo,
       user: bytes.subarray(c2 + 1, c3),
       host: bytes.subarray(c3 + 1, c4),
-      command,
+      command: scan.command,
       body: bytes.subarray(c5 + 1),
     },
   }
