@@ -64,6 +64,30 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
+// Multi-byte charsets in which a byte below 0x80 is always that ASCII character: their multi-byte sequences
+// start with a byte of 0x80 or more. Each is also checked against iconv-lite once (asciiAsIs).
+const ASCII_COMPATIBLE = new Set(['gbk', 'gb18030', 'cp932', 'shift_jis', 'euc-jp', 'big5'])
+const asciiAsIsCache = new Map<string, boolean>()
+
+function asciiAsIs(name: string): boolean {
+  let same = asciiAsIsCache.get(name)
+  if (same === undefined) {
+    const ascii = Uint8Array.from({length: 0x80}, (_, i) => i)
+    same =
+      ASCII_COMPATIBLE.has(name) &&
+      iconv().decode(asBuffer(ascii), name === 'gbk' ? 'gb18030' : name, {stripBOM: false}) ===
+        latin1Slice.call(ascii, 0, ascii.length)
+    asciiAsIsCache.set(name, same)
+  }
+
+  return same
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false
+  return true
+}
+
 /** Decodes bytes; invalid sequences become U+FFFD and an unknown charset falls back to UTF-8. Never throws. */
 export function decodeText(bytes: Uint8Array, charset: string): string {
   const name = normalizeCharset(charset) ?? 'utf-8'
@@ -71,6 +95,8 @@ export function decodeText(bytes: Uint8Array, charset: string): string {
   if (name === 'utf-8') return utf8Slice.call(bytes, 0, bytes.length)
   // iconv-lite's latin1 maps every byte to the code point of the same value, exactly as Buffer's does.
   if (name === 'latin1') return latin1Slice.call(bytes, 0, bytes.length)
+  // Names, host names and Feiqiu's version field are mostly ASCII: no need for iconv-lite's decoder then.
+  if (isAscii(bytes) && asciiAsIs(name)) return latin1Slice.call(bytes, 0, bytes.length)
   // WHATWG Encoding: the GBK decoder is the GB18030 decoder (a superset), so 4-byte sequences still decode.
   return iconv().decode(asBuffer(bytes), name === 'gbk' ? 'gb18030' : name, {stripBOM: false})
 }
