@@ -77,14 +77,20 @@ static override flags = {
         "With --respond: where BR_ENTRY and BR_EXIT go (address, broadcast or CIDR). Repeatable. Default: every interface's broadcast address.",
       multiple: true,
       helpGroup: 'PEER',
+      dependsOn: ['respond'],
     }),
     interface: Flags.string({
       char: 'i',
       description: 'With --respond: announce only on this interface. Repeatable.',
       multiple: true,
       helpGroup: 'PEER',
+      dependsOn: ['respond'],
     }),
-    absent: Flags.string({description: 'With --respond: be absent, with this absence text.', helpGroup: 'PEER'}),
+    absent: Flags.string({
+      description: 'With --respond: be absent, with this absence text.',
+      helpGroup: 'PEER',
+      dependsOn: ['respond'],
+    }),
     ...flags.identityFlags,
   }
 static override summary = 'Show every datagram on UDP 2425 as it arrives; optionally answer as a peer.'
