@@ -88,6 +88,10 @@ const PARSER_MISTAKES: Array<{argv: string[]; names: string}> = [
   {argv: ['announce', '--raw', 'x', '--command', 'GETINFO'], names: '--command'},
   {argv: ['announce', '--wait', '1s', '--wait', '2s'], names: '--wait'},
   {argv: ['announce', 'one', 'two'], names: 'two'},
+  // --respond's flags without --respond used to be ignored without a word.
+  {argv: ['listen', '--to', '127.0.0.1', '--duration', '1s'], names: '--to: --respond'},
+  {argv: ['listen', '--interface', 'lo', '--duration', '1s'], names: '--interface: --respond'},
+  {argv: ['listen', '--absent', 'lunch', '--duration', '1s'], names: '--absent: --respond'},
 ]
 
 /** The command line: safe defaults (loopback only, short) with the mistake's flags in place of their defaults. */
@@ -110,6 +114,11 @@ function commandLine(m: Mistake, port: number): string[] {
   const args: string[] = m.command === 'announce' ? ['announce', 'hi'] : ['listen', ...(respond ? ['--respond'] : [])]
   for (const [flag, value] of defaults) if (!own.has(flag)) args.push(flag, value)
   return [...args, ...m.flags]
+}
+
+/** A listen line gets a free port, so that a mistake that went unnoticed would not take 2425. */
+function parserLine(p: {argv: string[]}, port: number): string[] {
+  return p.argv[0] === 'listen' && !p.argv.includes('--port') ? [...p.argv, '--port', String(port)] : p.argv
 }
 
 interface BatchResult {
@@ -150,7 +159,7 @@ describe('hardening: user mistakes', function () {
     port = await freeUdpPort()
     const lines = [
       ...MISTAKES.flatMap((m) => [commandLine(m, port), [...commandLine(m, port), '--json']]),
-      ...PARSER_MISTAKES.flatMap((p) => [p.argv, [...p.argv, '--json']]),
+      ...PARSER_MISTAKES.flatMap((p) => [parserLine(p, port), [...parserLine(p, port), '--json']]),
     ]
     for (const result of await runBatch(lines, {LANMSG_STATE_DIR: state.dir})) results.set(key(result.argv), result)
     expect(results.size).to.equal(lines.length)
@@ -187,7 +196,7 @@ describe('hardening: user mistakes', function () {
 
   for (const p of PARSER_MISTAKES) {
     it(`${p.argv.join(' ')}: one line naming ${p.names}, exit 2 (and as JSON)`, () => {
-      const r = results.get(key(p.argv))!
+      const r = results.get(key(parserLine(p, port)))!
       expect(r.escaped).to.equal(undefined)
       expect(r.exitCode, r.stderr).to.equal(2)
       const lines = nonEmptyLines(r.stderr)
@@ -195,7 +204,7 @@ describe('hardening: user mistakes', function () {
       expect(lines[0]).to.match(/^Error: /)
       expect(lines[0]).to.include(p.names)
       expect(r.stderr).not.to.match(STACK_TRACE)
-      const json = results.get(key([...p.argv, '--json']))!
+      const json = results.get(key([...parserLine(p, port), '--json']))!
       expect(json.exitCode).to.equal(2)
       expect(json.stderr).to.equal('')
       expect(JSON.parse(json.stdout).error.exitCode).to.equal(2)
