@@ -254,6 +254,17 @@ export function parseMode(input: string): number | undefined {
 
 /** Names of the option bits set in a command word, relative to its mode's family; unknown bits as '0x00000000'. */
 export function optionNames(command: number): string[] {
+  const known = OPTION_NAMES.get(command)
+  if (known) return [...known]
+  const names = listOptionNames(command)
+  if (OPTION_NAMES.size < 1024) OPTION_NAMES.set(command, names)
+  return [...names]
+}
+
+/** The names of the command words seen so far (a few kinds of datagram make up a LAN's traffic). */
+const OPTION_NAMES = new Map<number, readonly string[]>()
+
+function listOptionNames(command: number): string[] {
   const table = flagNames(optionTable(command))
   const names: string[] = []
   for (let bit = 8; bit < 32; bit++) {

@@ -77,7 +77,7 @@ function decodeAsciiUtf8(bytes: Uint8Array, options: DecodeOptions): DecodeResul
 
   const s = decodeText(bytes, 'latin1')
   const version = s.slice(0, c1)
-  if (!isIpmsgVersion(version)) return undefined
+  if (version !== '1' && !isIpmsgVersion(version)) return undefined
   const packet: Packet = {
     version,
     client: identifyClient(version),
@@ -91,7 +91,7 @@ function decodeAsciiUtf8(bytes: Uint8Array, options: DecodeOptions): DecodeResul
     text: '',
     charset: 'utf-8',
   }
-  const nul = s.indexOf('\0', c5 + 1)
+  const nul = bytes.indexOf(NUL, c5 + 1)
   const firstEnd = nul === -1 ? n : nul
   packet.text = s.slice(c5 + 1, firstEnd)
   if (modeNo === MODES.SENDMSG) {
@@ -105,7 +105,7 @@ function decodeAsciiUtf8(bytes: Uint8Array, options: DecodeOptions): DecodeResul
 
     if (command & FILEATTACHOPT) {
       const listStart = Math.min(firstEnd + 1, n)
-      const listEnd = s.indexOf('\0', listStart)
+      const listEnd = bytes.indexOf(NUL, listStart)
       packet.attachments = decodeAttachments(s.slice(listStart, listEnd === -1 ? n : listEnd))
     }
   } else if (ACK_MODES.has(modeNo)) {
