@@ -179,7 +179,7 @@ describe('hardening: faults', function () {
           const signalled = Date.now()
           cli.kill(signal)
           const exit = await cli.exited
-          expect(Date.now() - signalled, 'ms from the signal to the exit').to.be.below(2000)
+          expect(Date.now() - signalled, 'ms from the signal to the exit').to.be.below(3000)
           expect(exit.code, exit.stderr).to.equal(6)
           expect(exit.stdout).to.include('Delivery:')
           expect(exit.stdout).to.match(new RegExp(`127\\.0\\.0\\.1:${silent.port} +\\d+ +NO`))

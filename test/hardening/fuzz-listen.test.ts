@@ -4,6 +4,7 @@
 // Network rule: everything goes to 127.0.0.0/8; --to 127.0.0.1 keeps its BR_ENTRY/BR_EXIT on loopback.
 import {expect} from 'chai'
 import {createHash} from 'node:crypto'
+import {readFileSync} from 'node:fs'
 
 import {DEFAULT_ENTRY_REPLY_INTERVAL_MS, ENTRY_REPLY_MAX_DELAY_MS} from '../../src/lan/responder-policy.js'
 import {DEFAULT_REPLY_LIMITS} from '../../src/lan/rate-limit.js'
@@ -23,10 +24,19 @@ import {
 
 const TOTAL = 100_000
 const SENDERS = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5']
-// Flow control: at most this many datagrams (and bytes) sent but not yet reported, far below the 4 MiB socket
-// buffer the listener asks for, so that the kernel never drops one and every datagram must show up.
-const WINDOW_DATAGRAMS = 2000
-const WINDOW_BYTES = 2_000_000
+// Flow control: at most this many datagrams (and bytes) sent but not yet reported, well below the receive buffer
+// the listener gets (it asks for 4 MiB; the kernel caps that at net.core.rmem_max and counts ~1 KiB of overhead per
+// datagram), so that the kernel never drops one and every datagram must show up.
+const RMEM_MAX = (() => {
+  try {
+    return Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8')) || 212_992
+  } catch {
+    return 212_992
+  }
+})()
+const BUFFER = Math.min(RMEM_MAX, 4 * 1024 * 1024)
+const WINDOW_DATAGRAMS = Math.max(16, Math.min(2000, Math.floor(BUFFER / 2048)))
+const WINDOW_BYTES = Math.max(70_000, Math.min(2_000_000, Math.floor(BUFFER / 2)))
 const SEED = Number(process.env.LANMSG_FUZZ_SEED ?? 0x1a_2b_3c)
 
 const sha1 = (data: Uint8Array) => createHash('sha1').update(data).digest('base64')
