@@ -114,6 +114,7 @@ static override summary = 'Show every datagram on UDP 2425 as it arrives; option
     const finished = new Promise<void>((resolve) => (finish = resolve))
     const out = new LineWriter(process.stdout, () => finish())
     const {toDatagramRecord} = await import('../ui/datagram-record.js')
+    const {datagramJson} = await import('../ui/datagram-json.js')
     const view = await import('../ui/listen-view.js')
     // Every listener is attached right after the socket opens, before anything can arrive.
     const session = await ListenSession.start({
@@ -154,7 +155,7 @@ static override summary = 'Show every datagram on UDP 2425 as it arrives; option
       if (f.count !== undefined && shown >= f.count) return
       shown++
       if (json) records.push(toDatagramRecord(datagram))
-      else if (f.ndjson) out.write(JSON.stringify(toDatagramRecord(datagram)))
+      else if (f.ndjson) out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
       else if (!f.peers) out.write(rows.row(datagram))
       if (f.count !== undefined && shown >= f.count) finish()
     })

@@ -1,0 +1,83 @@
+import {expect} from 'chai'
+import fc from 'fast-check'
+import {readFileSync} from 'node:fs'
+
+import type {ReceivedDatagram} from '../../src/lan/received-datagram.js'
+import type {DecodeOptions} from '../../src/protocol/index.js'
+
+import {decode} from '../../src/protocol/index.js'
+import {datagramJson} from '../../src/ui/datagram-json.js'
+import {toDatagramRecord} from '../../src/ui/datagram-record.js'
+import {fixtureBytes} from '../protocol/fixture-bytes.js'
+
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/protocol/vectors.json', import.meta.url), 'utf8')) as {
+  decode: Array<{bytes: string; id: string; options?: DecodeOptions}>
+}
+
+function datagram(data: Uint8Array, options: DecodeOptions = {}, receivedAt = 1_700_000_000_123): ReceivedDatagram {
+  return {data, from: {address: '192.168.1.20', port: 2425}, receivedAt, result: decode(data, options)}
+}
+
+const expected = (d: ReceivedDatagram) => JSON.stringify(toDatagramRecord(d))
+
+describe('ui/datagram-json', () => {
+  it('writes exactly JSON.stringify(toDatagramRecord(d)) for every decode vector', () => {
+    for (const v of vectors.decode) {
+      const d = datagram(fixtureBytes(v.bytes), v.options)
+      expect(datagramJson(d), v.id).to.equal(expected(d))
+    }
+  })
+
+  it('escapes what JSON.stringify escapes: quotes, backslashes, control characters, lone surrogates', () => {
+    const texts = [
+      'say "hi"',
+      String.raw`C:\temp`,
+      'tab\there\r\n',
+      '\u001B[31mred',
+      '\uD800 lone',
+      '😀 pair',
+      '\u2028',
+    ]
+    for (const text of texts) {
+      const data = Buffer.from(`1:1:u${text}:h:288:${text}\0`, 'utf8')
+      const d = datagram(data)
+      expect(datagramJson(d), JSON.stringify(text)).to.equal(expected(d))
+    }
+  })
+
+  it('matches on generated datagrams (IPMsg or not), sources and times', () => {
+    const field = fc.string({unit: 'binary', maxLength: 12}).map((s) => s.replaceAll(':', ';').replaceAll('\0', ''))
+    const ipmsg = fc
+      .tuple(
+        fc.constantFrom('1', '1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9', '1_iptux 0.9.4'),
+        fc.integer({min: 0, max: 0xffffffff}),
+        field,
+        field,
+        fc.oneof(fc.integer({min: 0, max: 0xffffffff}), fc.constantFrom(0x120, 0x200120, 0x800120, 0x21, 0x1000001)),
+        fc.uint8Array({maxLength: 40}),
+      )
+      .map(([v, n, u, h, c, body]) => Buffer.concat([Buffer.from(`${v}:${n}:${u}:${h}:${c}:`), body]))
+    const bytes = fc.oneof(ipmsg, fc.uint8Array({maxLength: 60}))
+    fc.assert(
+      fc.property(
+        bytes,
+        fc.constantFrom({}, {legacyCharset: 'cp932'}, {peerCharset: 'gbk'}),
+        fc.integer({min: 0, max: 4_102_444_800_000}),
+        fc.constantFrom('10.0.0.1', '127.1.2.3'),
+        fc.integer({min: 0, max: 65_535}),
+        (data, options, receivedAt, address, port) => {
+          const d: ReceivedDatagram = {data, from: {address, port}, receivedAt, result: decode(data, options)}
+          return datagramJson(d) === expected(d)
+        },
+      ),
+      {numRuns: 3000},
+    )
+  })
+
+  it('gives the time of each datagram, also when many arrive in the same millisecond', () => {
+    const data = Buffer.from('1:1:u:h:288:x\0')
+    for (const at of [1_700_000_000_000, 1_700_000_000_000, 1_700_000_000_001, 0, 1_700_000_000_001]) {
+      expect(datagramJson(datagram(data, {}, at))).to.equal(expected(datagram(data, {}, at)))
+    }
+  })
+})
