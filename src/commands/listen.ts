@@ -14,8 +14,8 @@ Each datagram becomes one row (time, source, command, options, sender, client, c
 With --respond, lanmsg is a polite IP Messenger peer: it announces itself (BR_ENTRY), answers BR_ENTRY with ANSENTRY after a small random delay, acknowledges messages that ask for it (RECVMSG), answers GETINFO and GETABSENCEINFO, and says goodbye (BR_EXIT) when it stops. Replies are rate-limited per source and in total, and never sent to itself, to broadcast or multicast sources, or to port 0.
 
 The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger client on the same machine.`
-static override enableJsonFlag = true
-static override examples = [
+  static override enableJsonFlag = true
+  static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: "Watch the LAN's IPMsg traffic"},
     {
       command: '<%= config.bin %> <%= command.id %> --ndjson | jq .packet.text',
@@ -35,7 +35,7 @@ static override examples = [
       description: 'Wait for one datagram and print it as JSON',
     },
   ]
-static override flags = {
+  static override flags = {
     port: flags.port({char: 'p', description: 'UDP port to listen on.', default: flags.DEFAULT_PORT}),
     address: Flags.string({
       description: 'Local IPv4 address to bind (0.0.0.0 receives broadcasts).',
@@ -93,7 +93,7 @@ static override flags = {
     }),
     ...flags.identityFlags,
   }
-static override summary = 'Show every datagram on UDP 2425 as it arrives; optionally answer as a peer.'
+  static override summary = 'Show every datagram on UDP 2425 as it arrives; optionally answer as a peer.'
 
   async run() {
     const {flags: f} = await this.parse(Listen)
@@ -155,7 +155,8 @@ static override summary = 'Show every datagram on UDP 2425 as it arrives; option
       if (f.count !== undefined && shown >= f.count) return
       shown++
       if (json) records.push(toDatagramRecord(datagram))
-      else if (f.ndjson) out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
+      else if (f.ndjson)
+        out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
       else if (!f.peers) out.write(rows.row(datagram))
       if (f.count !== undefined && shown >= f.count) finish()
     })

@@ -14,6 +14,8 @@ import {encode} from '../protocol/encode.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {peerKey, type PeerRow, Presence} from './presence.js'
 
+/** Replies kept for the report; beyond that they are counted (a flood during --wait must not grow memory). */
+export const MAX_REPLIES_KEPT = 100_000
 export const RETRY_INTERVAL_MS = 1000 // IP Messenger and iptux resend about once a second (§3.6)
 
 export type Outgoing =
@@ -88,6 +90,8 @@ export interface AnnounceResult {
   deliveries: Delivery[]
   /** Our own broadcasts heard back on our own socket (not shown as replies). */
   echoes: number
+  /** Replies beyond MAX_REPLIES_KEPT: counted, decoded for presence, but not kept. */
+  repliesDropped: number
   /** Sends that failed (e.g. no route to one target) while others went out. */
   sendErrors: {message: string; target: Target}[]
   stoppedEarly: 'all-delivered' | 'expect' | null
@@ -196,6 +200,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       peers: [],
       deliveries: [],
       echoes: 0,
+      repliesDropped: 0,
       sendErrors: [],
       stoppedEarly: null,
     }
@@ -231,7 +236,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         rttMs: Math.max(0, receivedAt - roundStartedAt),
         acknowledges,
       }
-      result.replies.push(reply)
+      if (result.replies.length < MAX_REPLIES_KEPT) result.replies.push(reply)
+      else result.repliesDropped++
       const key = packet ? peerKey(from.address, from.port, packet.user, packet.host) : peerKey(from.address, from.port)
       if (packet) presence.observe(packet, from, receivedAt)
       const first = firstReply.get(key)

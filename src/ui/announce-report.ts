@@ -61,6 +61,7 @@ export function announceJson(result: AnnounceResult) {
       rttMs: d.rttMs,
     })),
     echoes: result.echoes,
+    repliesDropped: result.repliesDropped,
     sendErrors: result.sendErrors.map((e) => ({address: e.target.address, port: e.target.port, message: e.message})),
   }
 }
@@ -126,6 +127,8 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
     `from UDP port ${result.local.port}; ${result.replies.length} repl${result.replies.length === 1 ? 'y' : 'ies'} from ${result.peers.length} peer${result.peers.length === 1 ? '' : 's'}.`,
   ].join(' ')
   sections.push(summary)
+  if (result.repliesDropped > 0)
+    sections.push(`${result.repliesDropped} more replies were received but not kept (limit reached).`)
   if (first?.truncated) sections.push(`The message was truncated to fit in one datagram (${first.bytes} bytes).`)
   for (const e of result.sendErrors) sections.push(`Could not send to ${e.target.address}: ${e.message}`)
   return sections.join('\n\n')
