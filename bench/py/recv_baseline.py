@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The ingest baseline: a plain recvfrom loop that writes one line per datagram to a file.
 
-Binds 127.0.0.1:--port with the same receive buffer lanmsg asks for (4 MiB), prints "ready", then writes
-"<unix time> <address>:<port> <size> <hex>" per datagram until SIGINT/SIGTERM or --max-seconds.
+Binds 127.0.0.1:--port with the kernel's default receive buffer (a plain program does not tune it; --rcvbuf
+asks for another size), prints "ready", then writes "<unix time> <address>:<port> <size> <hex>" per datagram
+until SIGINT/SIGTERM or --max-seconds.
 """
 import argparse
 import signal
@@ -19,7 +20,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--rcvbuf", type=int, default=4 * 1024 * 1024)
+    parser.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF to ask for; 0 = the kernel default")
     parser.add_argument("--max-seconds", type=int, default=300)
     args = parser.parse_args()
 
@@ -29,7 +30,8 @@ def main():
     signal.alarm(args.max_seconds)
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
+    if args.rcvbuf > 0:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
     sock.bind(("127.0.0.1", args.port))
     received = 0
     with open(args.out, "w", buffering=1 << 16) as out:

@@ -221,3 +221,10 @@ export function hasPython(): boolean {
   const result = spawnSync(python(), ['-c', 'import ctypes, socket'], {stdio: 'ignore'})
   return result.status === 0
 }
+
+/** The receive buffer the kernel gave the UDP socket bound to `port` (`ss` skmem rb), in bytes, if `ss` can tell. */
+export function receiveBufferBytes(port: number): number | undefined {
+  const out = spawnSync('ss', ['-uamnH', `sport = :${port}`], {encoding: 'utf8'})
+  const match = /\brb(\d+)/.exec(out.stdout ?? '')
+  return match ? Number(match[1]) : undefined
+}

@@ -11,6 +11,7 @@ import {
   freeUdpPort,
   PY_DIR,
   python,
+  receiveBufferBytes,
   sleep,
   spawnBounded,
   udpSockets,
@@ -27,6 +28,8 @@ export interface Receiver {
   outFile?: string
   /** CPU time when it was ready: start-up is not counted as ingest. */
   cpuAtReadyMs: number
+  /** The socket's receive buffer as the kernel sized it (bytes), when `ss` is there to ask. */
+  receiveBuffer?: number
   dispose: () => void
 }
 
@@ -112,7 +115,15 @@ export async function startReceiver(
     throw error
   }
 
-  return {kind, port, proc, outFile, cpuAtReadyMs: cpuTimeMs(proc.child.pid!) ?? 0, dispose}
+  return {
+    kind,
+    port,
+    proc,
+    outFile,
+    cpuAtReadyMs: cpuTimeMs(proc.child.pid!) ?? 0,
+    receiveBuffer: receiveBufferBytes(port),
+    dispose,
+  }
 }
 
 /** Waits until a process has used no CPU for quietMs. */
