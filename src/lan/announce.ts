@@ -43,6 +43,8 @@ export interface AnnounceOptions {
   /** After the window, send this packet to the same targets (e.g. BR_EXIT after a discovery BR_ENTRY). */
   farewell?: Omit<OutgoingPacket, 'packetNo'>
   decodeOptions?: DecodeOptions
+  /** Replies kept (default MAX_REPLIES_KEPT); the rest are counted in repliesDropped. */
+  maxReplies?: number
   packetNumbers?: PacketNumberSource
   /** Injected for tests. */
   now?: () => number
@@ -236,7 +238,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         rttMs: Math.max(0, receivedAt - roundStartedAt),
         acknowledges,
       }
-      if (result.replies.length < MAX_REPLIES_KEPT) result.replies.push(reply)
+      if (result.replies.length < (options.maxReplies ?? MAX_REPLIES_KEPT)) result.replies.push(reply)
       else result.repliesDropped++
       const key = packet ? peerKey(from.address, from.port, packet.user, packet.host) : peerKey(from.address, from.port)
       if (packet) presence.observe(packet, from, receivedAt)
