@@ -11,14 +11,15 @@ const SOURCES = 50_000
 const CHUNK = 100_000
 const RATE = 50_000
 const LIMIT_MIB = 150
-/** "Flat": the end is within this much of the figure at 100,000 datagrams. */
-const FLAT_MIB = 15
+// "Flat": no sample after the first 100,000 datagrams is more than this much above the one at 100,000 (the
+// heap grows and shrinks with garbage collections; it must not grow with the number of datagrams or sources).
+const FLAT_PERCENT = 15
 
 export const memory: Benchmark = {
   name: 'memory',
   async run({quick, log}) {
     const count = quick ? CHUNK : 10 * CHUNK
-    // Quick: two samples (50,000: every source seen once; 100,000) so that "flat" can still be judged.
+    // Quick: samples at 50,000 (every source seen once) and at 100,000.
     const chunk = quick ? CHUNK / 2 : CHUNK
     const listener = await startReceiver('lanmsg', {maxSeconds: 600, toDevNull: true})
     const pid = listener.proc.child.pid!
@@ -54,13 +55,16 @@ export const memory: Benchmark = {
     const received = reportedReceived(listener.proc.stderr())
     const first = samples[0]
     const last = samples.at(-1)!
+    const later = samples.slice(1)
     const peak = Math.max(...samples.map((s) => s.hwmMiB))
-    const growth = last.rssMiB - first.rssMiB
+    const highestLater = Math.max(...later.map((s) => s.rssMiB))
+    const growth = highestLater / first.rssMiB - 1
+    const at = (n: number) => n.toLocaleString('en-US')
     const rows: Row[] = [
       {
         bench: 'memory',
-        measure: `peak RSS, ${count.toLocaleString('en-US')} datagrams from ${SOURCES.toLocaleString('en-US')} sources`,
-        note: `${(received ?? 0).toLocaleString('en-US')} received at ${Math.round(sent.rate / 1000)}k/s`,
+        measure: `peak RSS (VmHWM), ${at(count)} datagrams from ${at(SOURCES)} sources`,
+        note: `${at(received ?? 0)} received at ${Math.round(sent.rate / 1000)}k/s`,
         value: peak,
         unit: 'MiB',
         target: `< ${LIMIT_MIB} MiB`,
@@ -68,10 +72,13 @@ export const memory: Benchmark = {
       },
       {
         bench: 'memory',
-        measure: `RSS at ${first.datagrams.toLocaleString('en-US')} -> at ${last.datagrams.toLocaleString('en-US')}`,
-        value: `${first.rssMiB.toFixed(1)} -> ${last.rssMiB.toFixed(1)} MiB`,
+        measure: `RSS at ${at(first.datagrams)}, highest after, at ${at(last.datagrams)}`,
+        value: `${first.rssMiB.toFixed(1)}, ${highestLater.toFixed(1)}, ${last.rssMiB.toFixed(1)} MiB`,
         unit: 'MiB',
-        ...(samples.length > 1 ? {target: `flat (+<= ${FLAT_MIB} MiB)`, met: growth <= FLAT_MIB} : {}),
+        // Quick mode ends while the heap is still growing into its working size: flatness is judged in full runs.
+        ...(quick
+          ? {note: 'flatness is judged in the full run'}
+          : {target: `flat (+<= ${FLAT_PERCENT} %)`, met: growth <= FLAT_PERCENT / 100}),
       },
     ]
     return {
@@ -84,7 +91,8 @@ export const memory: Benchmark = {
         rssAtStartMiB: atStart?.rss,
         samples,
         peakMiB: peak,
-        growthAfterFirstChunkMiB: growth,
+        highestAfterFirstSampleMiB: highestLater,
+        growthAfterFirstSample: growth,
         exitCode: exit.code,
       },
     }
