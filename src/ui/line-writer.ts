@@ -1,22 +1,14 @@
-// Lines to a stream as they come, without a system call per line: on a terminal, lines gathered in one turn of
-// the event loop are written together; into a file or a pipe, those of up to BATCH_MS (a turn often holds one
-// datagram, and a write per datagram cost listen --ndjson more than decoding it). A closed pipe (`| head -1`)
-// ends the output quietly instead of with an EPIPE trace.
-const BATCH_MS = 10
-const BATCH_LINES = 512
-
+// Lines to a stream as they come, without a system call per line: lines gathered in one turn of the event loop
+// are written together. A closed pipe (`| head -1`) ends the output quietly instead of with an EPIPE trace.
 export class LineWriter {
   private buffer: string[] = []
   private scheduled = false
   private closedPipe = false
-  private readonly interactive: boolean
-  private readonly flushLater = () => this.flush()
 
   constructor(
     private readonly stream: NodeJS.WritableStream,
     private readonly onClosed: () => void = () => {},
   ) {
-    this.interactive = (stream as NodeJS.WritableStream & {isTTY?: boolean}).isTTY === true
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
         this.closedPipe = true
@@ -36,12 +28,11 @@ export class LineWriter {
   write(line: string): void {
     if (this.closedPipe) return
     this.buffer.push(line)
-    if (this.buffer.length >= BATCH_LINES) {
+    if (this.buffer.length >= 512) {
       this.flush()
     } else if (!this.scheduled) {
       this.scheduled = true
-      if (this.interactive) setImmediate(this.flushLater)
-      else setTimeout(this.flushLater, BATCH_MS)
+      setImmediate(() => this.flush())
     }
   }
 
