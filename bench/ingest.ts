@@ -5,7 +5,7 @@
 import type {Benchmark, Row} from './support/report.js'
 
 import {SENDMSG_TEMPLATE, toHex} from './support/packets.js'
-import {countLines, cpuTimeMs, memoryMiB, udpSockets} from './support/proc.js'
+import {countLines, cpuTimeMs, hasPython, memoryMiB, udpSockets} from './support/proc.js'
 import {type ReceiverKind, reportedReceived, send, startReceiver, waitDrained} from './support/receivers.js'
 
 export interface IngestRun {
@@ -66,6 +66,7 @@ async function ingestOnce(receiver: ReceiverKind, rate: number, count: number): 
 export const ingest: Benchmark = {
   name: 'ingest',
   async run({quick, log}) {
+    if (!hasPython()) return {rows: [], skipped: 'python3 (with ctypes) is needed for the sender'}
     const count = quick ? 20_000 : 200_000
     const rates = quick ? [50_000, 200_000] : [10_000, 50_000, 100_000, 200_000, 0]
     const runs: IngestRun[] = []

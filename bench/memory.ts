@@ -4,7 +4,7 @@
 import type {Benchmark, Row} from './support/report.js'
 
 import {SENDMSG_TEMPLATE, toHex} from './support/packets.js'
-import {memoryMiB} from './support/proc.js'
+import {hasPython, memoryMiB} from './support/proc.js'
 import {reportedReceived, send, startReceiver, waitDrained} from './support/receivers.js'
 
 const SOURCES = 50_000
@@ -18,6 +18,7 @@ const FLAT_PERCENT = 15
 export const memory: Benchmark = {
   name: 'memory',
   async run({quick, log}) {
+    if (!hasPython()) return {rows: [], skipped: 'python3 (with ctypes) is needed for the sender'}
     const count = quick ? CHUNK : 10 * CHUNK
     // Quick: samples at 50,000 (every source seen once) and at 100,000.
     const chunk = quick ? CHUNK / 2 : CHUNK

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import type {Benchmark, Row} from './support/report.js'
 
-import {cli, freeUdpPort, PY_DIR, python, spawnBounded, waitFor} from './support/proc.js'
+import {cli, freeUdpPort, hasPython, PY_DIR, python, spawnBounded, waitFor} from './support/proc.js'
 
 interface AnnounceJson {
   replies?: unknown[]
@@ -17,6 +17,7 @@ export const REPLIES = 1000
 export const replyBurst: Benchmark = {
   name: 'reply-burst',
   async run({quick}) {
+    if (!hasPython()) return {rows: [], skipped: 'python3 (with ctypes) is needed for the sender'}
     const rounds = quick ? 1 : 3
     const runs = []
     for (let round = 0; round < rounds; round++) {

@@ -90,6 +90,7 @@ async function main(): Promise<number> {
   )
   const missed = outcomes.flatMap((o) => o.rows).filter((r) => r.met === false)
   const failed = outcomes.filter((o) => o.error)
+  const skipped = outcomes.filter((o) => o.skipped)
   const resultsDir = join(ROOT, 'bench', 'results')
   mkdirSync(resultsDir, {recursive: true})
   const file = join(resultsDir, 'latest.json')
@@ -99,7 +100,8 @@ async function main(): Promise<number> {
   )
   process.stdout.write(
     `${outcomes.length} benchmark${outcomes.length === 1 ? '' : 's'} in ${seconds.toFixed(0)} s; ` +
-      `${missed.length === 0 ? 'every target met' : `${missed.length} target${missed.length === 1 ? '' : 's'} missed: ${missed.map((r) => `${r.bench} ${r.measure}`).join('; ')}`}` +
+      `${missed.length === 0 ? 'no target missed' : `${missed.length} target${missed.length === 1 ? '' : 's'} missed: ${missed.map((r) => `${r.bench} ${r.measure}`).join('; ')}`}` +
+      `${skipped.length > 0 ? `; skipped: ${skipped.map((o) => o.name).join(', ')}` : ''}` +
       `${failed.length > 0 ? `; ${failed.length} benchmark${failed.length === 1 ? '' : 's'} FAILED to run` : ''}. ` +
       `Results: bench/results/latest.json\n`,
   )
