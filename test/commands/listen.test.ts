@@ -13,11 +13,12 @@ import {fileURLToPath} from 'node:url'
 import {CMD, ipmsgPacket, NUL, OPT, openSender, type Reply, type Sender, sleep} from '../support/ipmsg-sender.js'
 import {runCli, type RunCliResult} from '../support/run-cli.js'
 import {guardedEnv} from '../support/send-guard.js'
+import {CLI_BIN} from '../support/cli-bin.js'
 
 type Json = any
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const DEV_BIN = fileURLToPath(new URL('../../bin/dev.js', import.meta.url))
+const DEV_BIN = CLI_BIN // the built CLI, kept fresh by the test setup (see cli-bin.ts)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running `listen` live: stdout is read as it comes, the process can be signalled, and every run has a hard limit.

@@ -131,7 +131,11 @@ interface BatchResult {
 
 function runBatch(list: string[][], env: NodeJS.ProcessEnv): Promise<BatchResult[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BATCH], {cwd: REPO_ROOT, env: guardedEnv({NO_COLOR: '1', ...env})})
+    // cli-batch.ts is TypeScript and runs the source through oclif's development mode: it needs tsx.
+    const child = spawn(process.execPath, ['--import', 'tsx', BATCH], {
+      cwd: REPO_ROOT,
+      env: guardedEnv({NO_COLOR: '1', ...env}),
+    })
     let out = ''
     let err = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), 50_000)

@@ -13,9 +13,10 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {guardedEnv} from './send-guard.js'
+import {CLI_BIN} from './cli-bin.js'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
-export const DEV_BIN = fileURLToPath(new URL('../../bin/dev.js', import.meta.url))
+export const DEV_BIN = CLI_BIN // the built CLI, kept fresh by the test setup (see cli-bin.ts)
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 

@@ -24,9 +24,10 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {guardedEnv} from './send-guard.js'
+import {CLI_BIN} from './cli-bin.js'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const DEV_BIN = fileURLToPath(new URL('../../bin/dev.js', import.meta.url))
+const DEV_BIN = CLI_BIN // the built CLI, kept fresh by the test setup (see cli-bin.ts)
 
 const NAME_PREFIX = 'lm-'
 /** `lm-<pid>-<random>-`: the pid tells a sweep whether the run that made a namespace is still alive. */
@@ -87,7 +88,7 @@ export interface LanOptions {
 }
 
 /**
- * Environment for node inside a test namespace: tsx and the send guard, which is inert there (it recognises a
+ * Environment for node inside a test namespace: the send guard, which is inert there (it recognises a
  * namespace listed in /run/netns) and still protects the machine should `ip netns exec` ever run a command in
  * the machine's own namespace.
  */
@@ -477,7 +478,7 @@ export class SimulatedLan {
     return lan
   }
 
-  /** `lanmsg ARGS` (node bin/dev.js, through tsx) in a host, with the host's own state dir. */
+  /** `lanmsg ARGS` (the built CLI, see cli-bin.ts) in a host, with the host's own state dir. */
   cli(host: Host, args: string[], options: ExecOptions = {}): NetnsProcess {
     return this.exec(host, [process.execPath, DEV_BIN, ...args], {
       ...options,

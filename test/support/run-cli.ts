@@ -1,4 +1,4 @@
-// Runs the CLI from source (bin/dev.js) in a child process and captures what it prints and how it exits.
+// Runs the built CLI (bin/run.js, kept fresh by the test setup: see cli-bin.ts) in a child process and captures what it prints and how it exits.
 // The child gets the network guard through guardedEnv(): it may send UDP to loopback only.
 import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
@@ -7,9 +7,10 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {guardedEnv} from './send-guard.js'
+import {CLI_BIN} from './cli-bin.js'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const DEV_BIN = fileURLToPath(new URL('../../bin/dev.js', import.meta.url))
+const DEV_BIN = CLI_BIN // the built CLI, kept fresh by the test setup (see cli-bin.ts)
 
 export interface RunCliOptions {
   /** Extra environment (merged over process.env, then guarded). */

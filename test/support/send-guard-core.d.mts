@@ -1,0 +1,3 @@
+export function inRootNetworkNamespace(): boolean
+export function isLoopbackDestination(address: string | undefined): boolean
+export function installSendGuard(): void
