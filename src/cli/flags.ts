@@ -79,6 +79,4 @@ export const identityFlags = {
   group: Flags.string({description: 'Group name shown next to the nickname.', default: '', helpGroup: 'IDENTITY'}),
 }
 
-
-
 export {DEFAULT_PORT} from '../protocol/constants.js'

@@ -13,15 +13,15 @@ export default class Announce extends BaseCommand {
       required: false,
     }),
   }
-static override description = `Broadcast an IP Messenger / Feiqiu packet on the LAN and show every response.
+  static override description = `Broadcast an IP Messenger / Feiqiu packet on the LAN and show every response.
 
 With a TEXT, sends it as a message (SENDMSG) to the broadcast address of every IPv4 interface on UDP port 2425 and asks for receipts, so the table shows who received it. Without TEXT, announces presence (BR_ENTRY) and lists every peer that answers (IP Messenger, iptux, Feiqiu), then says goodbye (BR_EXIT).
 
 Unicast targets (--to HOST) that do not acknowledge are resent the same packet every second (--retries). Every datagram that arrives during the wait window is decoded and shown, IPMsg or not.
 
 Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 invalid flags, 3 port in use, 4 permission denied, 5 network unreachable, 6 a unicast target did not acknowledge.`
-static override enableJsonFlag = true
-static override examples = [
+  static override enableJsonFlag = true
+  static override examples = [
     {
       command: '<%= config.bin %> <%= command.id %>',
       description: 'Who is on the LAN? (presence, then the table of answers)',
@@ -55,7 +55,7 @@ static override examples = [
       description: 'A heartbeat: announce three times, five seconds apart',
     },
   ]
-static override flags = {
+  static override flags = {
     to: Flags.string({
       char: 't',
       description:
@@ -144,7 +144,7 @@ static override flags = {
       helpGroup: 'DEBUGGING',
     }),
   }
-static override summary = 'Broadcast an IPMsg/Feiqiu packet and show every response.'
+  static override summary = 'Broadcast an IPMsg/Feiqiu packet and show every response.'
 
   async run() {
     const {args, flags: f} = await this.parse(Announce)

@@ -7,8 +7,6 @@ import {join} from 'node:path'
 
 import {MAX_PACKET_NO} from '../protocol/packet-number.js'
 
-export {MAX_PACKET_NO}
-
 const BLOCK = 64
 const LOCK_WAIT_MS = 200
 const STALE_LOCK_MS = 2000
@@ -105,3 +103,5 @@ export class PacketNumberSource {
     }
   }
 }
+
+export {MAX_PACKET_NO} from '../protocol/packet-number.js'
