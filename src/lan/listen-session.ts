@@ -13,7 +13,7 @@ import {ABSENCEOPT, CAPUTF8OPT, MODES, modeName, modeOf, UTF8OPT} from '../proto
 import {decode} from '../protocol/decode.js'
 import {encode} from '../protocol/encode.js'
 import {PacketNumberSource} from './packet-number-store.js'
-import {type PeerRow, Presence, type PresenceUpdate} from './presence.js'
+import {type PeerRow, Presence} from './presence.js'
 import {DEFAULT_REPLY_LIMITS, RateLimiter, type RateLimits} from './rate-limit.js'
 import {type Reply, ResponderPolicy, type ResponderSelf} from './responder-policy.js'
 
@@ -219,8 +219,8 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       if (this.isSelf(from, packet)) {
         this.stats.fromSelf++
       } else {
-        const update: PresenceUpdate = this.presence.observe(packet, from, receivedAt)
-        if (update.previousStatus !== update.row.status) this.emit('presence', [update.row])
+        const changed = this.presence.observeChange(packet, from, receivedAt)
+        if (changed) this.emit('presence', [changed])
       }
     }
 

@@ -157,6 +157,24 @@ export class Presence {
 
   /** Updates the table with one packet from `from` received at nowMs. */
   observe(packet: Packet, from: PeerEndpoint, nowMs: number): PresenceUpdate {
+    const {previousStatus, state} = this.update(packet, from, nowMs)
+    return {row: snapshot(state), previousStatus}
+  }
+
+  /**
+   * Like observe, for the per-datagram path: the row (a copy) only when the peer is new or its status changed,
+   * else undefined — copying every row cost a third of listen's CPU per datagram.
+   */
+  observeChange(packet: Packet, from: PeerEndpoint, nowMs: number): PeerRow | undefined {
+    const {previousStatus, state} = this.update(packet, from, nowMs)
+    return previousStatus === state.status ? undefined : snapshot(state)
+  }
+
+  private update(
+    packet: Packet,
+    from: PeerEndpoint,
+    nowMs: number,
+  ): {previousStatus: PeerStatus | undefined; state: PeerState} {
     const key = peerKey(from.address, from.port, packet.user, packet.host)
     const mode = modeOf(packet.command)
     // A non-entry packet whose names do not match (another encoding, §5) belongs to the one row at its endpoint.
@@ -220,7 +238,7 @@ export class Presence {
 
     this.remember(from.address, packet)
     state.charset = this.peerCharset(from.address)
-    return {row: snapshot(state), previousStatus}
+    return {previousStatus, state}
   }
 
   /**

@@ -85,6 +85,20 @@ describe('lan/presence', () => {
     expect(row.options).to.deep.equal([])
   })
 
+  it('observeChange returns a row only for a new peer or a change of status', () => {
+    const presence = new Presence()
+    expect(presence.observeChange(makePacket(BR_ENTRY, {user: 'alice', host: 'PC01'}), alice, t0)?.status).to.equal(
+      'present',
+    )
+    expect(presence.observeChange(makePacket(SENDMSG, {user: 'alice', host: 'PC01'}), alice, t0 + 1)).to.equal(
+      undefined,
+    )
+    expect(presence.observeChange(makePacket(BR_EXIT, {user: 'alice', host: 'PC01'}), alice, t0 + 2)?.status).to.equal(
+      'exited',
+    )
+    expect(presence.get(alice.address, alice.port)?.packets).to.equal(3)
+  })
+
   it('keeps two clients sharing one address and port apart by user and host (Windows keys on all four)', () => {
     const presence = new Presence()
     presence.observe(makePacket(BR_ENTRY, {user: 'alice', host: 'PC01', nickname: 'Alice'}), alice, t0)
