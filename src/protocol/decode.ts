@@ -95,19 +95,11 @@ function decodeAsciiUtf8(bytes: Uint8Array, options: DecodeOptions): DecodeResul
   const firstEnd = nul === -1 ? n : nul
   packet.text = s.slice(c5 + 1, firstEnd)
   if (modeNo === MODES.SENDMSG) {
-    if (command & ENCRYPTOPT) {
-      packet.encrypted = true
-    } else {
-      const {text, font} = splitFont(packet.text)
-      packet.text = text
-      if (font !== undefined) packet.font = font
-    }
-
-    if (command & FILEATTACHOPT) {
+    finishMessage(packet, () => {
       const listStart = Math.min(firstEnd + 1, n)
       const listEnd = bytes.indexOf(NUL, listStart)
-      packet.attachments = decodeAttachments(s.slice(listStart, listEnd === -1 ? n : listEnd))
-    }
+      return s.slice(listStart, listEnd === -1 ? n : listEnd)
+    })
   } else if (ACK_MODES.has(modeNo)) {
     const acknowledges = parseAcknowledged(packet.text)
     if (acknowledges !== undefined) packet.acknowledges = acknowledges
@@ -176,24 +168,26 @@ function decodeChecked(bytes: Uint8Array, options: DecodeOptions): DecodeResult 
   const first = firstPart(body)
   packet.text = decodeText(first, charset)
   if (modeNo === MODES.SENDMSG) {
-    if (command & ENCRYPTOPT) {
-      packet.encrypted = true
-    } else {
-      const {text, font} = splitFont(packet.text)
-      packet.text = text
-      if (font !== undefined) packet.font = font
-    }
-
-    if (command & FILEATTACHOPT) {
-      const list = firstPart(body.subarray(Math.min(first.length + 1, body.length)))
-      packet.attachments = decodeAttachments(decodeText(list, charset))
-    }
+    finishMessage(packet, () => decodeText(firstPart(body.subarray(Math.min(first.length + 1, body.length))), charset))
   } else if (ACK_MODES.has(modeNo)) {
     const acknowledges = parseAcknowledged(packet.text)
     if (acknowledges !== undefined) packet.acknowledges = acknowledges
   }
 
   return {ok: true, packet, raw}
+}
+
+/** SENDMSG: the ENCRYPTOPT mark, the Feiqiu font directive split off the text (§6.2), the attachment list (§1.6). */
+function finishMessage(packet: Packet, attachmentList: () => string): void {
+  if (packet.command & ENCRYPTOPT) {
+    packet.encrypted = true
+  } else {
+    const {text, font} = splitFont(packet.text)
+    packet.text = text
+    if (font !== undefined) packet.font = font
+  }
+
+  if (packet.command & FILEATTACHOPT) packet.attachments = decodeAttachments(attachmentList())
 }
 
 /** Decodes one datagram. Never throws, whatever the bytes. */
