@@ -3,11 +3,21 @@
 // - `lanmsg --version` / `-v` is answered here without loading @oclif/core, with exactly what oclif prints
 //   (its user agent: `lanmsg/<version> <platform>-<arch> node-<version>`). Where oclif might print something
 //   else (WSL, which it names 'wsl'; DEBUG output) oclif answers.
+// - Everything else runs from dist/lanmsg.cjs, one file holding @oclif/core and the commands
+//   (scripts/bundle-cli.mjs), compiled with V8's code cache (dist/lanmsg.cjs.cache) when it matches this Node.
+//   A missing or rejected cache is written at the exit of the run, when the directory is writable.
+//   LANMSG_CODE_CACHE=off neither reads nor writes it; =write rewrites it. Without the bundle (a build that
+//   stopped after tsc) oclif runs from dist/commands as usual.
 // - On load, @oclif/core checks that Node satisfies its own engines field with semver (~45 modules); lanmsg's
 //   engines field asks for a newer Node than oclif's, so that check is switched off.
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire, Module} from 'node:module'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import vm from 'node:vm'
 
 const argv = process.argv.slice(2)
+const root = fileURLToPath(new URL('..', import.meta.url))
 
 function maybeWsl() {
   if (process.platform !== 'linux') return false
@@ -19,12 +29,72 @@ function maybeWsl() {
   }
 }
 
+function writeCodeCache(script, cacheFile) {
+  const temporary = `${cacheFile}.${process.pid}.tmp`
+  try {
+    writeFileSync(temporary, script.createCachedData())
+    renameSync(temporary, cacheFile) // atomic: a concurrent run reads the old cache or the new one
+  } catch {
+    rmSync(temporary, {force: true}) // a read-only install: start-up just stays uncached
+  }
+}
+
+/** Runs the CommonJS bundle as require() would, with cached code when there is some; undefined without it. */
+function loadBundle(file) {
+  let source
+  try {
+    source = readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+
+  const cacheFile = `${file}.cache`
+  const mode = process.env.LANMSG_CODE_CACHE
+  let cachedData
+  if (mode !== 'off' && mode !== 'write') {
+    try {
+      cachedData = readFileSync(cacheFile)
+    } catch {}
+  }
+
+  const script = new vm.Script(Module.wrap(source), {
+    filename: file,
+    cachedData,
+  })
+  // import() cannot run inside vm.Script code on Node 20: the bundle's import() calls come here (bundle-cli.mjs).
+  globalThis.__lanmsgImport = (specifier) => import(specifier)
+  const require = createRequire(file)
+  const module = new Module(file)
+  module.filename = file
+  module.paths = require.resolve.paths('@oclif/core') ?? []
+  script.runInThisContext().call(module.exports, module.exports, require, module, file, dirname(file))
+  module.loaded = true
+  // oclif loads the commands from the same file (require): it must find this instance, not load a second one.
+  require.cache[file] = module
+  if (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected)) {
+    process.once('exit', () => writeCodeCache(script, cacheFile))
+  }
+
+  return module.exports
+}
+
 if ((argv[0] === '--version' || argv[0] === '-v') && !process.env.DEBUG && !maybeWsl()) {
-  const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  const {name, version} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
   const arch = process.arch === 'ia32' ? 'x86' : process.arch
   process.stdout.write(`${name}/${version} ${process.platform}-${arch} node-${process.version}\n`)
 } else {
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
-  const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  const bundle = join(root, 'dist', 'lanmsg.cjs')
+  const cli = loadBundle(bundle)
+  if (cli) {
+    const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    pjson.oclif = {
+      ...pjson.oclif,
+      commands: {strategy: 'explicit', target: './dist/lanmsg.cjs', identifier: 'COMMANDS'},
+    }
+    await cli.execute({dir: import.meta.url, loadOptions: {root, pjson, isRoot: true}})
+  } else {
+    const {execute} = await import('@oclif/core')
+    await execute({dir: import.meta.url})
+  }
 }

@@ -1,0 +1,11 @@
+// The entry of the command-line bundle (scripts/bundle-cli.mjs writes it to dist/lanmsg.cjs): @oclif/core and
+// every command in one file, so that bin/run.js starts lanmsg with one file read and one compile, which V8 can
+// take from its code cache. oclif finds the commands in COMMANDS (its "explicit" command discovery); bin/run.js
+// points oclif at this file. The library entry (src/index.ts) is not bundled.
+import Announce from '../commands/announce.js'
+import Listen from '../commands/listen.js'
+
+export {execute} from '@oclif/core'
+
+/** Every command, by id. test/cli/bundle.test.ts checks that this matches src/commands/. */
+export const COMMANDS = {announce: Announce, listen: Listen}

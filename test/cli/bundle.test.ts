@@ -1,0 +1,115 @@
+// The command-line bundle (dist/lanmsg.cjs, scripts/bundle-cli.mjs) and how bin/run.js loads it with V8's code
+// cache. Each test runs a copy of the built package in a temporary directory (bin/, dist/, package.json, the
+// manifest; node_modules linked), so that it can delete or spoil files. No test here opens a socket.
+import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {COMMANDS} from '../../src/cli/main.js'
+import {REPO} from '../support/cli-bin.js'
+import {guardedEnv} from '../support/send-guard.js'
+
+function copyOfPackage(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lanmsg-bundle-'))
+  for (const entry of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) {
+    cpSync(join(REPO, entry), join(dir, entry), {recursive: true})
+  }
+
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  return dir
+}
+
+function run(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [join(dir, 'bin', 'run.js'), ...args], {
+    env: guardedEnv({NO_COLOR: '1', ...env}),
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
+  return {code: result.status, stdout: result.stdout, stderr: result.stderr}
+}
+
+describe('command-line bundle', () => {
+  let dir: string
+  let cache: string
+
+  beforeEach(() => {
+    dir = copyOfPackage()
+    cache = join(dir, 'dist', 'lanmsg.cjs.cache')
+  })
+
+  afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('registers every command of src/commands in COMMANDS', () => {
+    const files = readdirSync(join(REPO, 'src', 'commands'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.replace(/\.ts$/, ''))
+    expect(Object.keys(COMMANDS).sort()).to.deep.equal(files.sort())
+  })
+
+  it('runs the commands from dist/lanmsg.cjs alone (dist/commands deleted)', () => {
+    rmSync(join(dir, 'dist', 'commands'), {recursive: true})
+    const help = run(dir, ['announce', '--help'])
+    expect(help.code, help.stderr).to.equal(0)
+    expect(help.stdout).to.include('USAGE').and.include('$ lanmsg announce')
+    const mistake = run(dir, ['listen', '--port', 'abc'])
+    expect(mistake.code).to.equal(2)
+    expect(mistake.stderr).to.match(/port/i)
+    expect(mistake.stderr).not.to.match(/\n\s+at /) // no stack trace
+  })
+
+  it('falls back to oclif and dist/commands when the bundle is missing', () => {
+    rmSync(join(dir, 'dist', 'lanmsg.cjs'))
+    const help = run(dir, ['listen', '--help'])
+    expect(help.code, help.stderr).to.equal(0)
+    expect(help.stdout).to.include('$ lanmsg listen')
+  })
+
+  it('loads `lanmsg help`, an ESM plugin, through the import() route of the bundle', () => {
+    for (const env of [{}, {LANMSG_CODE_CACHE: 'off'}]) {
+      const help = run(dir, ['help', 'announce'], env)
+      expect(help.code, help.stderr).to.equal(0)
+      expect(help.stdout).to.include('$ lanmsg announce')
+    }
+  })
+
+  it('writes the code cache when it is missing, then uses it without writing it again', () => {
+    rmSync(cache)
+    const first = run(dir, ['announce', '--help'])
+    expect(first.code).to.equal(0)
+    expect(existsSync(cache)).to.equal(true)
+    const {mtimeMs: written, size} = statSync(cache)
+    expect(size).to.be.greaterThan(10_000)
+    const second = run(dir, ['announce', '--help'])
+    expect(second.stdout).to.equal(first.stdout)
+    expect(statSync(cache).mtimeMs).to.equal(written)
+    expect(readdirSync(join(dir, 'dist')).filter((f) => f.endsWith('.tmp'))).to.deep.equal([])
+  })
+
+  it('replaces a spoiled code cache and prints the same output', () => {
+    const expected = run(dir, ['listen', '--help']).stdout
+    writeFileSync(cache, Buffer.alloc(4096, 0x5a))
+    const spoiled = run(dir, ['listen', '--help'])
+    expect(spoiled.code).to.equal(0)
+    expect(spoiled.stdout).to.equal(expected)
+    expect(readFileSync(cache).subarray(0, 16)).not.to.deep.equal(Buffer.alloc(16, 0x5a))
+  })
+
+  it('neither reads nor writes the cache with LANMSG_CODE_CACHE=off', () => {
+    rmSync(cache)
+    const result = run(dir, ['announce', '--help'], {LANMSG_CODE_CACHE: 'off'})
+    expect(result.code).to.equal(0)
+    expect(existsSync(cache)).to.equal(false)
+  })
+})
