@@ -112,6 +112,15 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
 
     let finish: () => void = () => {}
     const finished = new Promise<void>((resolve) => (finish = resolve))
+    // Handled from the start: a signal that came between the bind and the end of announce() killed the process
+    // (no summary, no BR_EXIT) when these were installed after it.
+    const onSignal = () => finish()
+    const signals = ['SIGINT', 'SIGTERM'] as const
+    for (const signal of signals) process.once(signal, onSignal)
+    const unhandleSignals = () => {
+      for (const signal of signals) process.removeListener(signal, onSignal)
+    }
+
     const out = new LineWriter(process.stdout, () => finish())
     const {toDatagramRecord} = await import('../ui/datagram-record.js')
     const {datagramJson} = await import('../ui/datagram-json.js')
@@ -137,6 +146,9 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
             targets,
           }
         : undefined,
+    }).catch((error: unknown) => {
+      unhandleSignals() // the bind failed: the error is the outcome, a signal may end the process again
+      throw error
     })
 
     const rows = new view.DatagramRows({
@@ -171,14 +183,10 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     })
 
     await session.announce()
-    const onSignal = () => finish()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
     const timer = f.duration === undefined ? undefined : setTimeout(finish, f.duration)
     await finished
     clearTimeout(timer)
-    process.removeListener('SIGINT', onSignal)
-    process.removeListener('SIGTERM', onSignal)
+    unhandleSignals()
     await session.stop()
 
     const peers = session.presence.rows()
