@@ -125,6 +125,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const {toDatagramRecord} = await import('../ui/datagram-record.js')
     const {datagramJson} = await import('../ui/datagram-json.js')
     const view = await import('../ui/listen-view.js')
+    const {listenSummary} = await import('../ui/listen-summary.js')
     // Every listener is attached right after the socket opens, before anything can arrive.
     const session = await ListenSession.start({
       port: f.port,
@@ -191,15 +192,14 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
 
     const peers = session.presence.rows()
     const {stats} = session
-    const summary =
-      `${stats.datagrams} datagram${stats.datagrams === 1 ? '' : 's'} received, ${shown} shown` +
-      (stats.filtered > 0 ? `, ${stats.filtered} filtered out` : '') +
-      `; ${peers.length} peer${peers.length === 1 ? '' : 's'}` +
-      (f.respond ? `; ${stats.replies} repl${stats.replies === 1 ? 'y' : 'ies'} sent` : '') +
-      (session.responder && session.responder.stats.suppressedRateLimit > 0
-        ? ` (${session.responder.stats.suppressedRateLimit} suppressed by the rate limit)`
-        : '') +
-      (session.presence.evictions > 0 ? `; ${session.presence.evictions} peers evicted (table full)` : '')
+    const summary = listenSummary({
+      stats,
+      shown,
+      peers: peers.length,
+      responding: f.respond,
+      suppressedRateLimit: session.responder?.stats.suppressedRateLimit ?? 0,
+      evictions: session.presence.evictions,
+    })
     if (json) {
       return {
         datagrams: stats.datagrams,
