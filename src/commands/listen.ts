@@ -112,10 +112,20 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
 
     let finish: () => void = () => {}
     const finished = new Promise<void>((resolve) => (finish = resolve))
+    // Handled from the start: a signal that came between the bind and the end of announce() killed the process
+    // (no summary, no BR_EXIT) when these were installed after it.
+    const onSignal = () => finish()
+    const signals = ['SIGINT', 'SIGTERM'] as const
+    for (const signal of signals) process.once(signal, onSignal)
+    const unhandleSignals = () => {
+      for (const signal of signals) process.removeListener(signal, onSignal)
+    }
+
     const out = new LineWriter(process.stdout, () => finish())
     const {toDatagramRecord} = await import('../ui/datagram-record.js')
     const {datagramJson} = await import('../ui/datagram-json.js')
     const view = await import('../ui/listen-view.js')
+    const {listenSummary} = await import('../ui/listen-summary.js')
     // Every listener is attached right after the socket opens, before anything can arrive.
     const session = await ListenSession.start({
       port: f.port,
@@ -137,6 +147,9 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
             targets,
           }
         : undefined,
+    }).catch((error: unknown) => {
+      unhandleSignals() // the bind failed: the error is the outcome, a signal may end the process again
+      throw error
     })
 
     const rows = new view.DatagramRows({
@@ -171,27 +184,22 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     })
 
     await session.announce()
-    const onSignal = () => finish()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
     const timer = f.duration === undefined ? undefined : setTimeout(finish, f.duration)
     await finished
     clearTimeout(timer)
-    process.removeListener('SIGINT', onSignal)
-    process.removeListener('SIGTERM', onSignal)
+    unhandleSignals()
     await session.stop()
 
     const peers = session.presence.rows()
     const {stats} = session
-    const summary =
-      `${stats.datagrams} datagram${stats.datagrams === 1 ? '' : 's'} received, ${shown} shown` +
-      (stats.filtered > 0 ? `, ${stats.filtered} filtered out` : '') +
-      `; ${peers.length} peer${peers.length === 1 ? '' : 's'}` +
-      (f.respond ? `; ${stats.replies} repl${stats.replies === 1 ? 'y' : 'ies'} sent` : '') +
-      (session.responder && session.responder.stats.suppressedRateLimit > 0
-        ? ` (${session.responder.stats.suppressedRateLimit} suppressed by the rate limit)`
-        : '') +
-      (session.presence.evictions > 0 ? `; ${session.presence.evictions} peers evicted (table full)` : '')
+    const summary = listenSummary({
+      stats,
+      shown,
+      peers: peers.length,
+      responding: f.respond,
+      suppressedRateLimit: session.responder?.stats.suppressedRateLimit ?? 0,
+      evictions: session.presence.evictions,
+    })
     if (json) {
       return {
         datagrams: stats.datagrams,

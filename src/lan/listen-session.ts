@@ -1,10 +1,13 @@
 // The listen conversation: one socket, every datagram decoded and handed on, presence kept up to date, and
 // (when responding) the answers of a polite IPMsg peer, rate-limited. No printing: events and data only.
+// Datagrams are queued as they are read and processed a little later (ingest.ts), so that a flood is read off the
+// socket before the kernel's buffer overflows.
 import {EventEmitter} from 'node:events'
 
 import type {NetError} from '../net/net-error.js'
 import type {Target} from '../net/targets.js'
 import type {DecodeOptions, OutgoingPacket, Packet} from '../protocol/types.js'
+import type {DatagramQueueLimits, QueuedDatagram} from './datagram-queue.js'
 import type {ReceivedDatagram} from './received-datagram.js'
 
 import {localBroadcastAddresses} from '../net/targets.js'
@@ -12,6 +15,7 @@ import {openUdpEndpoint, type UdpEndpoint} from '../net/udp-endpoint.js'
 import {ABSENCEOPT, CAPUTF8OPT, MODES, modeName, modeOf, UTF8OPT} from '../protocol/constants.js'
 import {decode} from '../protocol/decode.js'
 import {encode} from '../protocol/encode.js'
+import {Ingest} from './ingest.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {type PeerRow, Presence} from './presence.js'
 import {DEFAULT_REPLY_LIMITS, RateLimiter, type RateLimits} from './rate-limit.js'
@@ -35,6 +39,8 @@ export interface ListenOptions {
   filter?: (datagram: ReceivedDatagram) => boolean
   packetNumbers?: PacketNumberSource
   recvBufferSize?: number
+  /** Bounds of the queue of datagrams read and not processed yet (default DEFAULT_QUEUE_LIMITS). */
+  queueLimits?: Partial<DatagramQueueLimits>
   now?: () => number
 }
 
@@ -46,12 +52,19 @@ export interface SentReply {
 }
 
 export interface ListenStats {
+  /** Datagrams read from the socket: processed, or dropped unprocessed (overflow, unprocessed). */
   datagrams: number
   filtered: number
   ipmsg: number
   fromSelf: number
   replies: number
   replyErrors: number
+  /** Read, then dropped unprocessed because the queue was full (a flood faster than lanmsg can process). */
+  overflow: number
+  /** Read, then dropped unprocessed because stop() ran out of time (STOP_PROCESS_MAX_MS) to show them. */
+  unprocessed: number
+  /** The most datagrams waiting to be processed at once. */
+  queuePeak: number
 }
 
 export interface ListenEvents {
@@ -65,10 +78,26 @@ export interface ListenEvents {
 const EXIT_REPEAT_DELAY_MS = 100 // Windows sends BR_EXIT twice, 100 ms apart (§3.4)
 /** How long stop() keeps reading datagrams that had already arrived (a flood must not hold the exit). */
 const DRAIN_MAX_MS = 250
+/**
+ * How long stop() may take to process the datagrams already read: a full queue takes ~1-2 s with --ndjson; more
+ * on a slow terminal. What is left then is counted as unprocessed.
+ */
+const STOP_PROCESS_MAX_MS = 5000
 
 export class ListenSession extends EventEmitter<ListenEvents> {
   readonly presence = new Presence()
-  readonly stats: ListenStats = {datagrams: 0, filtered: 0, ipmsg: 0, fromSelf: 0, replies: 0, replyErrors: 0}
+  private readonly counts: ListenStats = {
+    datagrams: 0,
+    filtered: 0,
+    ipmsg: 0,
+    fromSelf: 0,
+    replies: 0,
+    replyErrors: 0,
+    overflow: 0,
+    unprocessed: 0,
+    queuePeak: 0,
+  }
+  private readonly ingest: Ingest
   private readonly now: () => number
   private readonly numbers: PacketNumberSource
   private readonly policy: ResponderPolicy | undefined
@@ -84,6 +113,11 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   ) {
     super()
     this.now = options.now ?? Date.now
+    this.ingest = new Ingest({
+      process: (datagram) => this.handle(datagram),
+      limits: options.queueLimits,
+      now: this.now,
+    })
     this.numbers = options.packetNumbers ?? new PacketNumberSource()
     this.ownAddresses = new Set(endpoint.localAddresses())
     if (options.respond) {
@@ -110,6 +144,16 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     return this.policy
   }
 
+  /** The counters, up to date (one object, updated in place). */
+  get stats(): ListenStats {
+    const {counts, ingest} = this
+    counts.datagrams = ingest.received
+    counts.overflow = ingest.queue.overflow
+    counts.unprocessed = ingest.unprocessed
+    counts.queuePeak = ingest.queue.peak
+    return counts
+  }
+
   static async start(options: ListenOptions): Promise<ListenSession> {
     const endpoint = await openUdpEndpoint({
       address: options.address,
@@ -119,7 +163,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       recvBufferSize: options.recvBufferSize,
     })
     const session = new ListenSession(endpoint, options)
-    endpoint.on('datagram', (data, from) => session.receive(data, from))
+    endpoint.setReceiver((data, address, port) => session.ingest.receive(data, address, port))
     endpoint.on('error', (error) => session.emit('error', error))
     const expireEvery = Math.max(50, Math.min(1000, Math.floor(options.expireMs / 4)))
     session.expiryTimer = setInterval(() => session.expire(), expireEvery)
@@ -136,8 +180,9 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.expiryTimer)
-      // A signal can be handled before the reads of datagrams that arrived earlier: take those first.
-      await this.drain()
+      // A signal can be handled before the reads of datagrams that arrived earlier: take those first, then show
+      // everything read.
+      await this.ingest.stop({readMs: DRAIN_MAX_MS, processMs: STOP_PROCESS_MAX_MS})
       this.stopped = true
       for (const timer of this.timers) clearTimeout(timer)
       this.timers.clear()
@@ -147,25 +192,10 @@ export class ListenSession extends EventEmitter<ListenEvents> {
         await this.broadcastEntry(MODES.BR_EXIT)
       }
 
-      this.endpoint.removeAllListeners('datagram')
+      this.endpoint.setReceiver(() => {})
       await this.endpoint.close()
     })()
     return this.stopping
-  }
-
-  /**
-   * Lets the event loop read what the socket already holds, until a whole turn brings nothing new. One turn is
-   * two immediates: one scheduled from the poll phase (where a signal is handled) runs before the next poll.
-   */
-  private async drain(): Promise<void> {
-    const deadline = Date.now() + DRAIN_MAX_MS
-    let seen: number
-    do {
-      seen = this.stats.datagrams
-      await new Promise((resolve) => {
-        setImmediate(() => setImmediate(resolve))
-      })
-    } while (this.stats.datagrams !== seen && Date.now() < deadline)
   }
 
   private async broadcastEntry(mode: number): Promise<void> {
@@ -200,24 +230,24 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     return self === undefined || packet === undefined || (packet.user === self.user && packet.host === self.host)
   }
 
-  private receive(data: Buffer, from: {address: string; port: number}): void {
+  /** One datagram from the queue, in arrival order. */
+  private handle({data, from, receivedAt}: QueuedDatagram): void {
     if (this.stopped) return
-    const receivedAt = this.now()
-    this.stats.datagrams++
     const peerCharset = this.presence.peerCharset(from.address)
     const result = decode(data, peerCharset ? {...this.options.decodeOptions, peerCharset} : this.options.decodeOptions)
     const datagram: ReceivedDatagram = {data, from, receivedAt, result}
     const packet = result.ok ? result.packet : undefined
-    if (packet && this.policy) this.answer(packet, from, receivedAt)
+    // The rate limits count replies when they are sent: decided now, not when the datagram was read.
+    if (packet && this.policy) this.answer(packet, from, this.now())
     if (this.options.filter && !this.options.filter(datagram)) {
-      this.stats.filtered++
+      this.counts.filtered++
       return
     }
 
     if (packet) {
-      this.stats.ipmsg++
+      this.counts.ipmsg++
       if (this.isSelf(from, packet)) {
-        this.stats.fromSelf++
+        this.counts.fromSelf++
       } else {
         const changed = this.presence.observeChange(packet, from, receivedAt)
         if (changed) this.emit('presence', [changed])
@@ -250,13 +280,13 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     try {
       bytes = encode({...reply.packet, packetNo}, {charset, truncate: true}).bytes
     } catch {
-      this.stats.replyErrors++
+      this.counts.replyErrors++
       return
     }
 
     this.endpoint.send(bytes, reply.to.port, reply.to.address).then(
       () => {
-        this.stats.replies++
+        this.counts.replies++
         this.emit('replied', {
           to: reply.to,
           mode: modeName(modeOf(reply.packet.command)),
@@ -265,7 +295,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
         })
       },
       (error: Error) => {
-        this.stats.replyErrors++
+        this.counts.replyErrors++
         this.emit('warning', `could not answer ${reply.to.address}:${reply.to.port}: ${error.message}`)
       },
     )

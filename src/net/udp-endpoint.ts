@@ -35,6 +35,9 @@ export interface Sender {
   port: number
 }
 
+/** Takes one datagram as it is read (see UdpEndpoint.setReceiver). */
+export type DatagramReceiver = (data: Buffer, address: string, port: number) => void
+
 interface UdpEndpointEvents {
   datagram: [data: Buffer, from: Sender]
   error: [err: NetError]
@@ -61,6 +64,7 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
   readonly fellBack: boolean
   readonly port: number
   private closing: Promise<void> | undefined
+  private receiver: DatagramReceiver = (data, address, port) => this.emit('datagram', data, {address, port})
   private readonly socket: dgram.Socket
 
   constructor(socket: dgram.Socket, fellBack: boolean) {
@@ -70,7 +74,7 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     const bound = socket.address()
     this.address = bound.address
     this.port = bound.port
-    socket.on('message', (data, rinfo) => this.emit('datagram', data, {address: rinfo.address, port: rinfo.port}))
+    socket.on('message', (data, rinfo) => this.receiver(data, rinfo.address, rinfo.port))
     // Send failures reach send()'s promise; this is for the rare socket-level error after bind.
     socket.on('error', (error: NodeJS.ErrnoException) =>
       this.emit('error', describeSocketError(error, {action: 'send'})),
@@ -90,6 +94,15 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
       }
     })
     return this.closing
+  }
+
+  /**
+   * Hands every datagram read to `receive`, called directly from the read callback, instead of emitting 'datagram':
+   * no event and no object per datagram, for a receiver that must keep up with a flood. Without an argument,
+   * datagrams are events again.
+   */
+  setReceiver(receive?: DatagramReceiver): void {
+    this.receiver = receive ?? ((data, address, port) => this.emit('datagram', data, {address, port}))
   }
 
   localAddresses(): string[] {

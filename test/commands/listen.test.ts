@@ -681,6 +681,9 @@ describe('listen', function () {
       })
       expect(doc.peers[0].firstSeen).to.match(ISO)
       expect(doc.peers[0].lastSeen).to.match(ISO)
+      // Nothing dropped on the way from the socket to the output; the queue held at most the three.
+      expect(doc.stats).to.include({datagrams: 3, overflow: 0, unprocessed: 0})
+      expect(doc.stats.queuePeak).to.be.within(1, 3)
     } finally {
       await closeAll([s1, s2])
     }

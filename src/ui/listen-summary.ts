@@ -1,0 +1,28 @@
+// The last line of `listen`: what was read, shown and dropped, the peers, the replies.
+import type {ListenStats} from '../lan/listen-session.js'
+
+export interface ListenSummaryInput {
+  stats: ListenStats
+  shown: number
+  peers: number
+  /** The replies line is there only with --respond. */
+  responding: boolean
+  suppressedRateLimit: number
+  evictions: number
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+
+export function listenSummary({stats, shown, peers, responding, suppressedRateLimit, evictions}: ListenSummaryInput) {
+  return (
+    `${plural(stats.datagrams, 'datagram', 'datagrams')} received, ${shown} shown` +
+    (stats.filtered > 0 ? `, ${stats.filtered} filtered out` : '') +
+    // Read from the socket, but never shown: a flood filled the queue, or the exit came before they were processed.
+    (stats.overflow > 0 ? `, ${stats.overflow} dropped (queue full)` : '') +
+    (stats.unprocessed > 0 ? `, ${stats.unprocessed} not shown (exit time limit)` : '') +
+    `; ${plural(peers, 'peer', 'peers')}` +
+    (responding ? `; ${plural(stats.replies, 'reply', 'replies')} sent` : '') +
+    (suppressedRateLimit > 0 ? ` (${suppressedRateLimit} suppressed by the rate limit)` : '') +
+    (evictions > 0 ? `; ${evictions} peers evicted (table full)` : '')
+  )
+}

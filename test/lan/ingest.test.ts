@@ -1,0 +1,162 @@
+import {expect} from 'chai'
+
+import type {QueuedDatagram} from '../../src/lan/datagram-queue.js'
+
+import {HIGH_WATER, Ingest, READS_PER_TURN} from '../../src/lan/ingest.js'
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+const bytes = (i: number) => Buffer.from(`datagram ${i}`)
+
+function busyWait(ms: number): void {
+  const until = performance.now() + ms
+  while (performance.now() < until);
+}
+
+function collector(options: {costMs?: number} = {}) {
+  const seen: QueuedDatagram[] = []
+  const process = (d: QueuedDatagram) => {
+    seen.push(d)
+    if (options.costMs) busyWait(options.costMs)
+  }
+
+  return {seen, process}
+}
+
+describe('lan/ingest', () => {
+  it('queues in the read callback and processes on a later turn, in arrival order', async () => {
+    const {seen, process} = collector()
+    const ingest = new Ingest({process})
+    for (let i = 0; i < 10; i++) ingest.receive(bytes(i), '10.0.0.1', 2425)
+    expect(seen, 'nothing is processed inside the read callback').to.have.length(0)
+    expect(ingest.received).to.equal(10)
+    expect(ingest.queue.length).to.equal(10)
+    await nextTurn()
+    expect(seen.map((d) => Buffer.from(d.data).toString())).to.deep.equal(
+      Array.from({length: 10}, (_, i) => `datagram ${i}`),
+    )
+    expect(ingest.queue.length).to.equal(0)
+  })
+
+  it('records the receive time when the datagram is read, not when it is processed', async () => {
+    let clock = 1_700_000_000_000
+    const {seen, process} = collector()
+    const ingest = new Ingest({process, now: () => clock})
+    ingest.receive(bytes(0), '10.0.0.1', 1)
+    clock += 250
+    ingest.receive(bytes(1), '10.0.0.1', 1)
+    clock += 5000 // processing happens "later"
+    await nextTurn()
+    expect(seen.map((d) => d.receivedAt)).to.deep.equal([1_700_000_000_000, 1_700_000_000_250])
+  })
+
+  it('counts what the full queue refuses, and still processes what it holds', async () => {
+    const {seen, process} = collector()
+    const ingest = new Ingest({process, limits: {maxDatagrams: 10}})
+    for (let i = 0; i < 15; i++) ingest.receive(bytes(i), '10.0.0.1', 1)
+    expect(ingest.received).to.equal(15)
+    expect(ingest.queue.overflow).to.equal(5)
+    const unprocessed = await ingest.stop({readMs: 100, processMs: 1000})
+    expect(unprocessed).to.equal(0)
+    expect(seen.map((d) => Buffer.from(d.data).toString())).to.deep.equal(
+      Array.from({length: 10}, (_, i) => `datagram ${i}`),
+    )
+  })
+
+  it('while the socket is busy (a full batch of reads in a turn), reads come first: nothing is processed', async () => {
+    const {seen, process} = collector()
+    const ingest = new Ingest({process})
+    for (let turn = 0; turn < 3; turn++) {
+      for (let i = 0; i < READS_PER_TURN; i++) ingest.receive(bytes(i), '10.0.0.1', 1)
+      await nextTurn()
+      expect(seen, `turn ${turn}`).to.have.length(0)
+    }
+
+    await nextTurn() // a turn without reads: the socket is empty, so the queue is processed
+    expect(seen).to.have.length(3 * READS_PER_TURN)
+  })
+
+  it('processes while the socket is busy once the queue is getting full', async () => {
+    const {seen, process} = collector()
+    const maxDatagrams = Math.floor(READS_PER_TURN / HIGH_WATER)
+    const ingest = new Ingest({process, limits: {maxDatagrams}})
+    for (let i = 0; i < READS_PER_TURN; i++) ingest.receive(bytes(i), '10.0.0.1', 1)
+    expect(ingest.queue.fill).to.be.at.least(HIGH_WATER)
+    await nextTurn()
+    expect(seen).to.have.length(READS_PER_TURN)
+  })
+
+  it('processes for about its budget per turn, then lets the event loop read again', async () => {
+    const {seen, process} = collector({costMs: 0.5})
+    const ingest = new Ingest({process, turnBudgetMs: 2})
+    for (let i = 0; i < 100; i++) ingest.receive(bytes(i), '10.0.0.1', 1)
+    await nextTurn() // the turn of the reads: the socket may hold more
+    expect(seen).to.have.length(0)
+    await nextTurn()
+    expect(seen.length).to.be.within(1, 16) // checked every 8 datagrams
+    let turns = 2
+    while (ingest.queue.length > 0 && turns < 1000) {
+      await nextTurn()
+      turns++
+    }
+
+    expect(seen).to.have.length(100)
+    expect(turns).to.be.at.least(6)
+  })
+
+  it('stop() processes everything already read, reads nothing after, and reports nothing unprocessed', async () => {
+    const {seen, process} = collector({costMs: 0.05})
+    const ingest = new Ingest({process})
+    // A busy socket: 20 full batches, so that almost everything is still queued when stop() is called.
+    for (let i = 0; i < 20 * READS_PER_TURN; i++) {
+      ingest.receive(bytes(i), '10.0.0.1', 1)
+      if (i % READS_PER_TURN === READS_PER_TURN - 1) await nextTurn()
+    }
+
+    expect(ingest.queue.length).to.be.greaterThan(0)
+    expect(await ingest.stop({readMs: 250, processMs: 10_000})).to.equal(0)
+    expect(seen).to.have.length(20 * READS_PER_TURN)
+    expect(seen.map((d) => Number(Buffer.from(d.data).toString().split(' ')[1]))).to.deep.equal(
+      Array.from({length: 20 * READS_PER_TURN}, (_, i) => i),
+    )
+    ingest.receive(bytes(-1), '10.0.0.1', 1)
+    await nextTurn()
+    expect(ingest.received).to.equal(20 * READS_PER_TURN)
+    expect(seen).to.have.length(20 * READS_PER_TURN)
+  })
+
+  it('stop() keeps reading what still arrives, but at most readMs under a flood', async () => {
+    const {seen, process} = collector()
+    const ingest = new Ingest({process, limits: {maxDatagrams: 20_000}})
+    let fed = 0
+    let flooding = true
+    // A flood that never ends by itself: READS_PER_TURN datagrams every turn.
+    const feed = () => {
+      if (!flooding) return
+      for (let i = 0; i < READS_PER_TURN; i++) ingest.receive(bytes(fed++), '10.0.0.1', 1)
+      setImmediate(feed)
+    }
+
+    feed()
+    const started = performance.now()
+    const unprocessed = await ingest.stop({readMs: 100, processMs: 10_000})
+    const elapsed = performance.now() - started
+    flooding = false
+    expect(elapsed).to.be.within(100, 5000)
+    expect(unprocessed).to.equal(0)
+    expect(ingest.received).to.be.greaterThan(READS_PER_TURN * 10)
+    expect(seen).to.have.length(ingest.received - ingest.queue.overflow)
+  })
+
+  it('stop() gives up processing after processMs and counts the rest as unprocessed', async () => {
+    const {seen, process} = collector({costMs: 2})
+    const ingest = new Ingest({process})
+    for (let i = 0; i < READS_PER_TURN * 4; i++) ingest.receive(bytes(i), '10.0.0.1', 1)
+    const started = performance.now()
+    const unprocessed = await ingest.stop({readMs: 0, processMs: 30})
+    expect(performance.now() - started).to.be.below(1000)
+    expect(unprocessed).to.be.greaterThan(0)
+    expect(ingest.unprocessed).to.equal(unprocessed)
+    expect(seen.length + unprocessed).to.equal(READS_PER_TURN * 4)
+    expect(ingest.queue.length).to.equal(0)
+  })
+})
