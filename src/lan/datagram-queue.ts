@@ -12,6 +12,8 @@
 // A chunk is only ever appended to, never reused: the view handed out by shift() stays valid for as long as anyone
 // keeps it.
 
+import {dottedQuadToNumber} from '../net/ipv4.js'
+
 export interface DatagramQueueLimits {
   /** Most datagrams held. */
   maxDatagrams: number
@@ -41,35 +43,6 @@ const INITIAL_CAPACITY = 1024
 // Slot flags: the rare cases kept beside the typed arrays, in maps keyed by slot.
 const OTHER_ADDRESS = 1 // not a dotted quad: the string is in `otherAddresses`
 const LARGE = 2 // not copied: the datagram itself is in `large`
-
-/** A dotted quad as a 32-bit number, or -1 for anything that would not format back to the same string. */
-function ipv4Number(address: string): number {
-  const n = address.length
-  if (n < 7 || n > 15) return -1
-  let value = 0
-  let part = 0
-  let digits = 0
-  let dots = 0
-  for (let i = 0; i < n; i++) {
-    const c = address.charCodeAt(i)
-    if (c === 0x2e) {
-      if (digits === 0 || dots === 3) return -1
-      value = value * 256 + part
-      part = 0
-      digits = 0
-      dots++
-    } else if (c >= 0x30 && c <= 0x39) {
-      if (digits === 1 && part === 0) return -1 // a leading zero
-      part = part * 10 + (c - 0x30)
-      if (part > 255) return -1
-      digits++
-    } else {
-      return -1
-    }
-  }
-
-  return dots === 3 && digits > 0 ? value * 256 + part : -1
-}
 
 export class DatagramQueue {
   readonly limits: Readonly<DatagramQueueLimits>
@@ -171,7 +144,7 @@ export class DatagramQueue {
       this.chunkUsed += size
     }
 
-    const ip = ipv4Number(address)
+    const ip = dottedQuadToNumber(address)
     if (ip === -1) {
       this.otherAddresses.set(at, address)
       flags |= OTHER_ADDRESS

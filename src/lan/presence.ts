@@ -5,7 +5,7 @@ import type {ClientInfo, Packet} from '../protocol/types.js'
 import {normalizeCharset} from '../protocol/charset.js'
 import {sameClient} from '../protocol/client.js'
 import {ABSENCEOPT, isEntryMode, MODES, modeOf, UTF8OPT} from '../protocol/constants.js'
-import {isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
+import {dottedQuadToNumber, isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
 
 export type PeerStatus = 'absent' | 'exited' | 'expired' | 'present'
@@ -35,8 +35,8 @@ export interface PeerRow {
   options: string[]
 }
 
-/** The endpoint index's mark for an address and port that several rows share. (A row's key is never empty.) */
-const SHARED = ''
+/** Marks the endpoint index's entry of an address and port that several rows share (a key starts with the address). */
+const SHARED_MARK = '\u0001'
 /** The options of a row before any entry packet: one frozen array, replaced (never changed) by update. */
 const NO_OPTIONS = Object.freeze([]) as unknown as string[]
 
@@ -71,6 +71,12 @@ interface CharsetMemory {
 export function peerKey(address: string, port: number, user = '', host = ''): string {
   const endpoint = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
   return `${endpoint}\u0000${user}\u0000${host}`
+}
+
+/** An address and port as one number for IPv4 (nothing to build or hash), as peerKey otherwise. */
+function endpointKey(address: string, port: number): number | string {
+  const ip = dottedQuadToNumber(address)
+  return ip === -1 ? peerKey(address, port) : ip * 65_536 + port
 }
 
 const NON_ASCII = /[^\u0000-\u007F]/
@@ -129,8 +135,11 @@ export class Presence {
   readonly capacity: number
   private readonly charsets: BoundedMap<string, CharsetMemory>
   private readonly peers: BoundedMap<string, PeerState>
-  /** Endpoint (address:port) → its row's key, or SHARED when several peers use it: O(1) for onlyRowAt. */
-  private readonly endpoints: BoundedMap<string, string>
+  /**
+   * Endpoint → the key of the row made last there, marked when another row was there then: O(1) for onlyRowAt.
+   * Keyed by a number for IPv4 (endpointKey): under a flood of new sources it takes an entry per datagram.
+   */
+  private readonly endpoints: BoundedMap<number | string, string>
   // The key of the last packet's peer: a flood from one peer would build and hash the same key every time.
   private lastKey = peerKey('', 0)
   private lastAddress = ''
@@ -219,9 +228,11 @@ export class Presence {
     if (state === undefined) {
       state = this.newState(packet, from, nowMs)
       this.peers.set(key, state)
-      const endpoint = peerKey(from.address, from.port)
+      const endpoint = endpointKey(from.address, from.port)
       const other = this.endpoints.peek(endpoint)
-      this.endpoints.set(endpoint, other !== undefined && other !== key && this.peers.has(other) ? SHARED : key)
+      const otherKey = other?.startsWith(SHARED_MARK) ? other.slice(1) : other
+      const shared = otherKey !== undefined && otherKey !== key && this.peers.has(otherKey)
+      this.endpoints.set(endpoint, shared ? SHARED_MARK + key : key)
     }
 
     state.packets++
@@ -338,8 +349,8 @@ export class Presence {
   }
 
   private onlyRowAt(address: string, port: number): PeerState | undefined {
-    const key = this.endpoints.peek(peerKey(address, port))
-    return key === undefined || key === SHARED ? undefined : this.peers.peek(key)
+    const key = this.endpoints.peek(endpointKey(address, port))
+    return key === undefined || key.startsWith(SHARED_MARK) ? undefined : this.peers.peek(key)
   }
 
   /**

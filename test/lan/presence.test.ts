@@ -107,6 +107,14 @@ describe('lan/presence', () => {
     // With two rows at the endpoint, a packet with unknown names is a row of its own, not a guess.
     presence.observe(makePacket(SENDMSG, {user: 'carol', host: 'PC03'}), alice, t0 + 2)
     expect(presence.size).to.equal(3)
+    // Still three (and more) rows there: no guess either.
+    presence.observe(makePacket(SENDMSG, {user: 'dave', host: 'PC04'}), alice, t0 + 3)
+    expect(presence.size).to.equal(4)
+    // One row at another endpoint: a packet with other names there is that peer's (§5).
+    presence.observe(makePacket(BR_ENTRY, {user: 'erin', host: 'PC05'}), {address: '192.168.1.21', port: 2425}, t0)
+    presence.observe(makePacket(SENDMSG, {user: 'ERIN?', host: 'PC05?'}), {address: '192.168.1.21', port: 2425}, t0 + 4)
+    expect(presence.size).to.equal(5)
+    expect(presence.get('192.168.1.21', 2425)).to.include({user: 'erin', packets: 2})
   })
 
   it('refreshes lastSeen on other packets without touching names or entry options', () => {
