@@ -6,8 +6,7 @@
 // the payload is copied into shared 64 KiB chunks, and the sender's address (as a number), port and receive time
 // go into typed arrays (27 bytes a slot; they double as needed). No JS object per datagram is kept, and nothing
 // is written into a JS array: the Buffer and rinfo that dgram made die young, the scavenger has nothing of the
-// queue's to copy or promote, and no write barrier records old-to-young pointers. (A version that kept the
-// Buffers, or even only the address strings, in arrays read a burst ~15 % slower.)
+// queue's to copy or promote, and no write barrier records old-to-young pointers.
 //
 // A chunk is only ever appended to, never reused: the view handed out by shift() stays valid for as long as anyone
 // keeps it.
@@ -22,9 +21,10 @@ export interface DatagramQueueLimits {
 }
 
 /**
- * 262,144 datagrams: a burst of 200,000 typical IPMsg datagrams (60–300 bytes) fits, at ~22 MiB for 60-byte ones
- * (16 MiB of payload, 7 MiB of slots). 32 MiB of payload bounds large datagrams: at most ~45 MiB in all, however
- * they come — what a listener can afford on top of its ~60 MiB without going past ~150 MiB.
+ * 262,144 datagrams: a burst of 200,000 typical IPMsg datagrams (60–300 bytes) fits, at ~23 MiB for 60-byte ones
+ * (16 MiB of payload, 7 MiB of slots). 32 MiB of payload bounds large datagrams: ~45 MiB at most, however they
+ * come. (ingest.ts processes while the socket is busy once the queue is 3/4 full: a long flood of 60-byte
+ * datagrams keeps it at ~200,000, and listen at ~150 MiB of RSS in all.)
  */
 export const DEFAULT_QUEUE_LIMITS: Readonly<DatagramQueueLimits> = {maxDatagrams: 262_144, maxBytes: 32 * 1024 * 1024}
 
