@@ -173,7 +173,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       else if (!f.peers) out.write(rows.row(datagram))
       if (f.count !== undefined && shown >= f.count) finish()
     })
-    session.on('presence', () => drawPeers())
+    if (live) session.on('presence', () => drawPeers())
     session.on('replied', (reply) => {
       if (!json && !f.ndjson && !f.peers) out.write(rows.reply(reply))
     })

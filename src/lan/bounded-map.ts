@@ -15,6 +15,10 @@ export class BoundedMap<K, V> {
   // each time (6 s for 200,000 new keys at 10,000 entries, a flood of spoofed sources). A kept iterator
   // passes each hole once. It never stops before a live entry, since every key before it was deleted.
   private oldest: IterableIterator<K> = this.map.keys()
+  // The most recently used key: using it again changes no order, so get() skips the delete and set (a flood from
+  // one source asks for the same key every time, and each delete leaves a hole that costs a rehash later).
+  private newest: K | undefined
+  private hasNewest = false
 
   constructor(maxSize: number) {
     if (!Number.isSafeInteger(maxSize) || maxSize < 1) {
@@ -36,9 +40,11 @@ export class BoundedMap<K, V> {
   clear(): void {
     this.map.clear()
     this.oldest = this.map.keys()
+    this.forgetNewest()
   }
 
   delete(key: K): boolean {
+    if (this.hasNewest && key === this.newest) this.forgetNewest()
     return this.map.delete(key)
   }
 
@@ -48,10 +54,13 @@ export class BoundedMap<K, V> {
 
   /** The value, marked as most recently used. */
   get(key: K): undefined | V {
-    if (!this.map.has(key)) return undefined
-    const value = this.map.get(key) as V
+    const value = this.map.get(key)
+    if (this.hasNewest && key === this.newest) return value
+    if (value === undefined && !this.map.has(key)) return undefined
     this.map.delete(key)
-    this.map.set(key, value)
+    this.map.set(key, value as V)
+    this.newest = key
+    this.hasNewest = true
     return value
   }
 
@@ -63,6 +72,21 @@ export class BoundedMap<K, V> {
     return this.map.keys()
   }
 
+  /** Removes the least recently used entry (counted as an eviction) and returns its value, for reuse. */
+  evictLeastRecent(): undefined | V {
+    let oldest = this.oldest.next()
+    if (oldest.done) {
+      this.oldest = this.map.keys()
+      oldest = this.oldest.next()
+      if (oldest.done) return undefined // empty
+    }
+
+    const value = this.map.get(oldest.value as K)
+    this.delete(oldest.value as K)
+    this.evicted++
+    return value
+  }
+
   /** The value without marking it as used. */
   peek(key: K): undefined | V {
     return this.map.get(key)
@@ -70,6 +94,11 @@ export class BoundedMap<K, V> {
 
   /** Stores the value as most recently used; evicts the least recently used entry when the map is full. */
   set(key: K, value: V): this {
+    if (this.hasNewest && key === this.newest) {
+      this.map.set(key, value) // already the most recently used: stays in place
+      return this
+    }
+
     if (this.map.has(key)) {
       this.map.delete(key)
     } else if (this.map.size >= this.maxSize) {
@@ -85,7 +114,14 @@ export class BoundedMap<K, V> {
     }
 
     this.map.set(key, value)
+    this.newest = key
+    this.hasNewest = true
     return this
+  }
+
+  private forgetNewest(): void {
+    this.newest = undefined
+    this.hasNewest = false
   }
 
   values(): IterableIterator<V> {

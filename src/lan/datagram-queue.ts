@@ -6,11 +6,12 @@
 // the payload is copied into shared 64 KiB chunks, and the sender's address (as a number), port and receive time
 // go into typed arrays (27 bytes a slot; they double as needed). No JS object per datagram is kept, and nothing
 // is written into a JS array: the Buffer and rinfo that dgram made die young, the scavenger has nothing of the
-// queue's to copy or promote, and no write barrier records old-to-young pointers. (A version that kept the
-// Buffers, or even only the address strings, in arrays read a burst ~15 % slower.)
+// queue's to copy or promote, and no write barrier records old-to-young pointers.
 //
 // A chunk is only ever appended to, never reused: the view handed out by shift() stays valid for as long as anyone
 // keeps it.
+
+import {dottedQuadToNumber} from '../net/ipv4.js'
 
 export interface DatagramQueueLimits {
   /** Most datagrams held. */
@@ -20,9 +21,10 @@ export interface DatagramQueueLimits {
 }
 
 /**
- * 262,144 datagrams: a burst of 200,000 typical IPMsg datagrams (60–300 bytes) fits, at ~22 MiB for 60-byte ones
- * (16 MiB of payload, 7 MiB of slots). 32 MiB of payload bounds large datagrams: at most ~45 MiB in all, however
- * they come — what a listener can afford on top of its ~60 MiB without going past ~150 MiB.
+ * 262,144 datagrams: a burst of 200,000 typical IPMsg datagrams (60–300 bytes) fits, at ~23 MiB for 60-byte ones
+ * (16 MiB of payload, 7 MiB of slots). 32 MiB of payload bounds large datagrams: ~45 MiB at most, however they
+ * come. (ingest.ts processes while the socket is busy once the queue is 3/4 full: a long flood of 60-byte
+ * datagrams keeps it at ~200,000, and listen at ~150 MiB of RSS in all.)
  */
 export const DEFAULT_QUEUE_LIMITS: Readonly<DatagramQueueLimits> = {maxDatagrams: 262_144, maxBytes: 32 * 1024 * 1024}
 
@@ -41,35 +43,6 @@ const INITIAL_CAPACITY = 1024
 // Slot flags: the rare cases kept beside the typed arrays, in maps keyed by slot.
 const OTHER_ADDRESS = 1 // not a dotted quad: the string is in `otherAddresses`
 const LARGE = 2 // not copied: the datagram itself is in `large`
-
-/** A dotted quad as a 32-bit number, or -1 for anything that would not format back to the same string. */
-function ipv4Number(address: string): number {
-  const n = address.length
-  if (n < 7 || n > 15) return -1
-  let value = 0
-  let part = 0
-  let digits = 0
-  let dots = 0
-  for (let i = 0; i < n; i++) {
-    const c = address.charCodeAt(i)
-    if (c === 0x2e) {
-      if (digits === 0 || dots === 3) return -1
-      value = value * 256 + part
-      part = 0
-      digits = 0
-      dots++
-    } else if (c >= 0x30 && c <= 0x39) {
-      if (digits === 1 && part === 0) return -1 // a leading zero
-      part = part * 10 + (c - 0x30)
-      if (part > 255) return -1
-      digits++
-    } else {
-      return -1
-    }
-  }
-
-  return dots === 3 && digits > 0 ? value * 256 + part : -1
-}
 
 export class DatagramQueue {
   readonly limits: Readonly<DatagramQueueLimits>
@@ -171,7 +144,7 @@ export class DatagramQueue {
       this.chunkUsed += size
     }
 
-    const ip = ipv4Number(address)
+    const ip = dottedQuadToNumber(address)
     if (ip === -1) {
       this.otherAddresses.set(at, address)
       flags |= OTHER_ADDRESS

@@ -248,6 +248,8 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       this.counts.ipmsg++
       if (this.isSelf(from, packet)) {
         this.counts.fromSelf++
+      } else if (this.listenerCount('presence') === 0) {
+        this.presence.record(packet, from, receivedAt)
       } else {
         const changed = this.presence.observeChange(packet, from, receivedAt)
         if (changed) this.emit('presence', [changed])

@@ -3,8 +3,9 @@
 import type {ClientInfo, Packet} from '../protocol/types.js'
 
 import {normalizeCharset} from '../protocol/charset.js'
+import {sameClient} from '../protocol/client.js'
 import {ABSENCEOPT, isEntryMode, MODES, modeOf, UTF8OPT} from '../protocol/constants.js'
-import {isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
+import {dottedQuadToNumber, isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
 
 export type PeerStatus = 'absent' | 'exited' | 'expired' | 'present'
@@ -33,6 +34,11 @@ export interface PeerRow {
   /** Option names of the peer's latest BR_ENTRY, ANSENTRY or BR_ABSENCE. */
   options: string[]
 }
+
+/** Marks the endpoint index's entry of an address and port that several rows share (a key starts with the address). */
+const SHARED_MARK = '\u0001'
+/** The options of a row before any entry packet: one frozen array, replaced (never changed) by update. */
+const NO_OPTIONS = Object.freeze([]) as unknown as string[]
 
 export interface PresenceUpdate {
   row: PeerRow
@@ -67,6 +73,12 @@ export function peerKey(address: string, port: number, user = '', host = ''): st
   return `${endpoint}\u0000${user}\u0000${host}`
 }
 
+/** An address and port as one number for IPv4 (nothing to build or hash), as peerKey otherwise. */
+function endpointKey(address: string, port: number): number | string {
+  const ip = dottedQuadToNumber(address)
+  return ip === -1 ? peerKey(address, port) : ip * 65_536 + port
+}
+
 const NON_ASCII = /[^\u0000-\u007F]/
 
 /**
@@ -75,15 +87,33 @@ const NON_ASCII = /[^\u0000-\u007F]/
  */
 function learnedCharset(packet: Packet): string | undefined {
   if (packet.command & UTF8OPT || packet.extension !== undefined) return undefined
-  const fields = [packet.user, packet.host, packet.nickname ?? '', packet.group ?? '', packet.text]
-  if (!fields.some((field) => NON_ASCII.test(field))) return undefined
+  const nonAscii =
+    NON_ASCII.test(packet.user) ||
+    NON_ASCII.test(packet.host) ||
+    NON_ASCII.test(packet.nickname ?? '') ||
+    NON_ASCII.test(packet.group ?? '') ||
+    NON_ASCII.test(packet.text)
+  if (!nonAscii) return undefined
   return normalizeCharset(packet.charset)
 }
 
+/** A copy of the row without `absent`, its keys in the order of the state's (spreading and deleting cost 3x). */
 function snapshot(state: PeerState): PeerRow {
-  const row: PeerRow & {absent?: boolean} = {...state, client: {...state.client}, options: [...state.options]}
-  delete row.absent
-  return row
+  return {
+    address: state.address,
+    port: state.port,
+    user: state.user,
+    host: state.host,
+    nickname: state.nickname,
+    group: state.group,
+    client: {...state.client},
+    firstSeen: state.firstSeen,
+    lastSeen: state.lastSeen,
+    status: state.status,
+    packets: state.packets,
+    options: [...state.options],
+    charset: state.charset,
+  }
 }
 
 function compareRows(a: PeerRow, b: PeerRow): number {
@@ -105,8 +135,18 @@ export class Presence {
   readonly capacity: number
   private readonly charsets: BoundedMap<string, CharsetMemory>
   private readonly peers: BoundedMap<string, PeerState>
-  /** Endpoint (address:port) → its row's key, or shared when several peers use it: O(1) for onlyRowAt. */
-  private readonly endpoints: BoundedMap<string, {key: string; shared: boolean}>
+  /**
+   * Endpoint → the key of the row made last there, marked when another row was there then: O(1) for onlyRowAt.
+   * Keyed by a number for IPv4 (endpointKey): under a flood of new sources it takes an entry per datagram.
+   */
+  private readonly endpoints: BoundedMap<number | string, string>
+  // The key of the last packet's peer: a flood from one peer would build and hash the same key every time.
+  private lastKey = peerKey('', 0)
+  private lastAddress = ''
+  private lastPort = 0
+  private lastUser = ''
+  private lastHost = ''
+  private lastClient: ClientInfo | undefined
 
   constructor(options: PresenceOptions = {}) {
     this.capacity = options.capacity ?? DEFAULT_PRESENCE_CAPACITY
@@ -170,41 +210,34 @@ export class Presence {
     return previousStatus === state.status ? undefined : snapshot(state)
   }
 
+  /** Like observe, when nobody needs the row: no copy at all (a flood of new sources makes a new row each time). */
+  record(packet: Packet, from: PeerEndpoint, nowMs: number): void {
+    this.update(packet, from, nowMs)
+  }
+
   private update(
     packet: Packet,
     from: PeerEndpoint,
     nowMs: number,
   ): {previousStatus: PeerStatus | undefined; state: PeerState} {
-    const key = peerKey(from.address, from.port, packet.user, packet.host)
+    const key = this.keyOf(from, packet.user, packet.host)
     const mode = modeOf(packet.command)
     // A non-entry packet whose names do not match (another encoding, §5) belongs to the one row at its endpoint.
     let state = this.peers.get(key) ?? (isEntryMode(mode) ? undefined : this.onlyRowAt(from.address, from.port))
     const previousStatus = state?.status
     if (state === undefined) {
-      state = {
-        address: from.address,
-        port: from.port,
-        user: packet.user,
-        host: packet.host,
-        nickname: '',
-        group: '',
-        client: packet.client,
-        firstSeen: nowMs,
-        lastSeen: nowMs,
-        status: 'present',
-        packets: 0,
-        options: [],
-        absent: false,
-      }
+      state = this.newState(packet, from, nowMs)
       this.peers.set(key, state)
-      const endpoint = peerKey(from.address, from.port)
-      const index = this.endpoints.get(endpoint)
-      this.endpoints.set(endpoint, {key, shared: index !== undefined && index.key !== key && this.peers.has(index.key)})
+      const endpoint = endpointKey(from.address, from.port)
+      const other = this.endpoints.peek(endpoint)
+      const otherKey = other?.startsWith(SHARED_MARK) ? other.slice(1) : other
+      const shared = otherKey !== undefined && otherKey !== key && this.peers.has(otherKey)
+      this.endpoints.set(endpoint, shared ? SHARED_MARK + key : key)
     }
 
     state.packets++
     state.lastSeen = Math.max(state.lastSeen, nowMs)
-    state.client = packet.client
+    state.client = this.sharedClient(packet.client)
 
     switch (mode) {
       // §3.1–3.3: entry, its answer and the absence notice all carry the current names and ABSENCEOPT.
@@ -255,9 +288,83 @@ export class Presence {
     return [...this.peers.values()].map((state) => snapshot(state)).sort(compareRows)
   }
 
+  private keyOf(from: PeerEndpoint, user: string, host: string): string {
+    if (
+      from.address !== this.lastAddress ||
+      from.port !== this.lastPort ||
+      user !== this.lastUser ||
+      host !== this.lastHost
+    ) {
+      this.lastKey = peerKey(from.address, from.port, user, host)
+      this.lastAddress = from.address
+      this.lastPort = from.port
+      this.lastUser = user
+      this.lastHost = host
+    }
+
+    return this.lastKey
+  }
+
+  /**
+   * A row for a new peer. When the table is full, the row of the least recently seen peer is dropped first and its
+   * object reused: under a flood of new sources every datagram makes a row, and each new one outlived a few young
+   * collections only to become garbage in the old generation.
+   */
+  private newState(packet: Packet, from: PeerEndpoint, nowMs: number): PeerState {
+    const state = this.peers.size >= this.capacity ? this.peers.evictLeastRecent() : undefined
+    if (state === undefined) {
+      return {
+        address: from.address,
+        port: from.port,
+        user: packet.user,
+        host: packet.host,
+        nickname: '',
+        group: '',
+        client: packet.client,
+        firstSeen: nowMs,
+        lastSeen: nowMs,
+        status: 'present',
+        packets: 0,
+        options: NO_OPTIONS,
+        charset: undefined,
+        absent: false,
+      }
+    }
+
+    state.address = from.address
+    state.port = from.port
+    state.user = packet.user
+    state.host = packet.host
+    state.nickname = ''
+    state.group = ''
+    state.client = packet.client
+    state.firstSeen = nowMs
+    state.lastSeen = nowMs
+    state.status = 'present'
+    state.packets = 0
+    state.options = NO_OPTIONS
+    state.charset = undefined
+    state.absent = false
+    return state
+  }
+
   private onlyRowAt(address: string, port: number): PeerState | undefined {
-    const index = this.endpoints.peek(peerKey(address, port))
-    return index === undefined || index.shared ? undefined : this.peers.peek(index.key)
+    const key = this.endpoints.peek(endpointKey(address, port))
+    return key === undefined || key.startsWith(SHARED_MARK) ? undefined : this.peers.peek(key)
+  }
+
+  /**
+   * One object for equal clients (rows only ever copy it): each packet brings its own, and the row holding it would
+   * keep it alive into the old generation.
+   */
+  private sharedClient(client: ClientInfo): ClientInfo {
+    const last = this.lastClient
+    if (last === undefined || !sameClient(client, last)) {
+      this.lastClient = {...client}
+      if (client.parts) this.lastClient.parts = [...client.parts]
+    }
+
+    return this.lastClient!
   }
 
   private remember(address: string, packet: Packet): void {

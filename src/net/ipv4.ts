@@ -33,6 +33,38 @@ export function ipv4ToInt(address: string): number {
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0
 }
 
+/**
+ * A dotted quad as an unsigned 32-bit number, -1 for anything isIPv4Address refuses: ipv4ToInt without the
+ * exception and the split, for once per datagram (~20 ns). Formats back to the same string with intToIpv4.
+ */
+export function dottedQuadToNumber(address: string): number {
+  const n = address.length
+  if (n < 7 || n > 15) return -1
+  let value = 0
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < n; i++) {
+    const c = address.charCodeAt(i)
+    if (c === 0x2e) {
+      if (digits === 0 || dots === 3) return -1
+      value = value * 256 + part
+      part = 0
+      digits = 0
+      dots++
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && part === 0) return -1 // a leading zero
+      part = part * 10 + (c - 0x30)
+      if (part > 255) return -1
+      digits++
+    } else {
+      return -1
+    }
+  }
+
+  return dots === 3 && digits > 0 ? value * 256 + part : -1
+}
+
 export function intToIpv4(value: number): string {
   if (!Number.isInteger(value) || value < 0 || value > 0xff_ff_ff_ff) {
     throw new RangeError(`not a 32-bit unsigned integer: ${value}`)

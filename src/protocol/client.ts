@@ -34,3 +34,23 @@ export function identifyClient(version: string): ClientInfo {
 
   return {kind: 'unknown', name: 'unknown'}
 }
+
+/** True when two ClientInfo have the same fields (identifyClient writes the fields of one kind in one order). */
+export function sameClient(a: ClientInfo, b: ClientInfo): boolean {
+  if (a === b) return true
+  if (
+    a.kind !== b.kind ||
+    a.name !== b.name ||
+    a.version !== b.version ||
+    a.generation !== b.generation ||
+    a.avatar !== b.avatar ||
+    a.mac !== b.mac
+  )
+    return false
+  const x = a.parts
+  const y = b.parts
+  if (x === y) return true
+  if (x === undefined || y === undefined || x.length !== y.length) return false
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false
+  return true
+}

@@ -79,4 +79,37 @@ describe('lan/bounded-map', () => {
     expect(map.peek('10.1.134.159')).to.equal(99_999) // the newest survives
     expect(map.has('10.0.0.0')).to.equal(false) // the oldest went
   })
+
+  it('evictLeastRecent() removes the least recently used entry, counts it, and gives its value back', () => {
+    const map = new BoundedMap<string, number>(3)
+    expect(map.evictLeastRecent()).to.equal(undefined)
+    map.set('a', 1).set('b', 2).set('c', 3)
+    map.get('a')
+    expect(map.evictLeastRecent()).to.equal(2)
+    expect([...map.keys()]).to.deep.equal(['c', 'a'])
+    expect(map.evictions).to.equal(1)
+    map.set('d', 4)
+    expect(map.evictLeastRecent()).to.equal(3)
+    expect(map.evictLeastRecent()).to.equal(1)
+    expect(map.evictLeastRecent()).to.equal(4)
+    expect(map.evictLeastRecent()).to.equal(undefined)
+    expect(map.evictions).to.equal(4)
+  })
+
+  it('using the most recently used key again keeps the order (and values stay right)', () => {
+    const map = new BoundedMap<string, number>(2)
+    map.set('a', 1).set('b', 2)
+    for (let i = 0; i < 5; i++) expect(map.get('b')).to.equal(2)
+    map.set('b', 20)
+    map.set('c', 3) // evicts a, the least recently used
+    expect([...map.entries()]).to.deep.equal([
+      ['b', 20],
+      ['c', 3],
+    ])
+    map.delete('c') // the newest key deleted: using it again is an insertion
+    expect(map.get('c')).to.equal(undefined)
+    map.set('c', 30)
+    map.get('b')
+    expect([...map.keys()]).to.deep.equal(['c', 'b'])
+  })
 })

@@ -107,6 +107,14 @@ describe('lan/presence', () => {
     // With two rows at the endpoint, a packet with unknown names is a row of its own, not a guess.
     presence.observe(makePacket(SENDMSG, {user: 'carol', host: 'PC03'}), alice, t0 + 2)
     expect(presence.size).to.equal(3)
+    // Still three (and more) rows there: no guess either.
+    presence.observe(makePacket(SENDMSG, {user: 'dave', host: 'PC04'}), alice, t0 + 3)
+    expect(presence.size).to.equal(4)
+    // One row at another endpoint: a packet with other names there is that peer's (§5).
+    presence.observe(makePacket(BR_ENTRY, {user: 'erin', host: 'PC05'}), {address: '192.168.1.21', port: 2425}, t0)
+    presence.observe(makePacket(SENDMSG, {user: 'ERIN?', host: 'PC05?'}), {address: '192.168.1.21', port: 2425}, t0 + 4)
+    expect(presence.size).to.equal(5)
+    expect(presence.get('192.168.1.21', 2425)).to.include({user: 'erin', packets: 2})
   })
 
   it('refreshes lastSeen on other packets without touching names or entry options', () => {
@@ -220,6 +228,58 @@ describe('lan/presence', () => {
     presence.observe(makePacket(BR_ENTRY), at('10.0.0.4'), t0 + 4)
     expect(presence.rows().map((row) => row.address)).to.deep.equal(['10.0.0.1', '10.0.0.3', '10.0.0.4'])
     expect(presence.evictions).to.equal(1)
+  })
+
+  it('a full table gives a new peer a row of its own, nothing of the row it replaces', () => {
+    const presence = new Presence({capacity: 1})
+    const old = {address: '10.0.0.1', port: 2425}
+    presence.observe(
+      makePacket(BR_ENTRY | ABSENCEOPT | DIALUPOPT, {version: '1_iptux 0.10.0', nickname: 'Old', group: 'G'}),
+      old,
+      t0,
+    )
+    presence.observe(makePacket(SENDMSG, {text: '你好', charset: 'gb18030'}), old, t0 + 1)
+    const evicted = presence.get(old.address, old.port)!
+    const fresh = {address: '10.0.0.2', port: 3000}
+    const {row, previousStatus} = presence.observe(makePacket(SENDMSG, {user: 'bob', host: 'PC02'}), fresh, t0 + 5)
+    expect(previousStatus).to.equal(undefined)
+    expect(row).to.deep.equal({
+      address: '10.0.0.2',
+      port: 3000,
+      user: 'bob',
+      host: 'PC02',
+      nickname: '',
+      group: '',
+      client: {kind: 'ipmsg', name: 'IP Messenger'},
+      firstSeen: t0 + 5,
+      lastSeen: t0 + 5,
+      status: 'present',
+      packets: 1,
+      options: [],
+      charset: undefined,
+    })
+    expect(evicted).to.include({nickname: 'Old', status: 'absent', packets: 2, charset: 'gb18030'})
+    expect(presence.rows()).to.deep.equal([row])
+    expect(presence.evictions).to.equal(1)
+  })
+
+  it('record() updates the table as observe() does, without returning a row', () => {
+    const observed = new Presence({capacity: 2})
+    const recorded = new Presence({capacity: 2})
+    const packets = [
+      makePacket(BR_ENTRY, {nickname: 'A'}),
+      makePacket(SENDMSG, {user: 'x', host: 'y'}), // names that match no row: the endpoint's only row
+      makePacket(BR_ABSENCE | ABSENCEOPT),
+      makePacket(BR_EXIT),
+    ]
+    const from = [alice, alice, {address: '10.0.0.7', port: 1}, {address: '10.0.0.8', port: 2}]
+    for (const [i, packet] of packets.entries()) {
+      observed.observe(packet, from[i], t0 + i)
+      expect(recorded.record(packet, from[i], t0 + i)).to.equal(undefined)
+      expect(recorded.rows()).to.deep.equal(observed.rows())
+    }
+
+    expect(recorded.evictions).to.equal(observed.evictions)
   })
 
   it('stays at capacity under 100,000 spoofed sources', () => {

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
 import {
+  dottedQuadToNumber,
   intToIpv4,
   ipv4ToInt,
   isIPv4Address,
@@ -81,5 +82,23 @@ describe('net/ipv4', () => {
     expect(isMulticast('240.0.0.1')).to.equal(false)
     expect(isLimitedBroadcast('255.255.255.255')).to.equal(true)
     expect(isLimitedBroadcast('10.0.0.255')).to.equal(false)
+  })
+
+  it('dottedQuadToNumber: ipv4ToInt for what isIPv4Address accepts, -1 for anything else', () => {
+    const odd = ['127.1', '012.1.2.3', '999.1.1.1', '256.0.0.1', '::1', '1.2.3', '1.2.3.4.5', ' 1.2.3.4', '1.2.3.4 ']
+    for (const address of [...odd, '', '1..2.3', '.1.2.3', '1.2.3.', '00.0.0.0', '1.2.3.04', 'a.b.c.d']) {
+      expect(dottedQuadToNumber(address), address).to.equal(-1)
+      expect(isIPv4Address(address), address).to.equal(false)
+    }
+
+    for (const address of ['0.0.0.0', '255.255.255.255', '127.0.0.1', '10.0.0.0', '192.168.100.200', '1.20.0.9']) {
+      expect(dottedQuadToNumber(address), address).to.equal(ipv4ToInt(address))
+      expect(intToIpv4(dottedQuadToNumber(address))).to.equal(address)
+    }
+
+    for (let i = 0; i < 2000; i++) {
+      const value = Math.floor(Math.random() * 2 ** 32)
+      expect(dottedQuadToNumber(intToIpv4(value))).to.equal(value)
+    }
   })
 })

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
 
+import {sameClient} from '../../src/protocol/client.js'
 import {identifyClient, isIpmsgVersion} from '../../src/protocol/index.js'
 
 describe('protocol client identification (§1.3, §6.1)', () => {
@@ -55,6 +56,26 @@ describe('protocol client identification (§1.3, §6.1)', () => {
   it('calls anything else unknown', () => {
     for (const version of ['1_foo', '1abc', '01', '1 ', 'iptux 0.7.4']) {
       expect(identifyClient(version), version).to.deep.equal({kind: 'unknown', name: 'unknown'})
+    }
+  })
+
+  it('sameClient: equal when every field is, parts included', () => {
+    const versions = [
+      '1',
+      '1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9',
+      '1_lbt6_0#128#C85B76BD9F3E#0#0#0#4001#9',
+      '1_lbt4',
+      '1_iptux 0.10.0',
+      '1_iptux 0.9.4',
+      '1_iptux_0#5#2',
+      '1_x',
+    ]
+    for (const a of versions) {
+      for (const b of versions) {
+        expect(sameClient(identifyClient(a), identifyClient(b)), `${a} vs ${b}`).to.equal(
+          JSON.stringify(identifyClient(a)) === JSON.stringify(identifyClient(b)),
+        )
+      }
     }
   })
 })

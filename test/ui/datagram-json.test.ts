@@ -80,4 +80,21 @@ describe('ui/datagram-json', () => {
       expect(datagramJson(datagram(data, {}, at))).to.equal(expected(datagram(data, {}, at)))
     }
   })
+
+  it('writes the time as toISOString does across seconds, minutes, days and years, forwards and backwards', () => {
+    const data = Buffer.from('1:1:u:h:288:x\0')
+    const times: number[] = []
+    const around = (t: number, span: number, step: number) => {
+      for (let at = t - span; at <= t + span; at += step) times.push(at)
+    }
+
+    around(Date.UTC(2026, 10, 22, 14, 31, 0), 2500, 1) // every ms across a minute
+    around(Date.UTC(2026, 11, 31, 23, 59, 59, 999), 70_000, 7) // a new year
+    around(Date.UTC(9999, 11, 31, 23, 59, 59, 999), 61_000, 13) // year 10000: a 6-digit year
+    around(0, 61_000, 11) // 1970, and before it
+    times.push(1_700_000_000_000, 1_699_999_999_999, 1_700_000_060_000, 1_700_000_000_000.5, 1_700_000_000_001)
+    times.push(...times.slice().reverse())
+    const wrong = times.filter((at) => datagramJson(datagram(data, {}, at)) !== expected(datagram(data, {}, at)))
+    expect(wrong.map((at) => `${at}: ${datagramJson(datagram(data, {}, at)).slice(0, 45)}`)).to.deep.equal([])
+  })
 })
