@@ -146,6 +146,11 @@ function wantsAnswer(outgoing: Outgoing): boolean {
   return [MODES.BR_ENTRY, MODES.GETINFO, MODES.GETABSENCEINFO, MODES.GETPUBKEY].includes(mode)
 }
 
+/** Resolves after the event loop has read what is waiting on its sockets (setImmediate runs after the poll). */
+function readWaiting(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
 function sleep(ms: number, signal: {cancel?: () => void}): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, Math.max(0, ms))
@@ -335,8 +340,13 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         const due = pending.some((d) => !d.delivered) && attempt <= options.retries && nextRetry < roundEnd
         await sleep((due ? Math.min(nextRetry, roundEnd) : roundEnd) - now(), this.wake)
         if (this.aborted || !due || now() < nextRetry) continue
+        // Node runs due timers before it reads the socket: after a busy moment the answer can be waiting there.
+        // Read it first, so that a late look is not taken for a lost packet.
+        await readWaiting()
+        const unanswered = pending.filter((d) => !d.delivered)
+        if (this.aborted || unanswered.length === 0) continue
         attempt++
-        for (const delivery of pending.filter((d) => !d.delivered)) {
+        for (const delivery of unanswered) {
           delivery.attempts = attempt
           await sendTo(bytes, delivery.target, attempt, round)
         }

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {Announcer} from '../../src/lan/announce.js'
 import {PacketNumberSource} from '../../src/lan/packet-number-store.js'
-import {MODES} from '../../src/protocol/constants.js'
+import {MODES, SENDCHECKOPT} from '../../src/protocol/constants.js'
 
 describe('Announcer (library level, loopback)', () => {
   it('keeps at most maxReplies replies and counts the rest', async () => {
@@ -35,6 +35,55 @@ describe('Announcer (library level, loopback)', () => {
       expect(result.repliesDropped).to.equal(7)
       // Presence still saw every one of them: ten peers.
       expect(result.peers).to.have.length(10)
+    } finally {
+      peer.close()
+    }
+  })
+
+  it('reads an answer that is already waiting before it resends (a busy moment is not a lost packet)', async () => {
+    // The answer arrives while the process is busy past the retry time. Node runs due timers before it reads the
+    // socket, so without a look at the socket first the retry went out although the receipt had come.
+    const peer = dgram.createSocket('udp4')
+    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve))
+    const copies: string[] = []
+    let waiting = false
+    let answer: (() => void) | undefined
+    const busy = (ms: number) => {
+      const until = Date.now() + ms
+      while (Date.now() < until);
+    }
+
+    peer.on('message', (data, from) => {
+      copies.push(data.toString('latin1'))
+      if (copies.length > 1) return
+      const packetNo = data.toString('latin1').split(':')[1]
+      // RECVMSG for it; once it is in the announcer's socket, keep the process busy past the retry time.
+      answer = () =>
+        peer.send(Buffer.from(`1:900:bob:pc:${MODES.RECVMSG}:${packetNo}\0`), from.port, from.address, () => busy(300))
+      if (waiting) setImmediate(answer)
+    })
+    try {
+      const announcer = new Announcer()
+      announcer.on('waiting', () => {
+        waiting = true // the retry timer is armed right after this event
+        if (answer) setImmediate(answer)
+      })
+      const result = await announcer.run({
+        targets: [{address: '127.0.0.1', port: peer.address().port, kind: 'unicast'}],
+        outgoing: {
+          kind: 'packet',
+          packet: {user: 'me', host: 'pc', command: MODES.SENDMSG | SENDCHECKOPT, text: 'ping'},
+        },
+        bindPort: 0,
+        waitMs: 2000,
+        retries: 3,
+        retryIntervalMs: 100,
+        packetNumbers: new PacketNumberSource(mkdtempSync(join(tmpdir(), 'lanmsg-pn-'))),
+      })
+      expect(result.deliveries).to.have.length(1)
+      expect(result.deliveries[0]).to.include({delivered: true, attempts: 1})
+      expect(copies).to.have.length(1)
+      expect(result.stoppedEarly).to.equal('all-delivered')
     } finally {
       peer.close()
     }

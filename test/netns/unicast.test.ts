@@ -1,12 +1,13 @@
 // Simulated LAN: a unicast message with receipts (`announce "ping" --to HOST`). A responder acknowledges it at
-// once; without one, the same packet is resent every second and the run ends with exit code 6.
+// and the sending stops; without one, the same packet is resent every second and the run ends with exit code 6.
 import {expect} from 'chai'
 
-import {netnsSkipReason, SimulatedLan} from '../support/netns.js'
+import {NetnsProcess, netnsSkipReason, SimulatedLan} from '../support/netns.js'
 
 type Json = any
 
 const NOT_DELIVERED = 6
+const RETRIES = 3
 
 describe('simulated LAN: unicast with receipts', function () {
   this.timeout(60_000)
@@ -18,35 +19,55 @@ describe('simulated LAN: unicast with receipts', function () {
   after(async () => {
     await lan?.destroy()
   })
+  // A failed assertion must not leave a listener on host 2 that answers in the next test.
+  let started: NetnsProcess[] = []
+  const track = (p: NetnsProcess) => {
+    started.push(p)
+    return p
+  }
 
-  it('a responder on host 2 acknowledges: delivered at the first attempt, exit 0', async () => {
+  afterEach(async () => {
+    for (const p of started) {
+      p.kill('SIGKILL')
+      await p.wait(10_000)
+    }
+
+    started = []
+  })
+
+  it('a responder on host 2 acknowledges: delivered, no resend after the receipt, exit 0', async () => {
     const [me, peer] = lan.hosts
-    const responder = lan.cli(peer, ['listen', '--respond', '--ndjson', '--user', 'bob', '--duration', '60s'])
+    const responder = track(lan.cli(peer, ['listen', '--respond', '--ndjson', '--user', 'bob', '--duration', '60s']))
     await responder.waitBound(2425, 30_000)
-    const run = await lan.cli(me, ['announce', 'ping', '--to', peer.address, '--json', '--wait', '3s']).wait(30_000)
+    const run = await lan
+      .cli(me, ['announce', 'ping', '--to', peer.address, '--json', '--wait', '3s', '--retries', String(RETRIES)])
+      .wait(30_000)
     expect(run.code, run.stderr).to.equal(0)
     const doc = JSON.parse(run.stdout)
     expect(doc.targets).to.deep.equal([{address: peer.address, port: 2425, interface: null, kind: 'unicast'}])
     expect(doc.deliveries).to.have.length(1)
-    expect(doc.deliveries[0]).to.include({
-      address: peer.address,
-      packetNo: doc.sent.packetNo,
-      delivered: true,
-      attempts: 1,
-    })
-    expect(doc.deliveries[0].rttMs).to.be.a('number').below(1000)
+    const [delivery] = doc.deliveries
+    expect(delivery).to.include({address: peer.address, packetNo: doc.sent.packetNo, delivered: true})
+    expect(delivery.rttMs).to.be.a('number')
+    // Normally the first copy is answered within milliseconds; a busy machine may need a resend. Either way the
+    // sending stops at the receipt, well before the retries run out.
+    expect(delivery.attempts).to.be.within(1, RETRIES)
     const ack = doc.replies.find((r: Json) => r.acknowledges)
     expect(ack.from).to.deep.equal({address: peer.address, port: 2425})
     expect(ack.packet).to.include({mode: 'RECVMSG', user: 'bob', acknowledges: doc.sent.packetNo})
-    // All acknowledged: it does not sit out the 3 s window.
-    expect(run.elapsedMs).to.be.below(3000 + 15_000)
 
-    const [got] = await responder.waitForRecords((d: Json) => d.packet?.mode === 'SENDMSG', 1, 5000)
-    expect(got.from).to.deep.equal({address: me.address, port: 2425})
-    expect(got.packet).to.include({text: 'ping', packetNo: doc.sent.packetNo})
+    const isPing = (d: Json) => d.packet?.mode === 'SENDMSG' && d.packet.packetNo === doc.sent.packetNo
+    await responder.waitForRecords(isPing, delivery.attempts, 5000)
     responder.kill('SIGINT')
     const stopped = await responder.wait(10_000)
     expect(stopped.code, responder.describe()).to.equal(0)
+    // The announce has ended, so it sent nothing after these: exactly as many copies as attempts.
+    const copies = responder.records().filter(isPing)
+    expect(copies, responder.describe()).to.have.length(delivery.attempts)
+    for (const copy of copies) {
+      expect(copy.from).to.deep.equal({address: me.address, port: 2425})
+      expect(copy.packet).to.include({text: 'ping'})
+    }
   })
 
   it('nothing listens on host 2: --retries 2 sends 3 copies, not delivered, exit 6', async () => {
@@ -73,7 +94,7 @@ describe('simulated LAN: unicast with receipts', function () {
 
   it('a plain listener (no --respond) on host 2 counts exactly 3 copies of the same packet', async () => {
     const [me, peer] = lan.hosts
-    const counter = lan.cli(peer, ['listen', '--ndjson', '--duration', '60s'])
+    const counter = track(lan.cli(peer, ['listen', '--ndjson', '--duration', '60s']))
     await counter.waitBound(2425, 30_000)
     const run = await lan
       .cli(me, ['announce', 'ping', '--to', peer.address, '--retries', '2', '--wait', '500ms', '--json'])
