@@ -568,6 +568,40 @@ export class SimulatedLan {
     })
     await ipBatch([], veths)
     await Promise.all([...inside].map(([ns, lines]) => ipBatch(['-n', ns], lines)))
+    await this.waitUntilUp()
+  }
+
+  /**
+   * `ip link set up` returns before the link carries traffic: the kernel notices the carrier later (linkwatch, up to
+   * a second after many link changes, e.g. right after a 20-host LAN was deleted). Until then a datagram sent into
+   * the LAN is silently lost, so wait for every veth to be UP and every bridge port to be forwarding.
+   */
+  private async waitUntilUp(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    const json = async (argv: string[]) => {
+      const result = await run(argv)
+      if (result.code !== 0) throw new Error(`${argv.join(' ')} failed (${result.code}): ${result.stderr.trim()}`)
+      return JSON.parse(result.stdout || '[]') as Array<Record<string, string>>
+    }
+
+    const hostWaiting = async (host: Host) => {
+      const links = await json(['ip', '-n', host.ns, '-j', 'link', 'show'])
+      const up = new Set(links.filter((l) => l.operstate === 'UP').map((l) => l.ifname))
+      return host.interfaces.filter((itf) => !up.has(itf.name)).map((itf) => `${host.ns} ${itf.name} not UP`)
+    }
+
+    const bridgeWaiting = async (bridge: string) => {
+      const ports = await json(['bridge', '-n', bridge, '-j', 'link', 'show'])
+      return ports.filter((p) => p.state !== 'forwarding').map((p) => `${bridge} ${p.ifname} ${p.state}`)
+    }
+
+    for (;;) {
+      const waiting = (await Promise.all([...this.hosts.map(hostWaiting), ...this.bridges.map(bridgeWaiting)])).flat()
+      if (waiting.length === 0) return
+      if (Date.now() > deadline)
+        throw new Error(`SimulatedLan: links not up after ${timeoutMs} ms: ${waiting.join(', ')}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
   }
 }
 
