@@ -37,6 +37,7 @@ export function staleReason(): string | undefined {
     newest(join(ROOT, 'src')),
     statSync(join(ROOT, 'package.json')).mtimeMs,
     statSync(join(ROOT, 'tsconfig.json')).mtimeMs,
+    statSync(join(ROOT, 'native', 'recv_batch.c')).mtimeMs,
   )
   if (sources > built) return 'src/ changed since the last build'
   return existsSync(manifest) ? undefined : 'oclif.manifest.json is missing'

@@ -44,6 +44,13 @@ const INITIAL_CAPACITY = 1024
 const OTHER_ADDRESS = 1 // not a dotted quad: the string is in `otherAddresses`
 const LARGE = 2 // not copied: the datagram itself is in `large`
 
+/** A copy (Buffer's slice() would be a view into the reused buffer). */
+function copyOf(bytes: Uint8Array, offset: number, size: number): Uint8Array {
+  const copy = new Uint8Array(size)
+  copy.set(bytes.subarray(offset, offset + size))
+  return copy
+}
+
 export class DatagramQueue {
   readonly limits: Readonly<DatagramQueueLimits>
   private capacity = INITIAL_CAPACITY // a power of two; grows (doubling) up to limits.maxDatagrams
@@ -119,50 +126,19 @@ export class DatagramQueue {
 
   /** Appends one datagram; false (and counted in overflow) when the count or the bytes would exceed the limits. */
   push(data: Uint8Array, address: string, port: number, receivedAt: number): boolean {
-    const size = data.length
-    if (this.count >= this.limits.maxDatagrams || this.held + size > this.limits.maxBytes) {
-      this.refused++
-      return false
-    }
-
-    if (this.count === this.capacity) this.grow()
-    const at = (this.head + this.count) & (this.capacity - 1)
-    let flags = 0
-    if (size > COPY_MAX_BYTES) {
-      this.large.set(at, data)
-      flags = LARGE
-    } else {
-      if (this.chunkUsed + size > CHUNK_BYTES) {
-        this.filling = new Uint8Array(CHUNK_BYTES)
-        this.chunks.push(this.filling)
-        this.chunkUsed = 0
-      }
-
-      this.filling.set(data, this.chunkUsed)
-      this.chunkNumbers[at] = this.firstChunk + this.chunks.length - 1
-      this.offsets[at] = this.chunkUsed
-      this.chunkUsed += size
-    }
-
     const ip = dottedQuadToNumber(address)
-    if (ip === -1) {
-      this.otherAddresses.set(at, address)
-      flags |= OTHER_ADDRESS
-    } else {
-      this.ips[at] = ip
-    }
-
-    this.flags[at] = flags
-    this.sizes[at] = size
-    this.ports[at] = port
-    this.times[at] = receivedAt
-    this.count++
-    this.held += size
-    if (this.count > this.highest) this.highest = this.count
-    return true
+    return this.append(data, 0, data.length, true, ip, ip === -1 ? address : undefined, port, receivedAt)
   }
 
-  /** Removes and returns the oldest datagram. */
+  /**
+   * Appends the datagram at bytes[offset, offset + size) from the IPv4 address `ip` (a 32-bit number; an int32
+   * is taken as unsigned): for a batch read into a buffer that is reused, so the bytes are always copied.
+   */
+  pushBytes(bytes: Uint8Array, offset: number, size: number, ip: number, port: number, receivedAt: number): boolean {
+    return this.append(bytes, offset, size, false, ip >>> 0, undefined, port, receivedAt)
+  }
+
+  /** Removes and returns the oldest datagram. */ /** Removes and returns the oldest datagram. */
   shift(): QueuedDatagram | undefined {
     if (this.count === 0) return undefined
     const at = this.head
@@ -193,6 +169,61 @@ export class DatagramQueue {
     if (this.count === 0) this.releaseChunksBefore(this.firstChunk + this.chunks.length - 1)
     else if (!(this.flags[this.head] & LARGE)) this.releaseChunksBefore(this.chunkNumbers[this.head])
     return {data, from: {address, port: this.ports[at]}, receivedAt: this.times[at]}
+  }
+
+  // `owned`: the bytes are the datagram's own (a large one is kept as it is); else they are copied.
+  private append(
+    bytes: Uint8Array,
+    offset: number,
+    size: number,
+    owned: boolean,
+    ip: number,
+    otherAddress: string | undefined,
+    port: number,
+    receivedAt: number,
+  ): boolean {
+    if (this.count >= this.limits.maxDatagrams || this.held + size > this.limits.maxBytes) {
+      this.refused++
+      return false
+    }
+
+    if (this.count === this.capacity) this.grow()
+    const at = (this.head + this.count) & (this.capacity - 1)
+    let flags = 0
+    if (size > COPY_MAX_BYTES) {
+      this.large.set(at, owned && offset === 0 && size === bytes.length ? bytes : copyOf(bytes, offset, size))
+      flags = LARGE
+    } else {
+      if (this.chunkUsed + size > CHUNK_BYTES) {
+        this.filling = new Uint8Array(CHUNK_BYTES)
+        this.chunks.push(this.filling)
+        this.chunkUsed = 0
+      }
+
+      this.filling.set(
+        offset === 0 && size === bytes.length ? bytes : bytes.subarray(offset, offset + size),
+        this.chunkUsed,
+      )
+      this.chunkNumbers[at] = this.firstChunk + this.chunks.length - 1
+      this.offsets[at] = this.chunkUsed
+      this.chunkUsed += size
+    }
+
+    if (otherAddress === undefined) {
+      this.ips[at] = ip
+    } else {
+      this.otherAddresses.set(at, otherAddress)
+      flags |= OTHER_ADDRESS
+    }
+
+    this.flags[at] = flags
+    this.sizes[at] = size
+    this.ports[at] = port
+    this.times[at] = receivedAt
+    this.count++
+    this.held += size
+    if (this.count > this.highest) this.highest = this.count
+    return true
   }
 
   private address(ip: number): string {

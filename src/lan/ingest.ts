@@ -77,6 +77,23 @@ export class Ingest {
     }
   }
 
+  /** The batch read callback (UdpEndpoint's DatagramBatchReceiver): queue `count` datagrams from `bytes`. */
+  receiveBatch(bytes: Uint8Array, meta: Int32Array, count: number): void {
+    if (!this.accepting) return
+    const receivedAt = this.now()
+    const {queue} = this
+    for (let i = 0, m = 0; i < count; i++, m += 4) {
+      queue.pushBytes(bytes, meta[m], meta[m + 1], meta[m + 2], meta[m + 3], receivedAt)
+    }
+
+    this.read += count
+    this.readThisTurn += count
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(this.turn)
+    }
+  }
+
   /**
    * Reads on while the socket still brings datagrams (a signal can be handled before the reads of datagrams that
    * arrived earlier) for at most readMs, then stops reading and processes everything read, for at most processMs.

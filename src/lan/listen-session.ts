@@ -163,7 +163,10 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       recvBufferSize: options.recvBufferSize,
     })
     const session = new ListenSession(endpoint, options)
-    endpoint.setReceiver((data, address, port) => session.ingest.receive(data, address, port))
+    endpoint.setReceiver(
+      (data, address, port) => session.ingest.receive(data, address, port),
+      (bytes, meta, count) => session.ingest.receiveBatch(bytes, meta, count),
+    )
     endpoint.on('error', (error) => session.emit('error', error))
     const expireEvery = Math.max(50, Math.min(1000, Math.floor(options.expireMs / 4)))
     session.expiryTimer = setInterval(() => session.expire(), expireEvery)

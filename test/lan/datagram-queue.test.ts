@@ -43,6 +43,21 @@ describe('lan/datagram-queue', () => {
     expect(text(queue.shift())).to.equal('first')
   })
 
+  it('pushBytes copies from a reused buffer, large datagrams too, and takes the address as a number', () => {
+    const queue = new DatagramQueue()
+    const buffer = Buffer.alloc(20_000) // a Buffer, as BatchReader's is: its slice() would be a view, not a copy
+    buffer.set(Buffer.from('small'), 100)
+    buffer.fill(7, 1000, 1000 + 9000) // larger than a chunk's copy limit: kept whole, so it must be copied
+    expect(queue.pushBytes(buffer, 100, 5, 0x7f_00_00_01, 2425, 1)).to.equal(true)
+    expect(queue.pushBytes(buffer, 1000, 9000, 0xc0_a8_00_01 | 0, 1, 2)).to.equal(true)
+    buffer.fill(0)
+    const [small, large] = drain(queue)
+    expect([text(small), small.from]).to.deep.equal(['small', {address: '127.0.0.1', port: 2425}])
+    expect(large.data.length).to.equal(9000)
+    expect(large.data.every((b) => b === 7)).to.equal(true)
+    expect(large.from).to.deep.equal({address: '192.168.0.1', port: 1})
+  })
+
   it('keeps order and content over many wrap-arounds and growths, big datagrams included', () => {
     const queue = new DatagramQueue()
     let pushed = 0

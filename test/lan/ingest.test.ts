@@ -37,6 +37,38 @@ describe('lan/ingest', () => {
     expect(ingest.queue.length).to.equal(0)
   })
 
+  it('queues a batch read into a reused buffer: copies, one receive time, after the single reads, in order', async () => {
+    let clock = 5000
+    const {seen, process} = collector()
+    const ingest = new Ingest({process, now: () => clock, limits: {maxDatagrams: 4}})
+    ingest.receive(bytes(0), '10.0.0.1', 2425)
+    // Three datagrams in 16-byte slots, the way BatchReader hands them over: offset, size, IPv4, port.
+    const slots = new Uint8Array(64)
+    const meta = new Int32Array(16)
+    const put = (i: number, text: string, ip: number, port: number) => {
+      slots.set(Buffer.from(text), i * 16)
+      meta.set([i * 16, text.length, ip, port], 4 * i)
+    }
+
+    put(0, 'batch a', 0x0a_00_00_02, 1)
+    put(1, '', 0xc0_a8_01_fe | 0, 2425) // 192.168.1.254: negative as an int32
+    put(2, 'batch c', 0xff_ff_ff_ff | 0, 65_535)
+    put(3, 'refused', 0x0a_00_00_03, 9)
+    ingest.receiveBatch(slots, meta, 4)
+    slots.fill(0x21) // the reader reuses its buffer at once
+    clock += 100
+    expect(seen).to.have.length(0)
+    expect(ingest.received).to.equal(5)
+    expect(ingest.queue.overflow).to.equal(1) // the fifth did not fit
+    await nextTurn()
+    expect(seen.map((d) => [Buffer.from(d.data).toString(), d.from.address, d.from.port, d.receivedAt])).to.deep.equal([
+      ['datagram 0', '10.0.0.1', 2425, 5000],
+      ['batch a', '10.0.0.2', 1, 5000],
+      ['', '192.168.1.254', 2425, 5000],
+      ['batch c', '255.255.255.255', 65_535, 5000],
+    ])
+  })
+
   it('records the receive time when the datagram is read, not when it is processed', async () => {
     let clock = 1_700_000_000_000
     const {seen, process} = collector()

@@ -20,11 +20,14 @@ function newestSource(dir: string): number {
   return newest
 }
 
-/** True when dist/ and the oclif manifest are missing or older than a source file or package.json. */
+/** True when dist/ and the oclif manifest are missing or older than a source file, the addon's or package.json. */
 export function buildIsStale(): boolean {
   if (!existsSync(MANIFEST) || !existsSync(join(REPO, 'dist', 'index.js'))) return true
   const built = statSync(MANIFEST).mtimeMs
-  return newestSource(join(REPO, 'src')) > built || statSync(join(REPO, 'package.json')).mtimeMs > built
+  const sources = ['package.json', 'native/recv_batch.c', 'native/binding.gyp'].map(
+    (file) => statSync(join(REPO, file)).mtimeMs,
+  )
+  return Math.max(newestSource(join(REPO, 'src')), ...sources) > built
 }
 
 export function ensureFreshBuild(): void {
