@@ -53,8 +53,9 @@ describe('announce TEXT (messages and receipts)', function () {
     expect(Buffer.from(ack.raw, 'base64').toString('latin1')).to.equal(
       `1:${ack.packet.packetNo}:bob:pc2:33:${doc.sent.packetNo}\0`,
     )
-    // Every target acknowledged: no need to sit out the rest of the window (4 s with the default --retries 3).
-    expect(run.endedAt - sent.at).to.be.below(1500)
+    // Every target acknowledged: no need to sit out the rest of the window (4 s with the default --retries 3). The
+    // bound leaves a busy machine room and still tells the two apart.
+    expect(run.endedAt - sent.at).to.be.below(3500)
   })
 
   it('--no-check sends the plain form with command 32 and asks for no receipt', async () => {
