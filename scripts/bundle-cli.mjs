@@ -11,7 +11,7 @@
 // only for `lanmsg help`, from node_modules) and iconv-lite (src/protocol/charset.ts requires it lazily, at
 // run time, from node_modules).
 import {spawnSync} from 'node:child_process'
-import {readFileSync, rmSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 import * as esbuild from 'esbuild'
@@ -23,7 +23,15 @@ const outfile = `${root}dist/lanmsg.cjs`
 // drops with cached code, or --experimental-vm-modules). The packages' import() calls (oclif loads ESM plugins
 // such as @oclif/plugin-help with one) go through __lanmsgImport instead: bin/run.js's own import(), or a plain
 // import() when the bundle is required some other way. `"import()"` inside a string is left alone.
-const DYNAMIC_IMPORT = /(?<![\w$.'"`])import\(/g
+//
+// Except the packages in BUNDLED_IMPORTS: ESM without top-level await, which esbuild bundles like any other
+// module (an import() with a literal name becomes a require of the bundled copy). wsl-utils is imported by
+// oclif's Config.load on every run: as a separate ES module it cost ~9 ms of resolving and loading.
+const BUNDLED_IMPORTS = ['wsl-utils']
+const DYNAMIC_IMPORT = new RegExp(
+  String.raw`(?<![\w$.'"\x60])import\((?!(?:${BUNDLED_IMPORTS.map((name) => `"${name}"|'${name}'`).join('|')})\))`,
+  'g',
+)
 const routeDynamicImports = {
   name: 'route-dynamic-imports',
   setup(build) {
@@ -58,15 +66,6 @@ await esbuild.build({
   logLevel: 'warning',
 })
 
-// The code cache: bin/run.js writes it when it is missing (or when V8 rejects it: another Node version), at the
-// exit of that run, with every function compiled so far. A help run compiles oclif's start-up path, the
-// parser and the command's class without touching the network.
-rmSync(`${outfile}.cache`, {force: true})
-const training = spawnSync(process.execPath, [`${root}bin/run.js`, 'announce', '--help'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {...process.env, LANMSG_CODE_CACHE: 'write'},
-})
-if (training.status !== 0) {
-  console.error(`bundle-cli: \`lanmsg announce --help\` failed (exit ${training.status}); the bundle is broken`)
-  process.exit(1)
-}
+// The code cache (see train-code-cache.mjs).
+const training = spawnSync(process.execPath, [`${root}scripts/train-code-cache.mjs`, root], {stdio: 'inherit'})
+if (training.status !== 0) process.exit(1)

@@ -58,6 +58,13 @@ describe('command-line bundle', () => {
     expect(Object.keys(COMMANDS).sort()).to.deep.equal(files.sort())
   })
 
+  it('bundles wsl-utils, which oclif imports on every run, instead of importing it as an ES module', () => {
+    const bundle = readFileSync(join(dir, 'dist', 'lanmsg.cjs'), 'utf8')
+    expect(bundle).to.include('node_modules/wsl-utils/index.js')
+    expect(bundle).not.to.match(/__lanmsgImport\(["']wsl-utils["']\)/)
+    expect(bundle).to.match(/__lanmsgImport\(["']log-update["']\)/) // other import()s still take the route
+  })
+
   it('runs the commands from dist/lanmsg.cjs alone (dist/commands deleted)', () => {
     rmSync(join(dir, 'dist', 'commands'), {recursive: true})
     const help = run(dir, ['announce', '--help'])
