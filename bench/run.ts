@@ -16,7 +16,7 @@ import {startup} from './startup.js'
 import {ensureBuilt, stageCli} from './support/build.js'
 import {runCleanups} from './support/netns.js'
 import {killStragglers, ROOT} from './support/proc.js'
-import {machineInfo, renderTable} from './support/report.js'
+import {listenReads, machineInfo, renderTable} from './support/report.js'
 
 const BENCHMARKS: Benchmark[] = [startup, codec, ingest, replyBurst, discovery, memory]
 
@@ -60,6 +60,7 @@ async function main(): Promise<number> {
   const machine = machineInfo()
   log(`${quick ? 'quick' : 'full'} run on ${machine.cpu} (${machine.cores} cores), node ${machine.node}`)
   const build = ensureBuilt(log)
+  machine.listenReads = listenReads()
   const staged = stageCli()
   log(`measuring a snapshot of the built CLI: ${staged}/bin/run.js`)
   const context: BenchContext = {quick, log}
@@ -86,7 +87,7 @@ async function main(): Promise<number> {
   process.stdout.write(
     `\nlanmsg benchmarks (${quick ? 'quick' : 'full'}), ${machine.date}\n` +
       `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}` +
-      `, load average ${machine.loadAverage.join(' ')} at start\n\n${table}\n\n`,
+      `, load average ${machine.loadAverage.join(' ')} at start; listen reads ${machine.listenReads}\n\n${table}\n\n`,
   )
   const missed = outcomes.flatMap((o) => o.rows).filter((r) => r.met === false)
   const failed = outcomes.filter((o) => o.error)

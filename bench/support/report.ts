@@ -1,6 +1,8 @@
 // What every benchmark returns, the table printed at the end, and the machine the figures came from.
 import {execFileSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import os from 'node:os'
+import {join} from 'node:path'
 
 import {ROOT} from './proc.js'
 
@@ -103,6 +105,8 @@ export interface MachineInfo {
   python?: string
   commit?: string
   dirty?: boolean
+  /** How listen reads: batches through the addon (built, not switched off), or one datagram at a time. */
+  listenReads?: 'batched (recvmmsg)' | 'one at a time'
 }
 
 function tryExec(command: string, args: string[]): string | undefined {
@@ -128,4 +132,12 @@ export function machineInfo(): MachineInfo {
     commit: tryExec('git', ['rev-parse', '--short', 'HEAD']),
     dirty: status === undefined ? undefined : status !== '',
   }
+}
+
+/** How the built CLI's `listen` reads datagrams (call after the build). */
+export function listenReads(): NonNullable<MachineInfo['listenReads']> {
+  const addon = existsSync(join(ROOT, 'dist', 'lanmsg_recv.node'))
+  return process.platform === 'linux' && process.env.LANMSG_BATCH_READ !== 'off' && addon
+    ? 'batched (recvmmsg)'
+    : 'one at a time'
 }
