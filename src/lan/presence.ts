@@ -5,8 +5,9 @@ import type {ClientInfo, Packet} from '../protocol/types.js'
 import {normalizeCharset} from '../protocol/charset.js'
 import {sameClient} from '../protocol/client.js'
 import {ABSENCEOPT, isEntryMode, MODES, modeOf, UTF8OPT} from '../protocol/constants.js'
-import {dottedQuadToNumber, isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
+import {isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
+import {PeerTable} from './peer-table.js'
 
 export type PeerStatus = 'absent' | 'exited' | 'expired' | 'present'
 
@@ -35,8 +36,6 @@ export interface PeerRow {
   options: string[]
 }
 
-/** Marks the endpoint index's entry of an address and port that several rows share (a key starts with the address). */
-const SHARED_MARK = '\u0001'
 /** The options of a row before any entry packet: one frozen array, replaced (never changed) by update. */
 const NO_OPTIONS = Object.freeze([]) as unknown as string[]
 
@@ -71,12 +70,6 @@ interface CharsetMemory {
 export function peerKey(address: string, port: number, user = '', host = ''): string {
   const endpoint = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
   return `${endpoint}\u0000${user}\u0000${host}`
-}
-
-/** An address and port as one number for IPv4 (nothing to build or hash), as peerKey otherwise. */
-function endpointKey(address: string, port: number): number | string {
-  const ip = dottedQuadToNumber(address)
-  return ip === -1 ? peerKey(address, port) : ip * 65_536 + port
 }
 
 const NON_ASCII = /[^\u0000-\u007F]/
@@ -134,25 +127,13 @@ function compareRows(a: PeerRow, b: PeerRow): number {
 export class Presence {
   readonly capacity: number
   private readonly charsets: BoundedMap<string, CharsetMemory>
-  private readonly peers: BoundedMap<string, PeerState>
-  /**
-   * Endpoint → the key of the row made last there, marked when another row was there then: O(1) for onlyRowAt.
-   * Keyed by a number for IPv4 (endpointKey): under a flood of new sources it takes an entry per datagram.
-   */
-  private readonly endpoints: BoundedMap<number | string, string>
-  // The key of the last packet's peer: a flood from one peer would build and hash the same key every time.
-  private lastKey = peerKey('', 0)
-  private lastAddress = ''
-  private lastPort = 0
-  private lastUser = ''
-  private lastHost = ''
+  private readonly peers: PeerTable<PeerState>
   private lastClient: ClientInfo | undefined
 
   constructor(options: PresenceOptions = {}) {
     this.capacity = options.capacity ?? DEFAULT_PRESENCE_CAPACITY
-    this.peers = new BoundedMap(this.capacity)
+    this.peers = new PeerTable(this.capacity)
     this.charsets = new BoundedMap(this.capacity)
-    this.endpoints = new BoundedMap(this.capacity)
   }
 
   /** Rows dropped because the table was full: the least recently seen go first, so expired rows before live ones. */
@@ -184,7 +165,7 @@ export class Presence {
   /** The row of a peer; without user and host, the first row at that address and port. */
   get(address: string, port: number, user?: string, host?: string): PeerRow | undefined {
     if (user !== undefined && host !== undefined) {
-      const state = this.peers.peek(peerKey(address, port, user, host))
+      const state = this.peers.peek(address, port, user, host)
       return state && snapshot(state)
     }
 
@@ -220,20 +201,13 @@ export class Presence {
     from: PeerEndpoint,
     nowMs: number,
   ): {previousStatus: PeerStatus | undefined; state: PeerState} {
-    const key = this.keyOf(from, packet.user, packet.host)
     const mode = modeOf(packet.command)
     // A non-entry packet whose names do not match (another encoding, §5) belongs to the one row at its endpoint.
-    let state = this.peers.get(key) ?? (isEntryMode(mode) ? undefined : this.onlyRowAt(from.address, from.port))
+    let state =
+      this.peers.get(from.address, from.port, packet.user, packet.host) ??
+      (isEntryMode(mode) ? undefined : this.peers.onlyRowAt(from.address, from.port))
     const previousStatus = state?.status
-    if (state === undefined) {
-      state = this.newState(packet, from, nowMs)
-      this.peers.set(key, state)
-      const endpoint = endpointKey(from.address, from.port)
-      const other = this.endpoints.peek(endpoint)
-      const otherKey = other?.startsWith(SHARED_MARK) ? other.slice(1) : other
-      const shared = otherKey !== undefined && otherKey !== key && this.peers.has(otherKey)
-      this.endpoints.set(endpoint, shared ? SHARED_MARK + key : key)
-    }
+    state ??= this.peers.add((reuse) => this.newState(reuse, packet, from, nowMs))
 
     state.packets++
     state.lastSeen = Math.max(state.lastSeen, nowMs)
@@ -288,30 +262,12 @@ export class Presence {
     return [...this.peers.values()].map((state) => snapshot(state)).sort(compareRows)
   }
 
-  private keyOf(from: PeerEndpoint, user: string, host: string): string {
-    if (
-      from.address !== this.lastAddress ||
-      from.port !== this.lastPort ||
-      user !== this.lastUser ||
-      host !== this.lastHost
-    ) {
-      this.lastKey = peerKey(from.address, from.port, user, host)
-      this.lastAddress = from.address
-      this.lastPort = from.port
-      this.lastUser = user
-      this.lastHost = host
-    }
-
-    return this.lastKey
-  }
-
   /**
-   * A row for a new peer. When the table is full, the row of the least recently seen peer is dropped first and its
-   * object reused: under a flood of new sources every datagram makes a row, and each new one outlived a few young
-   * collections only to become garbage in the old generation.
+   * A row for a new peer, in the object of the row the full table dropped when there is one: under a flood of new
+   * sources every datagram makes a row, and each new one outlived a few young collections only to become garbage in
+   * the old generation.
    */
-  private newState(packet: Packet, from: PeerEndpoint, nowMs: number): PeerState {
-    const state = this.peers.size >= this.capacity ? this.peers.evictLeastRecent() : undefined
+  private newState(state: PeerState | undefined, packet: Packet, from: PeerEndpoint, nowMs: number): PeerState {
     if (state === undefined) {
       return {
         address: from.address,
@@ -346,11 +302,6 @@ export class Presence {
     state.charset = undefined
     state.absent = false
     return state
-  }
-
-  private onlyRowAt(address: string, port: number): PeerState | undefined {
-    const key = this.endpoints.peek(endpointKey(address, port))
-    return key === undefined || key.startsWith(SHARED_MARK) ? undefined : this.peers.peek(key)
   }
 
   /**

@@ -5,7 +5,9 @@
 import {expect} from 'chai'
 import dgram from 'node:dgram'
 
-import {DEFAULT_PRESENCE_CAPACITY, Presence} from '../../src/lan/presence.js'
+import type {PeerTable} from '../../src/lan/peer-table.js'
+
+import {DEFAULT_PRESENCE_CAPACITY, type PeerRow, Presence} from '../../src/lan/presence.js'
 import {DEFAULT_REPLY_LIMITS, RateLimiter} from '../../src/lan/rate-limit.js'
 import {DEFAULT_RECENT_PACKETS, RecentPackets} from '../../src/lan/recent-packets.js'
 import {ENTRY_REPLY_MAX_DELAY_MS, ResponderPolicy} from '../../src/lan/responder-policy.js'
@@ -49,8 +51,10 @@ describe('hardening: bounded resources', function () {
         presence.observe(packet, {address: spoofedAddress(i), port: 2425}, t0 + i)
       expect(presence.size).to.equal(DEFAULT_PRESENCE_CAPACITY)
       expect(presence.evictions).to.equal(SOURCES + 5000 - DEFAULT_PRESENCE_CAPACITY)
-      const internals = presence as unknown as Record<'charsets' | 'endpoints' | 'peers', BoundedMap<string, unknown>>
-      expect(internals.endpoints.size).to.equal(DEFAULT_PRESENCE_CAPACITY)
+      // The rows' endpoint index is typed arrays of a size fixed by the capacity (peer-table.ts).
+      const internals = presence as unknown as {charsets: BoundedMap<string, unknown>; peers: PeerTable<PeerRow>}
+      expect(internals.peers.size).to.equal(DEFAULT_PRESENCE_CAPACITY)
+      expect(internals.peers.capacity).to.equal(DEFAULT_PRESENCE_CAPACITY)
       expect(internals.charsets.size).to.equal(DEFAULT_PRESENCE_CAPACITY)
       // The newest peers are the ones kept.
       expect(presence.get(spoofedAddress(SOURCES + 4999), 2425)).not.to.equal(undefined)
