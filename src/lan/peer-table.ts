@@ -33,6 +33,7 @@ export class PeerTable<R extends TableRow> {
   private newest = NONE
   // Open addressing (linear probing) from endpoint to its first slot; twice as many buckets as slots.
   private readonly mask: number
+  private readonly shift: number
   private readonly buckets: Int32Array
   // Addresses that are not dotted quads (never from an IPv4 socket) get ids: address -> [id, rows there].
   private readonly otherIds = new Map<string, [number, number]>()
@@ -51,9 +52,11 @@ export class PeerTable<R extends TableRow> {
     this.older = new Int32Array(capacity)
     this.newer = new Int32Array(capacity)
     this.sameEndpoint = new Int32Array(capacity)
-    let buckets = 2
-    while (buckets < capacity * 2) buckets *= 2
+    let bits = 1
+    while (2 ** bits < capacity * 2) bits++
+    const buckets = 2 ** bits
     this.mask = buckets - 1
+    this.shift = 32 - bits
     this.buckets = new Int32Array(buckets).fill(NONE)
   }
 
@@ -148,8 +151,9 @@ export class PeerTable<R extends TableRow> {
     }
   }
 
+  /** Multiplicative (Fibonacci) hashing: the high bits of the product, which depend on every bit of the key. */
   private bucketOf(ip: number, port: number): number {
-    return Math.imul(ip ^ Math.imul(port + 1, 0x85_eb_ca_6b), 0x9e_37_79_b1) & this.mask
+    return Math.imul(ip ^ Math.imul(port + 1, 0x85_eb_ca_6b), 0x9e_37_79_b1) >>> this.shift
   }
 
   private linkEndpoint(slot: number, address: string, port: number): void {
