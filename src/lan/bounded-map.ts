@@ -72,21 +72,6 @@ export class BoundedMap<K, V> {
     return this.map.keys()
   }
 
-  /** Removes the least recently used entry (counted as an eviction) and returns its value, for reuse. */
-  evictLeastRecent(): undefined | V {
-    let oldest = this.oldest.next()
-    if (oldest.done) {
-      this.oldest = this.map.keys()
-      oldest = this.oldest.next()
-      if (oldest.done) return undefined // empty
-    }
-
-    const value = this.map.get(oldest.value as K)
-    this.delete(oldest.value as K)
-    this.evicted++
-    return value
-  }
-
   /** The value without marking it as used. */
   peek(key: K): undefined | V {
     return this.map.get(key)

@@ -6,8 +6,10 @@
 // The order of work: libuv reads at most READS_PER_TURN datagrams from a socket per turn of the event loop. A turn
 // that read that many says the socket may hold more: reading comes first then, and nothing is processed (unless
 // the queue is getting full). A turn that read fewer emptied the socket: then the queue is processed for up to
-// turnBudgetMs. Under a flood lanmsg thus reads as fast as Node can (~4 µs a datagram), keeps everything in the
-// queue, and catches up when the flood ends; the queue is bounded, and what it refuses is counted.
+// turnBudgetMs. Under a flood lanmsg thus reads as fast as it can, keeps everything in the queue, and catches up
+// when the flood ends; the queue is bounded, and what it refuses is counted. Where the batch-read addon is built,
+// most datagrams come in batches (receiveBatch: up to 64 per system call after each one libuv reads) and count
+// towards READS_PER_TURN like single reads.
 import {DatagramQueue, type DatagramQueueLimits, type QueuedDatagram} from './datagram-queue.js'
 
 export interface IngestOptions {

@@ -80,22 +80,6 @@ describe('lan/bounded-map', () => {
     expect(map.has('10.0.0.0')).to.equal(false) // the oldest went
   })
 
-  it('evictLeastRecent() removes the least recently used entry, counts it, and gives its value back', () => {
-    const map = new BoundedMap<string, number>(3)
-    expect(map.evictLeastRecent()).to.equal(undefined)
-    map.set('a', 1).set('b', 2).set('c', 3)
-    map.get('a')
-    expect(map.evictLeastRecent()).to.equal(2)
-    expect([...map.keys()]).to.deep.equal(['c', 'a'])
-    expect(map.evictions).to.equal(1)
-    map.set('d', 4)
-    expect(map.evictLeastRecent()).to.equal(3)
-    expect(map.evictLeastRecent()).to.equal(1)
-    expect(map.evictLeastRecent()).to.equal(4)
-    expect(map.evictLeastRecent()).to.equal(undefined)
-    expect(map.evictions).to.equal(4)
-  })
-
   it('using the most recently used key again keeps the order (and values stay right)', () => {
     const map = new BoundedMap<string, number>(2)
     map.set('a', 1).set('b', 2)
