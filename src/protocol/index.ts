@@ -16,4 +16,4 @@ export {
 } from './entry-body.js'
 export {splitFont} from './font.js'
 export {type HeaderFields, type HeaderResult, printable, splitHeader} from './header.js'
-export {initialPacketNo, MAX_PACKET_NO, PacketCounter} from './packet-number.js'
+export {clockPacketNo, isPacketNo, MAX_PACKET_NO, nextPacketNo} from './packet-number.js'

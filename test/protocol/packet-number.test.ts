@@ -1,67 +1,56 @@
 import {expect} from 'chai'
 
-import {initialPacketNo, MAX_PACKET_NO, PacketCounter} from '../../src/protocol/index.js'
+import {clockPacketNo, isPacketNo, MAX_PACKET_NO, nextPacketNo} from '../../src/protocol/index.js'
 
-describe('protocol packet numbers (§4)', () => {
+describe('protocol packet numbers: the one rule (§4)', () => {
   it('keeps numbers below 2^31', () => {
     expect(MAX_PACKET_NO).to.equal(2147483647)
+    expect([0, 1, MAX_PACKET_NO].map((n) => isPacketNo(n))).to.deep.equal([true, true, true])
+    expect([-1, 1.5, MAX_PACKET_NO + 1, Number.NaN, '5'].map((n) => isPacketNo(n))).to.deep.equal(
+      Array.from({length: 5}, () => false),
+    )
   })
 
-  it('starts at the clock or one past the last reserved number', () => {
-    expect(initialPacketNo(1700000000)).to.equal(1700000000)
-    expect(initialPacketNo(1700000000.9, 1699999999)).to.equal(1700000000)
-    expect(initialPacketNo(1700000000, 1700000500)).to.equal(1700000501)
-    expect(initialPacketNo(1700000000, MAX_PACKET_NO)).to.equal(1700000000)
-    expect(initialPacketNo(Number.NaN, 41)).to.equal(42)
-    expect(initialPacketNo(Number.NaN)).to.equal(1)
-    expect(initialPacketNo(2 ** 32, 7)).to.equal(8)
-    expect(initialPacketNo(100, -5)).to.equal(100)
+  it('is max(now, last + 1): the clock in seconds, one more within a second, ahead only by what was sent', () => {
+    expect(nextPacketNo(undefined, 1_700_000_000.9)).to.equal(1_700_000_000)
+    expect(nextPacketNo(1_699_999_999, 1_700_000_000)).to.equal(1_700_000_000)
+    expect(nextPacketNo(1_700_000_000, 1_700_000_000.5)).to.equal(1_700_000_001)
+    expect(nextPacketNo(1_700_000_500, 1_700_000_000)).to.equal(1_700_000_501)
+    expect(nextPacketNo(1_600_000_000, 1_700_000_000)).to.equal(1_700_000_000)
   })
 
-  it('follows the clock and stays strictly increasing within a second', () => {
-    const counter = new PacketCounter(1700000000)
-    expect(counter.peek()).to.equal(1700000000)
-    expect(counter.next(1700000000)).to.equal(1700000000)
-    expect(counter.next(1700000000)).to.equal(1700000001)
-    expect(counter.next(1700000000)).to.equal(1700000002)
-    expect(counter.next(1700000010)).to.equal(1700000010)
-    expect(counter.next(1699999000)).to.equal(1700000011)
-    expect(counter.next()).to.equal(1700000012)
-    expect(counter.peek()).to.equal(1700000013)
+  it('never gives 0 (what iptux compares with after an entry packet) and survives an unusable clock', () => {
+    expect(nextPacketNo(undefined, 0)).to.equal(1)
+    expect(nextPacketNo(undefined, Number.NaN)).to.equal(1)
+    expect(nextPacketNo(41, Number.NaN)).to.equal(42)
+    expect(nextPacketNo(5, Number.POSITIVE_INFINITY)).to.equal(6)
+    expect(nextPacketNo(5, -100)).to.equal(6)
+    expect(clockPacketNo(-1)).to.equal(0)
   })
 
-  it('is strictly increasing over many calls with a jittery clock', () => {
-    const counter = new PacketCounter(1000)
-    let last = -1
+  it('treats a last number that cannot be one as none', () => {
+    for (const last of [-5, 1.5, 2 ** 31, Number.NaN]) expect(nextPacketNo(last, 100), String(last)).to.equal(100)
+  })
+
+  it('wraps once past MAX_PACKET_NO, to the clock (or 1), and past 2038 the clock goes on modulo 2^31', () => {
+    expect(nextPacketNo(MAX_PACKET_NO - 1, 1_700_000_000)).to.equal(MAX_PACKET_NO)
+    expect(nextPacketNo(MAX_PACKET_NO, 1_700_000_000)).to.equal(1_700_000_000)
+    expect(nextPacketNo(MAX_PACKET_NO, Number.NaN)).to.equal(1)
+    expect(nextPacketNo(MAX_PACKET_NO, MAX_PACKET_NO)).to.equal(1) // the clock at the last second: not a repeat
+    expect(clockPacketNo(2 ** 31 + 5)).to.equal(5)
+    expect(nextPacketNo(undefined, 2 ** 31 + 5)).to.equal(5)
+    expect(nextPacketNo(MAX_PACKET_NO - 3, 2 ** 31 + 5)).to.equal(MAX_PACKET_NO - 2)
+    expect(nextPacketNo(MAX_PACKET_NO, 2 ** 31 + 5)).to.equal(5)
+    expect(nextPacketNo(5, 2 ** 31 + 5)).to.equal(6)
+  })
+
+  it('is strictly increasing and in range over many calls with a jittery clock', () => {
+    let last: number | undefined
     for (let i = 0; i < 10_000; i++) {
-      const n = counter.next(1000 + Math.floor(i / 7) - (i % 3))
-      expect(n).to.be.greaterThan(last)
+      const n = nextPacketNo(last, 1000 + Math.floor(i / 7) - (i % 3))
+      if (last !== undefined) expect(n).to.be.greaterThan(last)
+      expect(isPacketNo(n) && n > 0).to.equal(true)
       last = n
-    }
-  })
-
-  it('ignores clocks that are unusable', () => {
-    const counter = new PacketCounter(5)
-    expect(counter.next(Number.POSITIVE_INFINITY)).to.equal(5)
-    expect(counter.next(2 ** 31)).to.equal(6)
-    expect(counter.next(-100)).to.equal(7)
-  })
-
-  it('wraps to 1 past MAX_PACKET_NO without a clock, to the clock with one', () => {
-    const counter = new PacketCounter(MAX_PACKET_NO)
-    expect(counter.next()).to.equal(MAX_PACKET_NO)
-    expect(counter.peek()).to.equal(1)
-    expect(counter.next()).to.equal(1)
-    expect(counter.next()).to.equal(2)
-    const clocked = new PacketCounter(MAX_PACKET_NO)
-    clocked.next()
-    expect(clocked.next(1700000000)).to.equal(1700000000)
-  })
-
-  it('can start at 0 and refuses impossible starts', () => {
-    expect(new PacketCounter(0).next()).to.equal(0)
-    for (const start of [-1, 1.5, MAX_PACKET_NO + 1, Number.NaN]) {
-      expect(() => new PacketCounter(start), String(start)).to.throw(RangeError)
     }
   })
 })
