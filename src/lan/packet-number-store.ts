@@ -1,107 +1,72 @@
-// Packet numbers that strictly increase across runs, also two runs started in the same second (§4: iptux
-// drops a message whose number is not above the last one it saw from that address). Numbers are
-// Windows-style seconds; each run reserves a block above the last reserved number in a small state file.
-import {closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {homedir} from 'node:os'
+// Packet numbers that never repeat and never go backwards on this host, whatever runs beside lanmsg (§4: iptux
+// drops a message whose number is not above the last one it saw from that address). Every next() applies the one
+// rule of protocol/packet-number.ts, max(now, last + 1), to the last number this user's runs sent, read from and
+// written back to a small state file under an exclusive lock. Nothing is reserved ahead: numbers run ahead of
+// the clock only by what was actually sent within a second.
 import {join} from 'node:path'
 
-import {MAX_PACKET_NO} from '../protocol/packet-number.js'
+import {isPacketNo, nextPacketNo} from '../protocol/packet-number.js'
+import {withLockFile} from './lock-file.js'
+import {prepareStateDir, type StateDir, stateDirs} from './state-dirs.js'
+import {updateSmallFile} from './state-file.js'
 
-const BLOCK = 64
-const LOCK_WAIT_MS = 200
-const STALE_LOCK_MS = 2000
+const FILE = 'packet-number'
 
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LANMSG_STATE_DIR) return env.LANMSG_STATE_DIR
-  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state')
-  return join(base, 'lanmsg')
+/** The number a state file holds, or undefined when it holds none (absent, or anything but 1–10 digits below 2^31). */
+function parseState(text: string | undefined): number | undefined {
+  const match = /^(\d{1,10})\n?$/.exec(text ?? '')
+  const value = match ? Number(match[1]) : undefined
+  return isPacketNo(value) ? value : undefined
 }
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-}
-
-/** Runs `fn` while holding an exclusive lock file; runs it unlocked if the lock cannot be had in time. */
-function withLock<T>(lockPath: string, fn: () => T): T {
-  const deadline = Date.now() + LOCK_WAIT_MS
-  let fd: number | undefined
-  while (fd === undefined) {
-    try {
-      fd = openSync(lockPath, 'wx')
-    } catch {
-      try {
-        if (Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS) rmSync(lockPath, {force: true})
-      } catch {}
-
-      if (Date.now() > deadline) return fn()
-      sleepSync(5)
-    }
-  }
-
-  try {
-    return fn()
-  } finally {
-    closeSync(fd)
-    rmSync(lockPath, {force: true})
-  }
-}
+const later = (a: number | undefined, b: number | undefined) =>
+  a === undefined ? b : b === undefined ? a : Math.max(a, b)
 
 export class PacketNumberSource {
-  private last = 0
-  private reservedUntil = 0
-  private readonly file: string | undefined
+  private last: number | undefined
+  private readonly dirs: StateDir[]
+  private prepared = false
 
-  /** stateDir undefined: numbers from the clock alone (no persistence). */
+  /**
+   * @param dirs where the state may be kept, tried in order (a directory that fails is dropped for the rest of
+   *   the run); `[]` keeps numbers in this process only. Default: the user's state directory, then a private one
+   *   in the temporary directory.
+   */
   constructor(
-    stateDir: string | undefined = defaultStateDir(),
+    dirs: readonly StateDir[] | string = stateDirs(),
     private readonly clock: () => number = Date.now,
   ) {
-    this.file = stateDir === undefined ? undefined : join(stateDir, 'packet-number')
-    if (stateDir !== undefined) {
+    this.dirs = typeof dirs === 'string' ? [{path: dirs}] : [...dirs]
+  }
+
+  /** The next number to send: above every number this user's runs sent before, and at least the clock. */
+  next(): number {
+    const nowSeconds = this.clock() / 1000
+    while (this.dirs.length > 0) {
       try {
-        mkdirSync(stateDir, {recursive: true})
+        this.last = this.nextIn(this.dirs[0], nowSeconds)
+        return this.last
       } catch {
-        this.file = undefined
+        this.dirs.shift()
+        this.prepared = false
       }
     }
+
+    // No state anywhere (no writable directory at all): unique within this process only.
+    this.last = nextPacketNo(this.last, nowSeconds)
+    return this.last
   }
 
-  next(): number {
-    // Below 2^31 (§4: Windows prints receipts with %d); past 2038 the clock wraps and the count goes on.
-    let n = Math.max(Math.floor(this.clock() / 1000) % MAX_PACKET_NO, this.last + 1)
-    if (n > MAX_PACKET_NO) n = 1
-    if (n > this.reservedUntil || n <= this.last) n = this.reserve(n)
-    this.last = n
-    return n
-  }
-
-  private reserve(wanted: number): number {
-    if (this.file === undefined) {
-      this.reservedUntil = Math.min(wanted + BLOCK - 1, MAX_PACKET_NO)
-      return wanted
-    }
-
-    const {file} = this
-    try {
-      return withLock(`${file}.lock`, () => {
-        let stored = 0
-        try {
-          stored = Number.parseInt(readFileSync(file, 'utf8'), 10) || 0
-        } catch {}
-
-        let start = Math.max(wanted, stored + 1)
-        if (start + BLOCK - 1 > MAX_PACKET_NO) start = 1
-        this.reservedUntil = start + BLOCK - 1
-        const tmp = `${file}.${process.pid}.tmp`
-        writeFileSync(tmp, String(this.reservedUntil))
-        renameSync(tmp, file)
-        return start
-      })
-    } catch {
-      this.reservedUntil = Math.min(wanted + BLOCK - 1, MAX_PACKET_NO)
-      return wanted
-    }
+  private nextIn(dir: StateDir, nowSeconds: number): number {
+    if (!this.prepared) prepareStateDir(dir)
+    this.prepared = true
+    const file = join(dir.path, FILE)
+    return withLockFile(`${file}.lock`, () => {
+      const text = updateSmallFile(
+        file,
+        (stored) => `${nextPacketNo(later(parseState(stored), this.last), nowSeconds)}\n`,
+      )
+      return Number(text)
+    })
   }
 }
-
-export {MAX_PACKET_NO} from '../protocol/packet-number.js'
