@@ -11,6 +11,7 @@ import {codec} from './codec.js'
 import {discovery} from './discovery.js'
 import {ingest} from './ingest.js'
 import {memory} from './memory.js'
+import {packetNumbers} from './packet-numbers.js'
 import {replyBurst} from './reply-burst.js'
 import {startup} from './startup.js'
 import {ensureBuilt, stageCli} from './support/build.js'
@@ -18,7 +19,7 @@ import {runCleanups} from './support/netns.js'
 import {killStragglers, ROOT} from './support/proc.js'
 import {listenReads, machineInfo, renderTable} from './support/report.js'
 
-const BENCHMARKS: Benchmark[] = [startup, codec, ingest, replyBurst, discovery, memory]
+const BENCHMARKS: Benchmark[] = [startup, codec, ingest, replyBurst, discovery, memory, packetNumbers]
 
 function parseArgs(argv: string[]): {only?: Set<string>; quick: boolean; strict: boolean} {
   let only: Set<string> | undefined
