@@ -2,7 +2,7 @@
 // Waiting never ends in running unlocked, nor in giving up while others make progress: a lock is taken over only
 // when its holder is gone (its pid no longer runs on this host) or stuck (older than staleMs), so a wait ends
 // within about staleMs of the last holder; a lock that can neither be had nor broken is an error.
-import {closeSync, fstatSync, lstatSync, unlinkSync} from 'node:fs'
+import {closeSync, fstatSync, lstatSync, unlinkSync, writeSync} from 'node:fs'
 import {hostname} from 'node:os'
 
 import {createExclusive, errorCode, readSmallFile} from './state-file.js'
@@ -66,11 +66,17 @@ export function withLockFile<T>(path: string, fn: () => T, staleMs = STALE_LOCK_
   let fd: number | undefined
   for (let attempt = 1; fd === undefined; attempt++) {
     try {
-      fd = createExclusive(path, `${process.pid} ${HOST}\n`)
+      fd = createExclusive(path, '')
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error
       if (!breakIfStale(path, staleMs)) sleepSync(Math.min(attempt, 20))
     }
+  }
+
+  try {
+    writeSync(fd, `${process.pid} ${HOST}\n`)
+  } catch {
+    // a full disk: an empty lock still locks, and goes stale by age alone
   }
 
   try {
