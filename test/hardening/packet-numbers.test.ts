@@ -200,6 +200,20 @@ describe('hardening: packet numbers across processes', function () {
     expect(lstatSync(join(state, 'packet-number')).isFile()).to.equal(true)
   })
 
+  it('a full disk: the lock still locks and the sequence goes on from the stored number', async function () {
+    if (process.getuid?.() !== 0 || spawnSync('unshare', ['-m', 'true']).status !== 0) this.skip()
+    const disk = join(root, 'disk')
+    mkdirSync(disk)
+    const stored = nowSeconds() + 100
+    // A 64 KiB tmpfs in a mount namespace of the run's own, filled up after the state file was written.
+    const script = `mount -t tmpfs -o size=64k tmpfs "$D" && mkdir "$D/state" && echo "$N" > "$D/state/packet-number" && { dd if=/dev/zero of="$D/fill" bs=4k 2>/dev/null; true; } && exec "$@"`
+    const env = {D: disk, N: String(stored), LANMSG_STATE_DIR: join(disk, 'state'), TMPDIR: join(root, 'tmp')}
+    mkdirSync(env.TMPDIR)
+    const sent = await parallel(1, env, ['unshare', '-m', 'sh', '-c', script, 'sh'])
+    // Not from the clock (the old store, unable to write, went back to it) nor from the fallback directory.
+    expect(sent.map((s) => s.packetNo).sort()).to.deep.equal(sent.map((_, i) => stored + 1 + i))
+  })
+
   describe('odd HOME and XDG_STATE_HOME never put state under the current directory', () => {
     it('a relative XDG_STATE_HOME is ignored (the XDG rule): $HOME/.local/state/lanmsg', async () => {
       const cwd = join(root, 'cwd')
