@@ -43,9 +43,10 @@ function breakIfStale(path: string, staleMs: number): boolean {
 
   if (!seen.isFile()) throw new Error(`${path} is not a lock file`) // planted: never ours to remove
   if (Math.abs(Date.now() - seen.mtimeMs) < staleMs && !holderIsGone(path)) return false
-  // Only the file judged stale: another waiter may have broken it already and hold a new lock by the same name.
+  // Only the file judged stale: another waiter may have broken it already and hold a new lock by the same name
+  // (even on the same inode number, freed and reused: hence the change time too).
   const now = lstatSync(path, {throwIfNoEntry: false})
-  if (now?.ino === seen.ino && now.dev === seen.dev) unlinkSync(path)
+  if (now?.ino === seen.ino && now.dev === seen.dev && now.ctimeMs === seen.ctimeMs) unlinkSync(path)
   return true
 }
 
