@@ -50,9 +50,8 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     hex: Flags.boolean({description: 'Add a hex dump of every datagram.'}),
     peers: Flags.boolean({description: 'Show only the live table of peers (redrawn in place on a terminal).'}),
     expire: flags.duration({
-      description: 'Mark a peer expired when nothing was heard from it for this long.',
-      default: 300_000,
-      defaultHelp: async () => '5m',
+      description:
+        'Mark a peer expired when nothing was heard from it for this long. Default: never, as IPMsg clients send nothing while idle (only BR_EXIT says a peer left).',
     }),
     from: Flags.string({
       description: 'Only datagrams from this IPv4 address or CIDR. Repeatable.',

@@ -33,8 +33,11 @@ export interface ListenOptions {
   address?: string
   decodeOptions?: DecodeOptions
   respond?: RespondOptions
-  /** A peer not heard from for this long is marked expired. */
-  expireMs: number
+  /**
+   * A peer not heard from for this long is marked expired. Undefined: never, as IPMsg clients send nothing while
+   * idle (no heartbeat): only BR_EXIT says that a peer left.
+   */
+  expireMs?: number
   /** Only datagrams that pass are handed on and counted in presence (the responder still sees all). */
   filter?: (datagram: ReceivedDatagram) => boolean
   packetNumbers?: PacketNumberSource
@@ -168,9 +171,12 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       (bytes, meta, count) => session.ingest.receiveBatch(bytes, meta, count),
     )
     endpoint.on('error', (error) => session.emit('error', error))
-    const expireEvery = Math.max(50, Math.min(1000, Math.floor(options.expireMs / 4)))
-    session.expiryTimer = setInterval(() => session.expire(), expireEvery)
-    session.expiryTimer.unref()
+    if (options.expireMs !== undefined) {
+      const expireEvery = Math.max(50, Math.min(1000, Math.floor(options.expireMs / 4)))
+      session.expiryTimer = setInterval(() => session.expire(options.expireMs!), expireEvery)
+      session.expiryTimer.unref()
+    }
+
     return session
   }
 
@@ -222,8 +228,8 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     }
   }
 
-  private expire(): void {
-    const changed = this.presence.expire(this.now(), this.options.expireMs)
+  private expire(expireMs: number): void {
+    const changed = this.presence.expire(this.now(), expireMs)
     if (changed.length > 0) this.emit('presence', changed)
   }
 

@@ -1055,6 +1055,13 @@ describe('listen', function () {
     })
   })
 
+  it('expires nobody by default: --help says so, and the flag has no default (IPMsg clients send no heartbeat)', async () => {
+    const {default: Listen} = await import('../../src/commands/listen.js')
+    expect(Listen.flags.expire.default).to.equal(undefined)
+    const help = await runCli(['listen', '--help'])
+    expect(help.stdout.replaceAll(/\s+/g, ' ')).to.include('Default: never')
+  })
+
   it('presence (--json --expire 300ms): expired after silence, exited after BR_EXIT, absent after BR_ABSENCE', async () => {
     const port = await freePort()
     const [a, b, c] = await senders(['127.0.0.2', '127.0.0.3', '127.0.0.4'])
