@@ -165,6 +165,13 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
 
     session.on('datagram', (datagram: ReceivedDatagram) => {
       if (f.count !== undefined && shown >= f.count) return
+      // A duplicate is a JSON record marked so, never a row again, and does not count towards --count.
+      if (datagram.duplicate) {
+        if (json) records.push(toDatagramRecord(datagram))
+        else if (f.ndjson) out.write(datagramJson(datagram))
+        return
+      }
+
       shown++
       if (json) records.push(toDatagramRecord(datagram))
       else if (f.ndjson)

@@ -18,6 +18,7 @@ import {encode} from '../protocol/encode.js'
 import {Ingest} from './ingest.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {type PeerRow, Presence} from './presence.js'
+import {RecentPackets} from './recent-packets.js'
 import {DEFAULT_REPLY_LIMITS, RateLimiter, type RateLimits} from './rate-limit.js'
 import {type Reply, ResponderPolicy, type ResponderSelf} from './responder-policy.js'
 
@@ -60,6 +61,8 @@ export interface ListenStats {
   filtered: number
   ipmsg: number
   fromSelf: number
+  /** IPMsg packets that repeat one from the same source a moment ago (lan/recent-packets.ts): marked, shown once. */
+  duplicates: number
   replies: number
   replyErrors: number
   /** Read, then dropped unprocessed because the queue was full (a flood faster than lanmsg can process). */
@@ -94,6 +97,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     filtered: 0,
     ipmsg: 0,
     fromSelf: 0,
+    duplicates: 0,
     replies: 0,
     replyErrors: 0,
     overflow: 0,
@@ -104,6 +108,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   private readonly now: () => number
   private readonly numbers: PacketNumberSource
   private readonly policy: ResponderPolicy | undefined
+  private readonly recent = new RecentPackets()
   private readonly timers = new Set<NodeJS.Timeout>()
   private expiryTimer: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
@@ -255,6 +260,11 @@ export class ListenSession extends EventEmitter<ListenEvents> {
 
     if (packet) {
       this.counts.ipmsg++
+      if (this.recent.seen(from.address, from.port, packet.packetNo, packet.command, receivedAt)) {
+        datagram.duplicate = true
+        this.counts.duplicates++
+      }
+
       if (this.isSelf(from, packet)) {
         this.counts.fromSelf++
       } else if (this.listenerCount('presence') === 0) {

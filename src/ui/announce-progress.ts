@@ -37,6 +37,7 @@ export async function showAnnounceProgress(
   let replies = 0
   const peers = new Set<string>()
   announcer.on('reply', (reply) => {
+    if (reply.duplicate) return
     replies++
     peers.add(`${reply.from.address}:${reply.from.port}`)
   })

@@ -9,6 +9,7 @@ const stats = (more: Partial<ListenStats> = {}): ListenStats => ({
   filtered: 0,
   ipmsg: 0,
   fromSelf: 0,
+  duplicates: 0,
   replies: 0,
   replyErrors: 0,
   overflow: 0,
@@ -23,6 +24,12 @@ describe('ui/listen-summary', () => {
     expect(listenSummary({...base, stats: stats()})).to.equal('0 datagrams received, 0 shown; 0 peers')
     expect(listenSummary({...base, stats: stats({datagrams: 1}), shown: 1, peers: 1})).to.equal(
       '1 datagram received, 1 shown; 1 peer',
+    )
+  })
+
+  it('counts duplicates (resends, one broadcast heard twice), only when there are any', () => {
+    expect(listenSummary({...base, stats: stats({datagrams: 5, duplicates: 2}), shown: 3, peers: 1})).to.equal(
+      '5 datagrams received, 3 shown, 2 duplicates; 1 peer',
     )
   })
 
