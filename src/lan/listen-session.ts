@@ -71,6 +71,8 @@ export interface ListenStats {
   unprocessed: number
   /** The most datagrams waiting to be processed at once. */
   queuePeak: number
+  /** Dropped by the kernel before lanmsg could read them (receive buffer full); null when it cannot tell. */
+  kernelDrops: null | number
 }
 
 export interface ListenEvents {
@@ -103,6 +105,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     overflow: 0,
     unprocessed: 0,
     queuePeak: 0,
+    kernelDrops: null,
   }
   private readonly ingest: Ingest
   private readonly now: () => number
@@ -159,6 +162,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     counts.overflow = ingest.queue.overflow
     counts.unprocessed = ingest.unprocessed
     counts.queuePeak = ingest.queue.peak
+    this.readKernelDrops()
     return counts
   }
 
@@ -207,9 +211,14 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       }
 
       this.endpoint.setReceiver(() => {})
+      this.readKernelDrops() // the last count: the socket is about to close
       await this.endpoint.close()
     })()
     return this.stopping
+  }
+
+  private readKernelDrops(): void {
+    if (!this.endpoint.closed) this.counts.kernelDrops = this.endpoint.kernelDrops() ?? null
   }
 
   private async broadcastEntry(mode: number): Promise<void> {
