@@ -9,7 +9,7 @@ import * as flags from '../cli/flags.js'
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
 
-Each datagram becomes one row (time, source, command, options, sender, client, content) or, with --ndjson, one JSON line written as it arrives. Text from the network is shown with control characters and escape sequences made visible. On exit (Ctrl-C, --duration, --count) the table of peers seen is printed.
+Each datagram becomes one row (time, source, command, options, sender, client, content) or, with --ndjson, one JSON line written as it arrives. Text from the network is shown with control characters and escape sequences made visible. A resend, or one broadcast heard twice (same source, packet number and command within 10 s), is shown once: with --ndjson or --json it is a record marked "duplicate": true. On exit (Ctrl-C, --duration, --count) the table of peers seen is printed, with what was dropped (lanmsg's queue, the kernel's receive buffer) in the summary.
 
 With --respond, lanmsg is a polite IP Messenger peer: it announces itself (BR_ENTRY), answers BR_ENTRY with ANSENTRY after a small random delay, acknowledges messages that ask for it (RECVMSG), answers GETINFO and GETABSENCEINFO, and says goodbye (BR_EXIT) when it stops. Replies are rate-limited per source and in total, and never sent to itself, to broadcast or multicast sources, or to port 0.
 
