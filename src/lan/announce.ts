@@ -97,6 +97,8 @@ export interface AnnounceResult {
   repliesDropped: number
   /** Replies that repeat one from the same source a moment ago (marked `duplicate`, shown once). */
   duplicates: number
+  /** Datagrams the kernel dropped on our socket (receive buffer full): never seen; null when it cannot tell. */
+  kernelDrops: null | number
   /** Sends that failed (e.g. no route to one target) while others went out. */
   sendErrors: {message: string; target: Target}[]
   stoppedEarly: 'all-delivered' | 'expect' | null
@@ -212,6 +214,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       echoes: 0,
       repliesDropped: 0,
       duplicates: 0,
+      kernelDrops: null,
       sendErrors: [],
       stoppedEarly: null,
     }
@@ -373,6 +376,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       for (const target of options.targets) await sendTo(bytes, target, 1, rounds)
     }
 
+    result.kernelDrops = endpoint.kernelDrops() ?? null
     result.peers = presence.rows().map((row) => {
       const first = firstReply.get(peerKey(row.address, row.port, row.user, row.host))
       return {...row, acknowledged: first?.acknowledged ?? false, rttMs: first?.rttMs ?? 0}

@@ -63,6 +63,7 @@ export function announceJson(result: AnnounceResult) {
     echoes: result.echoes,
     repliesDropped: result.repliesDropped,
     duplicates: result.duplicates,
+    kernelDrops: result.kernelDrops,
     sendErrors: result.sendErrors.map((e) => ({address: e.target.address, port: e.target.port, message: e.message})),
   }
 }
@@ -134,6 +135,8 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
   sections.push(summary)
   if (result.repliesDropped > 0)
     sections.push(`${result.repliesDropped} more replies were received but not kept (limit reached).`)
+  if (result.kernelDrops)
+    sections.push(`${result.kernelDrops} datagrams were dropped by the kernel (receive buffer full): never seen.`)
   if (first?.truncated) sections.push(`The message was truncated to fit in one datagram (${first.bytes} bytes).`)
   for (const e of result.sendErrors) sections.push(`Could not send to ${e.target.address}: ${e.message}`)
   return sections.join('\n\n')

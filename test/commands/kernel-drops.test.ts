@@ -1,7 +1,7 @@
-// Kernel drops are reported: a listener is stopped (SIGSTOP) while a bounded burst overflows its socket's receive
-// buffer on loopback, then resumed and interrupted; its summary and --json stats count what the kernel dropped, as
-// the kernel counts it (/proc/net/udp). With the native addon (SO_MEMINFO) and without (LANMSG_BATCH_READ=off).
-// Loopback only (the network rule); the child runs under the send guard.
+// Kernel drops are reported: lanmsg is stopped (SIGSTOP) while a bounded burst overflows its socket's receive buffer
+// on loopback, then resumed; `listen`'s summary and --json stats, and `announce --json`, count what the kernel
+// dropped, as the kernel counts it (/proc/net/udp). With the native addon (SO_MEMINFO) and without
+// (LANMSG_BATCH_READ=off). Loopback only (the network rule); the children run under the send guard.
 import {expect} from 'chai'
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync} from 'node:fs'
@@ -15,12 +15,12 @@ import {guardedEnv} from '../support/send-guard.js'
 // Far more than an 8 MiB receive buffer holds of small datagrams (each takes ~1 KiB of it on loopback).
 const COUNT = 40_000
 
-/** The kernel's drop count of the UDP socket bound to 127.0.0.1:port, or undefined when none is bound. */
+/** The kernel's drop count of the UDP socket bound to this port (any address), or undefined when none is bound. */
 function procDrops(port: number): number | undefined {
-  const needle = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`
+  const needle = `:${port.toString(16).toUpperCase().padStart(4, '0')}`
   const line = readFileSync('/proc/net/udp', 'utf8')
     .split('\n')
-    .find((l) => l.includes(needle))
+    .find((l) => l.trim().split(/\s+/)[1]?.endsWith(needle))
   return line === undefined ? undefined : Number(line.trim().split(/\s+/).at(-1))
 }
 
@@ -37,13 +37,11 @@ function burst(port: number): void {
   expect(result.status, result.stderr).to.equal(0)
 }
 
-async function stalledListener(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const port = await freePort()
-  const child = spawn(
-    process.execPath,
-    [CLI_BIN, 'listen', '--address', '127.0.0.1', '--port', String(port), '--duration', '120s', ...args],
-    {env: guardedEnv({NO_COLOR: '1', LANMSG_STATE_DIR: mkdtempSync(join(tmpdir(), 'lanmsg-drops-')), ...env})},
-  )
+/** Runs lanmsg with `args` (its socket bound to `port`), stops it, overflows its socket, resumes it, ends it. */
+async function stalled(port: number, args: string[], env: NodeJS.ProcessEnv = {}, interrupt = true) {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    env: guardedEnv({NO_COLOR: '1', LANMSG_STATE_DIR: mkdtempSync(join(tmpdir(), 'lanmsg-drops-')), ...env}),
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -58,7 +56,7 @@ async function stalledListener(args: string[], env: NodeJS.ProcessEnv = {}) {
     const kernel = procDrops(port)!
     child.kill('SIGCONT')
     await new Promise((resolve) => setTimeout(resolve, 1500))
-    child.kill('SIGINT')
+    if (interrupt) child.kill('SIGINT')
     const code = await done
     return {code, stdout, stderr, kernel}
   } finally {
@@ -66,7 +64,13 @@ async function stalledListener(args: string[], env: NodeJS.ProcessEnv = {}) {
   }
 }
 
-describe('listen: kernel drops (SIGSTOP, a burst on loopback, SIGCONT, SIGINT)', function () {
+async function stalledListener(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const port = await freePort()
+  const listen = ['listen', '--address', '127.0.0.1', '--port', String(port), '--duration', '120s']
+  return stalled(port, [...listen, ...args], env)
+}
+
+describe('kernel drops (SIGSTOP, a burst on loopback, SIGCONT)', function () {
   this.timeout(120_000)
   before(function () {
     if (process.platform !== 'linux') this.skip()
@@ -89,5 +93,16 @@ describe('listen: kernel drops (SIGSTOP, a burst on loopback, SIGCONT, SIGINT)',
     expect(run.kernel).to.be.greaterThan(0)
     expect(stats).to.include({kernelDrops: run.kernel, overflow: 0})
     expect(stats.datagrams + stats.kernelDrops).to.equal(COUNT)
+  })
+
+  it('announce --json counts the replies the kernel dropped while it was stalled', async () => {
+    const [port, nobody] = [await freePort(), await freePort()]
+    const announce = ['announce', '--raw', 'x', '--to', '127.0.0.1', '--port', String(nobody), '--bind-port']
+    const run = await stalled(port, [...announce, String(port), '--wait', '4s', '--json'], {}, false)
+    expect(run.code, run.stderr).to.equal(0)
+    const doc = JSON.parse(run.stdout)
+    expect(run.kernel).to.be.greaterThan(0)
+    expect(doc.kernelDrops).to.equal(run.kernel)
+    expect(doc.replies.length + doc.kernelDrops).to.equal(COUNT)
   })
 })
