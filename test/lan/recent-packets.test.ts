@@ -6,6 +6,7 @@ import {
   MIN_RECENT_PACKETS,
   RecentPackets,
 } from '../../src/lan/recent-packets.js'
+import {seededRandom} from '../support/hostile.js'
 
 describe('lan/recent-packets', () => {
   const t0 = 1_700_000_000_000
@@ -39,10 +40,11 @@ describe('lan/recent-packets', () => {
     for (let i = 1; i <= 5; i++) expect(seen(recent, a, t0 + i * (DUPLICATE_WINDOW_MS - 1))).to.equal(i > 1)
   })
 
-  it('recognises a resend after 100 other packets whatever the key (1,000 tables)', () => {
+  it('recognises a resend after 100 other packets, under 1,000 keys (seeded: no flaky run)', () => {
+    const random = seededRandom(2425)
     let missed = 0
     for (let table = 0; table < 1000; table++) {
-      const recent = new RecentPackets()
+      const recent = new RecentPackets({key: Uint32Array.from({length: 5}, () => random() * 2 ** 32)})
       seen(recent, a, t0)
       for (let n = 0; n < 100; n++) recent.seen(`10.0.${table & 255}.${n}`, 2425, n, 288, t0 + n)
       if (!seen(recent, a, t0 + 1000)) missed++
