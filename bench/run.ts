@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import type {Benchmark, BenchContext, BenchOutcome} from './support/report.js'
 
 import {codec} from './codec.js'
+import {collisions} from './collisions.js'
 import {discovery} from './discovery.js'
 import {ingest} from './ingest.js'
 import {memory} from './memory.js'
@@ -19,7 +20,7 @@ import {runCleanups} from './support/netns.js'
 import {killStragglers, ROOT} from './support/proc.js'
 import {listenReads, machineInfo, renderTable} from './support/report.js'
 
-const BENCHMARKS: Benchmark[] = [startup, codec, ingest, replyBurst, discovery, memory, packetNumbers]
+const BENCHMARKS: Benchmark[] = [startup, codec, ingest, replyBurst, discovery, memory, packetNumbers, collisions]
 
 function parseArgs(argv: string[]): {only?: Set<string>; quick: boolean; strict: boolean} {
   let only: Set<string> | undefined

@@ -9,7 +9,7 @@ import * as flags from '../cli/flags.js'
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
 
-Each datagram becomes one row (time, source, command, options, sender, client, content) or, with --ndjson, one JSON line written as it arrives. Text from the network is shown with control characters and escape sequences made visible. On exit (Ctrl-C, --duration, --count) the table of peers seen is printed.
+Each datagram becomes one row (time, source, command, options, sender, client, content) or, with --ndjson, one JSON line written as it arrives. Text from the network is shown with control characters and escape sequences made visible. A resend, or one broadcast heard twice (same source, packet number and command within 10 s), is shown once: with --ndjson or --json it is a record marked "duplicate": true. On exit (Ctrl-C, --duration, --count) the table of peers seen is printed, with what was dropped (lanmsg's queue, the kernel's receive buffer) in the summary.
 
 With --respond, lanmsg is a polite IP Messenger peer: it announces itself (BR_ENTRY), answers BR_ENTRY with ANSENTRY after a small random delay, acknowledges messages that ask for it (RECVMSG), answers GETINFO and GETABSENCEINFO, and says goodbye (BR_EXIT) when it stops. Replies are rate-limited per source and in total, and never sent to itself, to broadcast or multicast sources, or to port 0.
 
@@ -50,9 +50,8 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     hex: Flags.boolean({description: 'Add a hex dump of every datagram.'}),
     peers: Flags.boolean({description: 'Show only the live table of peers (redrawn in place on a terminal).'}),
     expire: flags.duration({
-      description: 'Mark a peer expired when nothing was heard from it for this long.',
-      default: 300_000,
-      defaultHelp: async () => '5m',
+      description:
+        'Mark a peer expired when nothing was heard from it for this long. Default: never, as IPMsg clients send nothing while idle (only BR_EXIT says a peer left).',
     }),
     from: Flags.string({
       description: 'Only datagrams from this IPv4 address or CIDR. Repeatable.',
@@ -166,6 +165,13 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
 
     session.on('datagram', (datagram: ReceivedDatagram) => {
       if (f.count !== undefined && shown >= f.count) return
+      // A duplicate is a JSON record marked so, never a row again, and does not count towards --count.
+      if (datagram.duplicate) {
+        if (json) records.push(toDatagramRecord(datagram))
+        else if (f.ndjson) out.write(datagramJson(datagram))
+        return
+      }
+
       shown++
       if (json) records.push(toDatagramRecord(datagram))
       else if (f.ndjson)

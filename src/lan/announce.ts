@@ -13,6 +13,7 @@ import {decode} from '../protocol/decode.js'
 import {encode} from '../protocol/encode.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {peerKey, type PeerRow, Presence} from './presence.js'
+import {RecentPackets} from './recent-packets.js'
 
 /** Replies kept for the report; beyond that they are counted (a flood during --wait must not grow memory). */
 export const MAX_REPLIES_KEPT = 100_000
@@ -94,6 +95,10 @@ export interface AnnounceResult {
   echoes: number
   /** Replies beyond MAX_REPLIES_KEPT: counted, decoded for presence, but not kept. */
   repliesDropped: number
+  /** Replies that repeat one from the same source a moment ago (marked `duplicate`, shown once). */
+  duplicates: number
+  /** Datagrams the kernel dropped on our socket (receive buffer full): never seen; null when it cannot tell. */
+  kernelDrops: null | number
   /** Sends that failed (e.g. no route to one target) while others went out. */
   sendErrors: {message: string; target: Target}[]
   stoppedEarly: 'all-delivered' | 'expect' | null
@@ -208,9 +213,12 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       deliveries: [],
       echoes: 0,
       repliesDropped: 0,
+      duplicates: 0,
+      kernelDrops: null,
       sendErrors: [],
       stoppedEarly: null,
     }
+    const recent = new RecentPackets()
     const ourPayloads = new Set<string>()
     const ourPacketNos = new Set<number>()
     const ownAddresses = new Set(endpoint.localAddresses())
@@ -243,6 +251,11 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         rttMs: Math.max(0, receivedAt - roundStartedAt),
         acknowledges,
       }
+      if (packet && recent.seen(from.address, from.port, packet.packetNo, packet.command, receivedAt)) {
+        reply.duplicate = true
+        result.duplicates++
+      }
+
       if (result.replies.length < (options.maxReplies ?? MAX_REPLIES_KEPT)) result.replies.push(reply)
       else result.repliesDropped++
       const key = packet ? peerKey(from.address, from.port, packet.user, packet.host) : peerKey(from.address, from.port)
@@ -363,6 +376,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       for (const target of options.targets) await sendTo(bytes, target, 1, rounds)
     }
 
+    result.kernelDrops = endpoint.kernelDrops() ?? null
     result.peers = presence.rows().map((row) => {
       const first = firstReply.get(peerKey(row.address, row.port, row.user, row.host))
       return {...row, acknowledged: first?.acknowledged ?? false, rttMs: first?.rttMs ?? 0}

@@ -18,6 +18,7 @@ import {encode} from '../protocol/encode.js'
 import {Ingest} from './ingest.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {type PeerRow, Presence} from './presence.js'
+import {RecentPackets} from './recent-packets.js'
 import {DEFAULT_REPLY_LIMITS, RateLimiter, type RateLimits} from './rate-limit.js'
 import {type Reply, ResponderPolicy, type ResponderSelf} from './responder-policy.js'
 
@@ -33,8 +34,11 @@ export interface ListenOptions {
   address?: string
   decodeOptions?: DecodeOptions
   respond?: RespondOptions
-  /** A peer not heard from for this long is marked expired. */
-  expireMs: number
+  /**
+   * A peer not heard from for this long is marked expired. Undefined: never, as IPMsg clients send nothing while
+   * idle (no heartbeat): only BR_EXIT says that a peer left.
+   */
+  expireMs?: number
   /** Only datagrams that pass are handed on and counted in presence (the responder still sees all). */
   filter?: (datagram: ReceivedDatagram) => boolean
   packetNumbers?: PacketNumberSource
@@ -57,6 +61,8 @@ export interface ListenStats {
   filtered: number
   ipmsg: number
   fromSelf: number
+  /** IPMsg packets that repeat one from the same source a moment ago (lan/recent-packets.ts): marked, shown once. */
+  duplicates: number
   replies: number
   replyErrors: number
   /** Read, then dropped unprocessed because the queue was full (a flood faster than lanmsg can process). */
@@ -65,6 +71,8 @@ export interface ListenStats {
   unprocessed: number
   /** The most datagrams waiting to be processed at once. */
   queuePeak: number
+  /** Dropped by the kernel before lanmsg could read them (receive buffer full); null when it cannot tell. */
+  kernelDrops: null | number
 }
 
 export interface ListenEvents {
@@ -91,16 +99,19 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     filtered: 0,
     ipmsg: 0,
     fromSelf: 0,
+    duplicates: 0,
     replies: 0,
     replyErrors: 0,
     overflow: 0,
     unprocessed: 0,
     queuePeak: 0,
+    kernelDrops: null,
   }
   private readonly ingest: Ingest
   private readonly now: () => number
   private readonly numbers: PacketNumberSource
   private readonly policy: ResponderPolicy | undefined
+  private readonly recent = new RecentPackets()
   private readonly timers = new Set<NodeJS.Timeout>()
   private expiryTimer: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
@@ -151,6 +162,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     counts.overflow = ingest.queue.overflow
     counts.unprocessed = ingest.unprocessed
     counts.queuePeak = ingest.queue.peak
+    this.readKernelDrops()
     return counts
   }
 
@@ -168,9 +180,12 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       (bytes, meta, count) => session.ingest.receiveBatch(bytes, meta, count),
     )
     endpoint.on('error', (error) => session.emit('error', error))
-    const expireEvery = Math.max(50, Math.min(1000, Math.floor(options.expireMs / 4)))
-    session.expiryTimer = setInterval(() => session.expire(), expireEvery)
-    session.expiryTimer.unref()
+    if (options.expireMs !== undefined) {
+      const expireEvery = Math.max(50, Math.min(1000, Math.floor(options.expireMs / 4)))
+      session.expiryTimer = setInterval(() => session.expire(options.expireMs!), expireEvery)
+      session.expiryTimer.unref()
+    }
+
     return session
   }
 
@@ -196,9 +211,14 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       }
 
       this.endpoint.setReceiver(() => {})
+      this.readKernelDrops() // the last count: the socket is about to close
       await this.endpoint.close()
     })()
     return this.stopping
+  }
+
+  private readKernelDrops(): void {
+    if (!this.endpoint.closed) this.counts.kernelDrops = this.endpoint.kernelDrops() ?? null
   }
 
   private async broadcastEntry(mode: number): Promise<void> {
@@ -222,8 +242,8 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     }
   }
 
-  private expire(): void {
-    const changed = this.presence.expire(this.now(), this.options.expireMs)
+  private expire(expireMs: number): void {
+    const changed = this.presence.expire(this.now(), expireMs)
     if (changed.length > 0) this.emit('presence', changed)
   }
 
@@ -249,6 +269,11 @@ export class ListenSession extends EventEmitter<ListenEvents> {
 
     if (packet) {
       this.counts.ipmsg++
+      if (this.recent.seen(from.address, from.port, packet.packetNo, packet.command, receivedAt)) {
+        datagram.duplicate = true
+        this.counts.duplicates++
+      }
+
       if (this.isSelf(from, packet)) {
         this.counts.fromSelf++
       } else if (this.listenerCount('presence') === 0) {

@@ -6,6 +6,7 @@
 // slots), so finding, adding and evicting a row allocates nothing; the row objects are reused.
 
 import {dottedQuadToNumber} from '../net/ipv4.js'
+import {fmix32, randomHashKey} from './keyed-hash.js'
 
 export interface TableRow {
   address: string
@@ -38,8 +39,13 @@ export class PeerTable<R extends TableRow> {
   // Addresses that are not dotted quads (never from an IPv4 socket) get ids: address -> [id, rows there].
   private readonly otherIds = new Map<string, [number, number]>()
   private nextOtherId = 0
+  // The endpoint hash's key: random per table, so that no sender can choose ports that share a bucket.
+  private readonly k0: number
+  private readonly k1: number
+  private readonly k2: number
 
-  constructor(capacity: number) {
+  /** `key` (3 words, the first two odd) is for tests that must reproduce a layout; by default it is random. */
+  constructor(capacity: number, key: Uint32Array = randomHashKey(3)) {
     if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > 1 << 24) {
       throw new RangeError(`PeerTable: capacity must be an integer from 1 to 2^24, got ${capacity}`)
     }
@@ -58,6 +64,9 @@ export class PeerTable<R extends TableRow> {
     this.mask = buckets - 1
     this.shift = 32 - bits
     this.buckets = new Int32Array(buckets).fill(NONE)
+    this.k0 = key[0] | 1
+    this.k1 = key[1] | 1
+    this.k2 = key[2] | 0
   }
 
   /** Rows pushed out to make room. */
@@ -151,9 +160,23 @@ export class PeerTable<R extends TableRow> {
     }
   }
 
-  /** Multiplicative (Fibonacci) hashing: the high bits of the product, which depend on every bit of the key. */
+  /**
+   * How far each endpoint's entry sits from its home bucket (0: in it), for every endpoint held: what a lookup
+   * probes. For tests of the layout; it walks the whole index.
+   */
+  probeLengths(): number[] {
+    const lengths: number[] = []
+    for (let b = 0; b <= this.mask; b++) {
+      const slot = this.buckets[b]
+      if (slot !== NONE) lengths.push((b - this.bucketOf(this.ips[slot], this.ports[slot])) & this.mask)
+    }
+
+    return lengths
+  }
+
+  /** Keyed multiply-add, then fmix32 (keyed-hash.ts); the bucket is the high bits. */
   private bucketOf(ip: number, port: number): number {
-    return Math.imul(ip ^ Math.imul(port + 1, 0x85_eb_ca_6b), 0x9e_37_79_b1) >>> this.shift
+    return fmix32((Math.imul(ip, this.k0) + Math.imul(port + 1, this.k1) + this.k2) | 0) >>> this.shift
   }
 
   private linkEndpoint(slot: number, address: string, port: number): void {

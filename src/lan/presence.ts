@@ -90,6 +90,14 @@ function learnedCharset(packet: Packet): string | undefined {
   return normalizeCharset(packet.charset)
 }
 
+/**
+ * Whether an entry packet says its user is away. iptux sets ABSENCEOPT on every BR_ENTRY, ANSENTRY and BR_ABSENCE
+ * and has no absence mode at all (§9; its Command.cpp), so from iptux the bit means nothing.
+ */
+function isAbsent(packet: Packet): boolean {
+  return (packet.command & ABSENCEOPT) !== 0 && packet.client.kind !== 'iptux'
+}
+
 /** A copy of the row without `absent`, its keys in the order of the state's (spreading and deleting cost 3x). */
 function snapshot(state: PeerState): PeerRow {
   return {
@@ -223,7 +231,7 @@ export class Presence {
         state.nickname = packet.nickname ?? ''
         state.group = packet.group ?? ''
         state.options = [...packet.options]
-        state.absent = (packet.command & ABSENCEOPT) !== 0
+        state.absent = isAbsent(packet)
         state.status = state.absent ? 'absent' : 'present'
         break
       }

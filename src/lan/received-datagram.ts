@@ -7,4 +7,6 @@ export interface ReceivedDatagram {
   /** Wall-clock time of arrival, ms since the epoch. */
   receivedAt: number
   result: DecodeResult
+  /** True when the same packet came from the same source a moment ago (a resend, or a broadcast heard twice). */
+  duplicate?: boolean
 }

@@ -12,6 +12,8 @@ type RecvBatch = (fd: number, bytes: Uint8Array, slotSize: number, meta: Int32Ar
 
 interface Addon {
   recvBatch: RecvBatch
+  /** Datagrams the kernel dropped on the socket (getsockopt SO_MEMINFO), or -errno; absent from older builds. */
+  socketDrops?: (fd: number) => number
   MAX_BATCH: number
 }
 

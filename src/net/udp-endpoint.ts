@@ -6,6 +6,7 @@ import os from 'node:os'
 
 import {batchReadAddon, BatchReader} from './batch-read.js'
 import {isIPv4Address} from './ipv4.js'
+import {socketDrops} from './kernel-drops.js'
 import {describeSocketError, NetError, usageError} from './net-error.js'
 
 export const DEFAULT_RECV_BUFFER_SIZE = 4 * 1024 * 1024
@@ -157,6 +158,12 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
       if (count > 0) receive(reader.bytes, reader.meta, count)
       if (count < reader.meta.length / 4) return // the socket is empty
     }
+  }
+
+  /** Datagrams the kernel dropped on this socket (receive buffer full) so far; undefined when it cannot tell. */
+  kernelDrops(): number | undefined {
+    const fd = this.closed ? undefined : socketFd(this.socket)
+    return fd === undefined ? undefined : socketDrops(fd)
   }
 
   localAddresses(): string[] {

@@ -37,7 +37,7 @@ export async function showAnnounceProgress(
   let replies = 0
   const peers = new Set<string>()
   announcer.on('reply', (reply) => {
-    replies++
+    if (!reply.duplicate) replies++
     peers.add(`${reply.from.address}:${reply.from.port}`)
   })
   let sends = 0

@@ -62,6 +62,8 @@ export function announceJson(result: AnnounceResult) {
     })),
     echoes: result.echoes,
     repliesDropped: result.repliesDropped,
+    duplicates: result.duplicates,
+    kernelDrops: result.kernelDrops,
     sendErrors: result.sendErrors.map((e) => ({address: e.target.address, port: e.target.port, message: e.message})),
   }
 }
@@ -97,9 +99,11 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
   }))
   sections.push(peerRows.length > 0 ? renderTable(PEER_COLUMNS, peerRows, opts) : 'No IPMsg peer answered.')
 
-  // Every reply is shown: the peers table has one line a peer, this one every datagram.
-  if (result.replies.length > 0) {
-    const rows: Row[] = result.replies.map((r) => ({
+  // Every reply is shown once (a duplicate is not shown again): the peers table has one line a peer, this one every
+  // datagram.
+  const replies = result.replies.filter((r) => !r.duplicate)
+  if (replies.length > 0) {
+    const rows: Row[] = replies.map((r) => ({
       rtt: `${r.rttMs}ms`,
       from: `${r.from.address}:${r.from.port}`,
       mode: r.result.ok ? r.result.packet.mode : '(not IPMsg)',
@@ -124,11 +128,15 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
   const what = first?.mode ? `${first.mode} #${first.packetNo}` : 'raw datagram'
   const summary = [
     `Sent ${what} (${first?.bytes ?? 0} bytes) to ${result.targets.map((t) => `${t.address}:${t.port}`).join(', ')}`,
-    `from UDP port ${result.local.port}; ${result.replies.length} repl${result.replies.length === 1 ? 'y' : 'ies'} from ${result.peers.length} peer${result.peers.length === 1 ? '' : 's'}.`,
+    `from UDP port ${result.local.port}; ${replies.length} repl${replies.length === 1 ? 'y' : 'ies'}` +
+      (result.duplicates > 0 ? ` (and ${result.duplicates} duplicate${result.duplicates === 1 ? '' : 's'})` : '') +
+      ` from ${result.peers.length} peer${result.peers.length === 1 ? '' : 's'}.`,
   ].join(' ')
   sections.push(summary)
   if (result.repliesDropped > 0)
     sections.push(`${result.repliesDropped} more replies were received but not kept (limit reached).`)
+  if (result.kernelDrops)
+    sections.push(`${result.kernelDrops} datagrams were dropped by the kernel (receive buffer full): never seen.`)
   if (first?.truncated) sections.push(`The message was truncated to fit in one datagram (${first.bytes} bytes).`)
   for (const e of result.sendErrors) sections.push(`Could not send to ${e.target.address}: ${e.message}`)
   return sections.join('\n\n')

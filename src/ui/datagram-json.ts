@@ -134,5 +134,5 @@ export function datagramJson(datagram: ReceivedDatagram): string {
   if (p.encrypted) packet += `,"encrypted":true`
   if (p.extension !== undefined) packet += `,"extension":${JSON.stringify(p.extension)}`
   if (p.iptux !== undefined) packet += `,"iptux":${JSON.stringify(p.iptux)}`
-  return `${head},"packet":${packet}},"raw":"${raw}"}`
+  return `${head},"packet":${packet}},"raw":"${raw}"${datagram.duplicate ? ',"duplicate":true' : ''}}`
 }

@@ -31,6 +31,8 @@ export interface DatagramRecord {
   packet: null | PacketRecord
   raw: string
   error?: string
+  /** Only when true: the same packet came from the same source a moment ago (see ReceivedDatagram). */
+  duplicate?: true
 }
 
 export function toDatagramRecord(datagram: ReceivedDatagram): DatagramRecord {
@@ -47,6 +49,8 @@ export function toDatagramRecord(datagram: ReceivedDatagram): DatagramRecord {
     record.error = result.error
     return record
   }
+
+  if (datagram.duplicate) record.duplicate = true
 
   const p = result.packet
   record.packet = {

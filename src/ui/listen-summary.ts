@@ -17,8 +17,11 @@ export function listenSummary({stats, shown, peers, responding, suppressedRateLi
   return (
     `${plural(stats.datagrams, 'datagram', 'datagrams')} received, ${shown} shown` +
     (stats.filtered > 0 ? `, ${stats.filtered} filtered out` : '') +
+    (stats.duplicates > 0 ? `, ${plural(stats.duplicates, 'duplicate', 'duplicates')}` : '') +
     // Read from the socket, but never shown: a flood filled the queue, or the exit came before they were processed.
     (stats.overflow > 0 ? `, ${stats.overflow} dropped (queue full)` : '') +
+    // Never read: the kernel's receive buffer was full (a flood, or lanmsg stalled).
+    (stats.kernelDrops ? `, ${stats.kernelDrops} dropped by the kernel (receive buffer full)` : '') +
     (stats.unprocessed > 0 ? `, ${stats.unprocessed} not shown (exit time limit)` : '') +
     `; ${plural(peers, 'peer', 'peers')}` +
     (responding ? `; ${plural(stats.replies, 'reply', 'replies')} sent` : '') +

@@ -22,6 +22,7 @@ export function peerIdentityCells(p: PeerRow): Row {
     nickname: p.nickname,
     group: p.group,
     client: clientLabel(p.client),
-    options: notableOptions(p.options).join(',') || '-',
+    // The status says whether the user is away (iptux sets ABSENCEOPT always): the bit alone is not shown.
+    options: notableOptions(p.options.filter((o) => o !== 'ABSENCEOPT' || p.status === 'absent')).join(',') || '-',
   }
 }

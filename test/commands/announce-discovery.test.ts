@@ -1,6 +1,7 @@
 // `lanmsg announce` without TEXT: BR_ENTRY to a loopback broadcast, ANSENTRY from fake peers, BR_EXIT.
 // Network rule: every datagram goes to 127.0.0.0/8 (127.255.255.255 reaches the peers bound to 0.0.0.0).
 import {expect} from 'chai'
+import dgram from 'node:dgram'
 
 import {eventually, type FakePeer, freePort, type Heard, IPMSG, packets, startFakePeer} from '../support/ipmsg-peers.js'
 import {makeStateDir, runCli, type RunCliResult} from '../support/run-cli.js'
@@ -267,6 +268,38 @@ describe('announce (presence discovery)', function () {
       expect(doc.peers.map((x: Json) => x.address).sort()).to.deep.equal(['127.0.0.2', '127.0.0.3', '127.0.0.4'])
     } finally {
       await trio.close()
+    }
+  })
+
+  it('marks a reply heard twice (same source, number and command) as a duplicate: once in the table, counted', async () => {
+    const port = await freePort()
+    // A peer that sends its ANSENTRY twice with one number, as libipmsg sends each broadcast to two addresses. It
+    // hears broadcasts on 0.0.0.0 and answers from 127.0.0.5 (a unicast target would end announce at the first).
+    const ear = dgram.createSocket({type: 'udp4', reuseAddr: true})
+    const mouth = dgram.createSocket({type: 'udp4', reuseAddr: true})
+    await new Promise<void>((resolve) => ear.bind(port, '0.0.0.0', resolve))
+    await new Promise<void>((resolve) => mouth.bind(port, '127.0.0.5', resolve))
+    ear.on('message', (data, from) => {
+      const fields = data.toString('latin1').split(':')
+      if (fields.length < 6 || (Number(fields[4]) & 0xff) !== IPMSG.BR_ENTRY || fields[2] !== 'alice') return
+      const answer = Buffer.from('1:777:lib:libhost:3:Lib\0Grp\0')
+      mouth.send(answer, from.port, from.address)
+      mouth.send(answer, from.port, from.address)
+    })
+    try {
+      const args = ['announce', '--to', BROADCAST, '--port', String(port), '--bind-port', '0', '--wait', '800ms']
+      args.push(...IDENTITY)
+      const json = await runCli([...args, '--json'], {env})
+      expect(json.code, json.stderr).to.equal(0)
+      const doc = JSON.parse(json.stdout)
+      expect(doc.replies.map((r: Json) => r.duplicate ?? false)).to.deep.equal([false, true])
+      expect(doc.duplicates).to.equal(1)
+      const table = await runCli(args, {env})
+      expect(table.code, table.stderr).to.equal(0)
+      expect(table.stdout).to.include('Replies (1):')
+      expect(table.stdout).to.match(/; 1 reply \(and 1 duplicate\) from 1 peer\.$/m)
+    } finally {
+      await Promise.all([ear, mouth].map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))))
     }
   })
 

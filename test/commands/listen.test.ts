@@ -1024,7 +1024,8 @@ describe('listen', function () {
         expect(x.parts![0]).to.equal('Bot')
       }
 
-      expect(run.stderr).to.match(/^\d+ datagrams received, \d+ shown; \d+ peers; 13 replies sent/)
+      // erin's resend is shown once and counted; it was acknowledged again all the same (13 replies).
+      expect(run.stderr).to.match(/^\d+ datagrams received, \d+ shown, 1 duplicate; \d+ peers; 13 replies sent/)
     })
 
     it('with --absent "at lunch": ABSENCEOPT on BR_ENTRY and ANSENTRY, the absence text on GETABSENCEINFO', () => {
@@ -1053,6 +1054,59 @@ describe('listen', function () {
 
       expect(absentRun.stderr).to.match(/^3 datagrams received, 3 shown; 1 peer; 2 replies sent\n$/)
     })
+  })
+
+  describe('duplicates: resends and one broadcast heard twice', () => {
+    // SENDMSG #11 three times (a client resending), BR_ENTRY #12 twice (sent to two broadcast addresses), and
+    // packet #11 again with another command (not a duplicate): 6 datagrams, 3 distinct.
+    const burst = () => [
+      sendmsg(11, 'once'),
+      sendmsg(11, 'once'),
+      entry(12, CMD.BR_ENTRY, 'lib', 'Lib'),
+      entry(12, CMD.BR_ENTRY, 'lib', 'Lib'),
+      sendmsg(11, 'once'),
+      sendmsg(11, 'checked', CMD.SENDMSG | OPT.SENDCHECKOPT),
+    ]
+    const ROW = /^\d{2}:\d{2}:\d{2}\.\d{3} {2}127\.0\.0\.2:\d+ +/
+    const run = async (args: string[]) => {
+      const port = await freePort()
+      const [s] = await senders(['127.0.0.2'])
+      try {
+        const live = startListen(port, [...args, '--count', '3'])
+        await waitBound(live)
+        await s.sendAll(burst(), port)
+        const done = await live.done
+        expect(done.code, done.stderr).to.equal(0)
+        return done
+      } finally {
+        await closeAll([s])
+      }
+    }
+
+    it('the table shows each once and the summary counts the duplicates', async () => {
+      const done = await run([])
+      const rows = done.stdout.split('\n').filter((l) => ROW.test(l))
+      expect(rows.map((r) => r.split(/\s+/)[2])).to.deep.equal(['SENDMSG', 'BR_ENTRY', 'SENDMSG'])
+      expect(done.stdout.trimEnd().split('\n').at(-1)).to.equal('6 datagrams received, 3 shown, 3 duplicates; 2 peers')
+    })
+
+    it('NDJSON writes every datagram and marks the repeats "duplicate": true; --json counts them in stats', async () => {
+      const lines = (await run(['--ndjson'])).stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Json)
+      expect(lines.map((r) => r.duplicate ?? false)).to.deep.equal([false, true, false, true, true, false])
+      const doc = JSON.parse((await run(['--json'])).stdout)
+      expect(doc.packets.filter((r: Json) => r.duplicate === true)).to.have.length(3)
+      expect(doc.stats).to.include({datagrams: 6, duplicates: 3})
+    })
+  })
+
+  it('expires nobody by default: --help says so, and the flag has no default (IPMsg clients send no heartbeat)', async () => {
+    const {default: Listen} = await import('../../src/commands/listen.js')
+    expect(Listen.flags.expire.default).to.equal(undefined)
+    const help = await runCli(['listen', '--help'])
+    expect(help.stdout.replaceAll(/\s+/g, ' ')).to.include('Default: never')
   })
 
   it('presence (--json --expire 300ms): expired after silence, exited after BR_EXIT, absent after BR_ABSENCE', async () => {

@@ -124,7 +124,7 @@ describe('hardening: bounded resources', function () {
 
     it('RecentPackets stays at its capacity', () => {
       const recent = new RecentPackets()
-      for (let i = 0; i < SOURCES; i++) recent.seen({address: spoofedAddress(i), user: 'u', host: 'h', packetNo: i})
+      for (let i = 0; i < SOURCES; i++) recent.seen(spoofedAddress(i), 2425, i, 288, i)
       expect(recent.size).to.equal(DEFAULT_RECENT_PACKETS)
       expect(recent.evictions).to.equal(SOURCES - DEFAULT_RECENT_PACKETS)
     })

@@ -100,4 +100,28 @@ describe('lan/listen-session (loopback)', function () {
       await close()
     }
   })
+
+  it('never expires a quiet peer unless expireMs is given (IPMsg clients send no heartbeat)', async () => {
+    let clock = Date.now()
+    const sessions = {
+      byDefault: await ListenSession.start({port: 0, address: '127.0.0.1', now: () => clock}),
+      withExpiry: await ListenSession.start({port: 0, address: '127.0.0.1', expireMs: 60_000, now: () => clock}),
+    }
+    const sender = dgram.createSocket('udp4')
+    await new Promise<void>((resolve) => sender.bind(0, '127.0.0.1', resolve))
+    try {
+      for (const session of Object.values(sessions)) {
+        sender.send('1:1:amy:pc:1:Amy\0\0', session.port, '127.0.0.1')
+        await until(() => session.presence.size === 1, 'the entry to be seen')
+      }
+
+      clock += 24 * 3600 * 1000 // a day of silence; the expiry check runs at least once a second
+      await until(() => sessions.withExpiry.presence.rows()[0].status === 'expired', 'the peer to expire')
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      expect(sessions.byDefault.presence.rows()[0].status).to.equal('present')
+    } finally {
+      for (const session of Object.values(sessions)) await session.stop()
+      await new Promise<void>((resolve) => sender.close(resolve))
+    }
+  })
 })

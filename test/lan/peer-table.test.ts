@@ -1,6 +1,8 @@
 import {expect} from 'chai'
 
 import {PeerTable, type TableRow} from '../../src/lan/peer-table.js'
+import {dottedQuadToNumber} from '../../src/net/ipv4.js'
+import {collidingPorts, unkeyedBucket} from '../support/colliding-ports.js'
 import {seededRandom} from '../support/hostile.js'
 
 interface Row extends TableRow {
@@ -148,5 +150,41 @@ describe('lan/peer-table', () => {
     expect(table.evictions).to.equal(90_000)
     expect(table.peek('127.16.0.0', 2425, 'u', 'h')).to.equal(undefined)
     expect(table.onlyRowAt('127.17.134.159', 2425)?.id).to.equal(99_999)
+  })
+
+  it('spreads the source ports chosen to collide under the old unkeyed hash (short probes, whatever the key)', () => {
+    const capacity = 10_000
+    const ip = dottedQuadToNumber('10.84.0.66')
+    const ports = collidingPorts(ip, capacity, 12_000)
+    // The attack is real: under the old hash these 12,000 ports crowd into ~6,000 neighbouring home buckets.
+    const homes = ports.map((port) => unkeyedBucket(ip, port, capacity))
+    expect(Math.max(...homes) - Math.min(...homes)).to.be.below(6600)
+    for (let run = 0; run < 3; run++) {
+      const table = new PeerTable<Row>(capacity)
+      for (const [i, port] of ports.entries()) {
+        table.add((reuse) => Object.assign(reuse ?? {user: 'u', host: 'h'}, {address: '10.84.0.66', port, id: i}))
+      }
+
+      const probes = table.probeLengths()
+      expect(probes).to.have.length(capacity)
+      const mean = probes.reduce((a, b) => a + b, 0) / probes.length
+      // A random layout at this load (10,000 in 2^15 buckets) probes ~0.2 on average; the old one, thousands.
+      expect(mean, `run ${run}: mean probe length`).to.be.below(1)
+      expect(Math.max(...probes), `run ${run}: longest probe`).to.be.below(64)
+    }
+  })
+
+  it('draws its hash key at random for each table: the same rows lie differently', () => {
+    const layout = (table: PeerTable<Row>) => {
+      for (let port = 1; port <= 500; port++) {
+        table.add(() => ({address: '10.84.0.66', port, user: 'u', host: 'h', id: port}))
+      }
+
+      return table.probeLengths().join(',')
+    }
+
+    const key = Uint32Array.of(0x1234_5679, 0x9abc_def1, 42)
+    expect(layout(new PeerTable<Row>(1000, key))).to.equal(layout(new PeerTable<Row>(1000, key)))
+    expect(layout(new PeerTable<Row>(1000))).to.not.equal(layout(new PeerTable<Row>(1000)))
   })
 })

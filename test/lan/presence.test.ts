@@ -2,6 +2,7 @@ import {expect} from 'chai'
 
 import {ABSENCEOPT, CAPUTF8OPT, DIALUPOPT, MODES, SENDCHECKOPT, UTF8OPT} from '../../src/protocol/constants.js'
 import {DEFAULT_PRESENCE_CAPACITY, Presence} from '../../src/lan/presence.js'
+import {decode} from '../../src/protocol/decode.js'
 import {makePacket} from './packet-factory.js'
 
 const {ANSENTRY, BR_ABSENCE, BR_ENTRY, BR_EXIT, NOOPERATION, RECVMSG, SENDMSG} = MODES
@@ -42,6 +43,22 @@ describe('lan/presence', () => {
     const bob = {address: '192.168.1.21', port: 2425}
     expect(presence.observe(makePacket(ANSENTRY | ABSENCEOPT, {user: 'bob'}), bob, t0).row.status).to.equal('absent')
     expect(presence.observe(makePacket(ANSENTRY, {user: 'bob'}), bob, t0 + 1).row.status).to.equal('present')
+  })
+
+  it('lists iptux present although it sets ABSENCEOPT on every entry packet (it has no absence mode)', () => {
+    // iptux 0.8.3's BR_ENTRY as on the wire (§9): 0x101 = BR_ENTRY|ABSENCEOPT, whatever its user does.
+    const wire = Buffer.from('1_iptux 0.8.3:1:alice:laptop:257:Alice\u0000Dev\u0000icon-tux.png\u0000utf-8\u0000')
+    const decoded = decode(wire)
+    if (!decoded.ok) throw new Error(decoded.error)
+    const presence = new Presence()
+    expect(presence.observe(decoded.packet, alice, t0).row.status).to.equal('present')
+    const iptux = {version: '1_iptux 0.8.3', user: 'alice', host: 'laptop'}
+    expect(presence.observe(makePacket(ANSENTRY | ABSENCEOPT, iptux), alice, t0 + 1).row.status).to.equal('present')
+    expect(presence.observe(makePacket(BR_ABSENCE | ABSENCEOPT, iptux), alice, t0 + 2).row.status).to.equal('present')
+    expect(presence.observe(makePacket(SENDMSG, iptux), alice, t0 + 3).row.status).to.equal('present')
+    // The same bit from IP Messenger still means away.
+    const bob = {address: '192.168.1.21', port: 2425}
+    expect(presence.observe(makePacket(BR_ENTRY | ABSENCEOPT, {user: 'bob'}), bob, t0).row.status).to.equal('absent')
   })
 
   it('follows present → absent → present → exited, updating names on BR_ABSENCE and keeping them on an empty BR_EXIT', () => {
@@ -234,7 +251,11 @@ describe('lan/presence', () => {
     const presence = new Presence({capacity: 1})
     const old = {address: '10.0.0.1', port: 2425}
     presence.observe(
-      makePacket(BR_ENTRY | ABSENCEOPT | DIALUPOPT, {version: '1_iptux 0.10.0', nickname: 'Old', group: 'G'}),
+      makePacket(BR_ENTRY | ABSENCEOPT | DIALUPOPT, {
+        version: '1_lbt6_0#128#001122334455#0#0#0#4001#9',
+        nickname: 'Old',
+        group: 'G',
+      }),
       old,
       t0,
     )

@@ -5,6 +5,7 @@ import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
 import dgram from 'node:dgram'
 import {once} from 'node:events'
+import {readFileSync} from 'node:fs'
 
 import {batchReadAddon, BatchReader} from '../../src/net/batch-read.js'
 import {openUdpEndpoint} from '../../src/net/udp-endpoint.js'
@@ -86,6 +87,29 @@ describe('net/batch-read (native recvmmsg)', () => {
     expect(() => recvBatch(0, new Uint16Array(10) as any, 10, new Int32Array(4), 1)).to.throw(TypeError)
     expect(() => recvBatch(-1, new Uint8Array(10), 10, new Int32Array(4), 1)).to.throw(TypeError)
     expect(recvBatch(0, new Uint8Array(10), 10, new Int32Array(4), 0)).to.equal(0) // nothing asked, nothing read
+  })
+
+  it("socketDrops: the kernel's drop count of a socket whose small buffer overflowed, as /proc/net/udp has it", async () => {
+    const socket = dgram.createSocket('udp4')
+    socket.bind(0, '127.0.0.1')
+    await once(socket, 'listening')
+    try {
+      socket.setRecvBufferSize(4096) // the kernel makes it a few KiB: a few datagrams fit
+      const {port} = socket.address()
+      sendFromChild(port, 500) // the loop is blocked meanwhile: nothing reads
+      const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol')!
+      const {fd} = (socket as any)[state].handle
+      const needle = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`
+      const line = readFileSync('/proc/net/udp', 'utf8')
+        .split('\n')
+        .find((l) => l.includes(needle))!
+      const kernel = Number(line.trim().split(/\s+/).at(-1))
+      expect(kernel).to.be.within(400, 500)
+      expect(addon!.socketDrops!(fd)).to.equal(kernel)
+      expect(addon!.socketDrops!(1_000_000)).to.equal(-9) // EBADF
+    } finally {
+      socket.close()
+    }
   })
 
   it('UdpEndpoint: Node reads one datagram, the batches bring the rest, in order, nothing twice', async () => {

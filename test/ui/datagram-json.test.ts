@@ -28,6 +28,13 @@ describe('ui/datagram-json', () => {
     }
   })
 
+  it('marks a duplicate with "duplicate": true at the end, as the record does', () => {
+    const d = {...datagram(Buffer.from('1:7:alice:pc:288:again\0')), duplicate: true}
+    expect(datagramJson(d)).to.equal(expected(d))
+    expect(JSON.parse(datagramJson(d))).to.include({duplicate: true})
+    expect(JSON.parse(datagramJson({...d, duplicate: false}))).to.not.have.property('duplicate')
+  })
+
   it('escapes what JSON.stringify escapes: quotes, backslashes, control characters, lone surrogates', () => {
     const texts = [
       'say "hi"',

@@ -9,11 +9,13 @@ const stats = (more: Partial<ListenStats> = {}): ListenStats => ({
   filtered: 0,
   ipmsg: 0,
   fromSelf: 0,
+  duplicates: 0,
   replies: 0,
   replyErrors: 0,
   overflow: 0,
   unprocessed: 0,
   queuePeak: 0,
+  kernelDrops: 0,
   ...more,
 })
 const base = {shown: 0, peers: 0, responding: false, suppressedRateLimit: 0, evictions: 0}
@@ -23,6 +25,22 @@ describe('ui/listen-summary', () => {
     expect(listenSummary({...base, stats: stats()})).to.equal('0 datagrams received, 0 shown; 0 peers')
     expect(listenSummary({...base, stats: stats({datagrams: 1}), shown: 1, peers: 1})).to.equal(
       '1 datagram received, 1 shown; 1 peer',
+    )
+  })
+
+  it("counts the kernel's drops beside lanmsg's own, only when there are any (null: it cannot tell)", () => {
+    const line = listenSummary({...base, stats: stats({datagrams: 10, overflow: 2, kernelDrops: 5}), shown: 8})
+    expect(line).to.equal(
+      '10 datagrams received, 8 shown, 2 dropped (queue full), 5 dropped by the kernel (receive buffer full); 0 peers',
+    )
+    expect(listenSummary({...base, stats: stats({kernelDrops: null})})).to.equal(
+      '0 datagrams received, 0 shown; 0 peers',
+    )
+  })
+
+  it('counts duplicates (resends, one broadcast heard twice), only when there are any', () => {
+    expect(listenSummary({...base, stats: stats({datagrams: 5, duplicates: 2}), shown: 3, peers: 1})).to.equal(
+      '5 datagrams received, 3 shown, 2 duplicates; 1 peer',
     )
   })
 
