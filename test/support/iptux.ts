@@ -292,7 +292,7 @@ export class Iptux {
   async say(palAddress: string, text: string): Promise<void> {
     const window = await this.waitForWindow(new RegExp(` IP:${palAddress.replaceAll('.', String.raw`\.`)}$`))
     await this.xdotool('windowfocus', '--sync', window)
-    await this.xdotool('type', '--delay', '15', '--', text)
+    await this.xdotool('type', '--delay', '80', '--', text)
     await this.xdotool('key', 'Return')
     const sent = (e: ChatEntry) => e.direction === 'sent' && e.text === text
     await this.waitForChat(sent, 10_000, `sent message ${JSON.stringify(text)}`)
