@@ -68,6 +68,17 @@ describe('real iptux: presence as lanmsg reports it', function () {
     expect(sends.map((r: any) => r.duplicate === true)).to.deep.equal([false, ...sends.slice(1).map(() => true)])
   })
 
+  it('its resends are shown once in the table (point 8)', async () => {
+    const listen = lan.cli(listener, ['listen', '--duration', '8s'])
+    await listen.waitBound(2425)
+    await iptux.say(listener.address, 'still there?')
+    const done = await listen.wait(20_000)
+    expect(done.code, listen.describe()).to.equal(0)
+    const from = iptux.address.replaceAll('.', String.raw`\.`)
+    const rows = done.stdout.split('\n').filter((line) => new RegExp(`${from}:2425 +SENDMSG `).test(line))
+    expect(rows.length, done.stdout).to.equal(1)
+  })
+
   it('its exit (Ctrl+Q: BR_EXIT to every pal) is seen, and the peer is exited', async () => {
     const since = iptux.process.stderr.length
     const listen = lan.cli(listener, ['listen', '--respond', '--json', '--duration', '6s'])
