@@ -32,6 +32,12 @@ describe('real iptux: presence as lanmsg reports it', function () {
     return JSON.parse(result.stdout)
   }
 
+  /** A message from the listener's host opens iptux's chat window for that pal (open_chat), where it can answer. */
+  async function openChat(text: string): Promise<void> {
+    await json(lan.cli(listener, ['announce', text, '--to', iptux.address, '--nick', 'Listener', '--json']), [0, 6])
+    await iptux.waitForWindow(new RegExp(` IP:${listener.address.replaceAll('.', String.raw`\.`)}$`))
+  }
+
   it('announce finds it: client iptux 0.8.3, its nickname and group, status present (point 1)', async () => {
     const report = await json(lan.cli(scout, ['announce', '--json', '--wait', '2s', '--nick', 'Scout']))
     const peer = report.peers.find((p: any) => p.address === iptux.address)
@@ -53,8 +59,7 @@ describe('real iptux: presence as lanmsg reports it', function () {
   })
 
   it('its resends of an unacknowledged message are marked duplicate, the first is not (point 8)', async () => {
-    // A message from the listener's host opens iptux's chat window for that pal (open_chat).
-    await json(lan.cli(listener, ['announce', 'ping', '--to', iptux.address, '--nick', 'Listener', '--json']), [0, 6])
+    await openChat('ping')
     const listen = lan.cli(listener, ['listen', '--ndjson', '--duration', '8s'])
     await listen.waitBound(2425)
     const text = 'are you there?'
@@ -69,6 +74,7 @@ describe('real iptux: presence as lanmsg reports it', function () {
   })
 
   it('its resends are shown once in the table (point 8)', async () => {
+    await openChat('ping again')
     const listen = lan.cli(listener, ['listen', '--duration', '8s'])
     await listen.waitBound(2425)
     await iptux.say(listener.address, 'still there?')
