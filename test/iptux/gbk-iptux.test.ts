@@ -59,7 +59,7 @@ describe('real iptux configured for GBK', function () {
   })
 
   for (const args of [[], ['--encoding', 'gbk']]) {
-    it(`it displays lanmsg's Chinese text right (${args.join(' ') || 'default encoding'})`, async () => {
+    it(`it displays lanmsg's Chinese text right, under lanmsg's Chinese nickname (${args.join(' ') || 'default encoding'})`, async () => {
       const text = `中文测试${args.length > 0 ? '，GBK' : '，默认'}`
       const proc = lan.cli(lan.hosts[1], [
         'announce',
@@ -72,11 +72,13 @@ describe('real iptux configured for GBK', function () {
         ...args,
       ])
       const result = await proc.wait(30_000)
-      expect(result.code, proc.describe()).to.equal(0)
+      const report = JSON.parse(result.stdout)
       const shown = await iptux
         .waitForChat((e) => e.direction === 'received' && e.text === text, 4000, `display of ${text}`)
         .catch(() => undefined)
-      expect(shown, JSON.stringify(iptux.received())).to.not.equal(undefined)
+      // Reported together, so that a failure says what lanmsg claimed and what iptux showed.
+      const outcome = {code: result.code, delivered: report.deliveries?.[0]?.delivered, shownAs: shown?.nickname}
+      expect(outcome, JSON.stringify(iptux.received())).to.deep.equal({code: 0, delivered: true, shownAs: '测试员'})
     })
   }
 })

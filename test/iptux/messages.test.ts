@@ -13,7 +13,7 @@ describe('real iptux: what it displays of lanmsg messages', function () {
 
   before(async function () {
     if (iptuxSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: 5})
+    lan = await SimulatedLan.create({hosts: 6})
     iptux = await Iptux.start(lan, lan.hosts[0], {nickname: 'Tux', group: 'Penguins'})
   })
   after(async () => {
@@ -103,6 +103,14 @@ describe('real iptux: what it displays of lanmsg messages', function () {
       expect(sent.code, sent.stderr).to.equal(0)
       expect(await displayed(m.text), `${m.text}: shown ${JSON.stringify(shown())}`).to.not.equal(undefined)
     }
+  })
+
+  it('a GBK message from a Chinese nickname: delivered, displayed right, under that nickname (points 2, 5)', async () => {
+    const text = '你好，我的名字是中文'
+    const sent = await announce(lan.hosts[5], text, ['--encoding', 'gbk', '--nick', '老王', '--group', '财务部'])
+    const entry = await displayed(text)
+    const outcome = {code: sent.code, delivered: sent.delivered, shownAs: entry?.nickname}
+    expect(outcome, JSON.stringify(shown())).to.deep.equal({code: 0, delivered: true, shownAs: '老王'})
   })
 
   it('a long GBK message is displayed whole, or refused (point 6)', async () => {

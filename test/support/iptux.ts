@@ -116,6 +116,10 @@ export class Iptux {
   /** The iptux process itself (its stderr is iptux's `-l INFO` log: every datagram it sends and receives). */
   readonly process: NetnsProcess
   private stopped = false
+  /** Characters given a key of their own (mapKeys), the display's original keymap, and its unbound keycodes. */
+  private readonly keys = new Map<string, string>()
+  private keymap: string | undefined
+  private spareKeys: string[] = []
 
   private constructor(
     readonly lan: SimulatedLan,
@@ -291,11 +295,49 @@ export class Iptux {
    */
   async say(palAddress: string, text: string): Promise<void> {
     const window = await this.waitForWindow(new RegExp(` IP:${palAddress.replaceAll('.', String.raw`\.`)}$`))
+    await this.mapKeys(text)
     await this.xdotool('windowfocus', '--sync', window)
-    await this.xdotool('type', '--delay', '80', '--', text)
+    await this.xdotool('type', '--delay', '20', '--', text)
     await this.xdotool('key', 'Return')
     const sent = (e: ChatEntry) => e.direction === 'sent' && e.text === text
     await this.waitForChat(sent, 10_000, `sent message ${JSON.stringify(text)}`)
+  }
+
+  /**
+   * Gives every non-ASCII character of TEXT a key of its own in the display's keymap (xkbcomp), before typing.
+   * Left to itself, xdotool maps such a character onto a spare key for one keystroke and maps it back at once,
+   * and a busy GTK may read the key after it was mapped back: characters went missing (收到，谢谢！ typed as ，谢).
+   */
+  private async mapKeys(text: string): Promise<void> {
+    const wanted = [...new Set(text)].filter((c) => c.codePointAt(0)! > 0x7e && !this.keys.has(c))
+    if (wanted.length === 0) return
+    const file = join(this.dir, 'keymap.xkb')
+    const xkbcomp = async (...args: string[]) => {
+      const result = await this.lan.exec(this.host, ['xkbcomp', ...args], {env: this.env}).wait(15_000)
+      if (result.code !== 0) throw new Error(`xkbcomp ${args.join(' ')} failed: ${result.stderr.trim()}`)
+    }
+
+    if (this.keymap === undefined) {
+      await xkbcomp('-xkb', this.env.DISPLAY!, file)
+      this.keymap = readFileSync(file, 'utf8')
+      const keycodes = this.keymap.slice(this.keymap.indexOf('xkb_keycodes'), this.keymap.indexOf('xkb_types'))
+      const symbols = this.keymap.slice(this.keymap.indexOf('xkb_symbols'))
+      const bound = new Set([...symbols.matchAll(/key\s+<([^>]+)>/g)].map((m) => m[1]))
+      this.spareKeys = [...keycodes.matchAll(/<([^>]+)>\s*=\s*\d+;/g)].map((m) => m[1]).filter((k) => !bound.has(k))
+    }
+
+    if (this.keys.size + wanted.length > this.spareKeys.length) {
+      throw new Error(`Iptux.say: at most ${this.spareKeys.length} distinct non-ASCII characters per instance`)
+    }
+
+    for (const c of wanted) this.keys.set(c, this.spareKeys[this.keys.size])
+    const lines = [...this.keys].map(
+      ([c, key]) => `    key <${key}> { [ U${c.codePointAt(0)!.toString(16).toUpperCase()} ] };\n`,
+    )
+    const end = this.keymap.indexOf('\n};', this.keymap.indexOf('xkb_symbols')) + 1
+    writeFileSync(file, this.keymap.slice(0, end) + lines.join('') + this.keymap.slice(end))
+    // GTK hears of the new keymap before the keys typed after it (X delivers events in order).
+    await xkbcomp(file, this.env.DISPLAY!)
   }
 
   /** Quits the way a user does (Ctrl+Q on the main window): iptux sends BR_EXIT to every pal, then exits. */
