@@ -8,6 +8,7 @@
 //   iptux -c CONFIG     with HOME and XDG_CONFIG_HOME in a temporary directory; its chat log is
 //                       $XDG_CONFIG_HOME/iptux/log/communicate.log, one entry per message it displays or sends
 // Ready when iptux holds UDP 2425 in the namespace and its main window ("Iptux") is mapped.
+// Typing (say) gives non-ASCII characters keys of their own with xkbcomp first; quitting is Ctrl+Q (BR_EXIT).
 import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -15,7 +16,7 @@ import {join} from 'node:path'
 
 import {type Host, type NetnsProcess, netnsSkipReason, type SimulatedLan} from './netns.js'
 
-const TOOLS = ['iptux', 'Xvfb', 'xdotool', 'dbus-daemon'] as const
+const TOOLS = ['iptux', 'Xvfb', 'xdotool', 'xkbcomp', 'dbus-daemon'] as const
 /** iptux's chat log frames each entry with these lines (LogSystem). */
 const ENTRY_START = '====================================='
 const ENTRY_END = '-------------------------------------'
@@ -47,7 +48,7 @@ export interface ChatEntry {
 let noted = false
 
 /**
- * For a suite's `before`: undefined when a real iptux can run here (network namespaces, iptux, Xvfb, xdotool,
+ * For a suite's `before`: undefined when a real iptux can run here (network namespaces, iptux, Xvfb, xdotool, xkbcomp,
  * dbus-daemon). Otherwise, under LANMSG_REQUIRE_IPTUX=1 (CI) it throws with the reason; else it prints one note
  * and returns the reason, and the caller skips.
  */
@@ -55,7 +56,8 @@ export function iptuxSkipReason(): string | undefined {
   let reason = netnsSkipReason()
   if (!reason) {
     const missing = TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
-    if (missing.length > 0) reason = `not installed: ${missing.join(', ')} (apt-get install iptux xvfb xdotool dbus)`
+    if (missing.length > 0)
+      reason = `not installed: ${missing.join(', ')} (apt-get install iptux xvfb xdotool x11-xkb-utils dbus)`
   }
 
   if (!reason) return undefined
