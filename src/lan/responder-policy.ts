@@ -210,6 +210,8 @@ export class ResponderPolicy {
             command: MODES.ANSENTRY | CAPUTF8OPT | (me.absent ? ABSENCEOPT : 0) | (command & CAPUTF8OPT ? UTF8OPT : 0),
             nickname: me.nickname,
             group: me.group,
+            // Feiqiu converts the whole section from GBK, and UTF-8 extension bytes can make that fail (CF RecvAnsEntry).
+            ...(packet.client.kind === 'feiqiu' ? {utf8Extension: false} : {}),
           },
           reason: 'ANSENTRY for BR_ENTRY (§3.2)',
         }

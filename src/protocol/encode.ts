@@ -143,7 +143,7 @@ export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): Enc
     const group = checkField(packet.group ?? '', 'the group')
     const vs = packet.vs === undefined ? undefined : checkField(packet.vs, 'the VS version')
     if (vs?.includes('\n')) throw new EncodeError('INVALID_FIELD', 'the VS version must not contain a line break')
-    const body = encodeEntryBody({nickname, group, user, host, vs}, charset)
+    const body = encodeEntryBody({nickname, group, user, host, vs, utf8Extension: packet.utf8Extension}, charset)
     const error = tooLarge('entry packet', [header, body], header.length + body.length)
     if (error) throw error
     return {bytes: concat([header, body]), truncated: false}

@@ -123,6 +123,8 @@ export interface OutgoingPacket {
   group?: string
   /** Entry family: a `VS:` value to put in the extension (omitted when absent). */
   vs?: string
+  /** Entry family: false leaves the UTF-8 extension out (Feiqiu converts the whole section from GBK). */
+  utf8Extension?: boolean
   /** RECVMSG/READMSG/ANSREADMSG: the packet number acknowledged (decimal body). */
   acknowledges?: number
 }

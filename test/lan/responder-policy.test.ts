@@ -238,6 +238,9 @@ describe('lan/responder-policy', () => {
       expect(reply.charset).to.equal('gbk')
       expect(reply.packet.command & UTF8OPT).to.equal(0)
       expect(reply.packet.command & 0xff).to.equal(ANSENTRY)
+      // Feiqiu converts the whole section from GBK: the UTF-8 extension stays out.
+      expect(reply.packet.utf8Extension).to.equal(false)
+      expect(policy.decide(makePacket(BR_ENTRY), peer, t0 + 10_000)[0].packet).not.to.have.property('utf8Extension')
     })
 
     it('answers a peer in the charset its text came in, or in what was remembered of it', () => {

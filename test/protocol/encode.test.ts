@@ -150,6 +150,18 @@ describe('protocol encode', () => {
     expectCode({...base, command: 0x21, acknowledges: 12345}, 'TOO_LARGE', {maxBytes: 10})
   })
 
+  it(
+    String.raw`leaves the UTF-8 extension out of an entry packet on request (Feiqiu writes nick\0group\0 alone)`,
+    () => {
+      const packet = {...base, command: 3, nickname: '小王子', group: '研发'}
+      const {bytes} = encode({...packet, utf8Extension: false}, {charset: 'gbk'})
+      expect(Buffer.from(bytes).toString('hex')).to.equal(
+        Buffer.concat([Buffer.from('1:1:u:h:3:'), Buffer.from('d0a1cdf5d7d300d1d0b7a200', 'hex')]).toString('hex'),
+      )
+      expect(utf8(encode(packet).bytes)).to.include('\nNN:小王子')
+    },
+  )
+
   it('ignores text on entry packets', () => {
     expect(utf8(encode({...base, command: 1, text: 'ignored'}).bytes)).to.equal('1:1:u:h:1:\0\0\nUN:u\nHN:h\nNN:\nGN:')
   })
