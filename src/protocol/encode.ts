@@ -87,11 +87,25 @@ function fitText(text: string, room: number, charset: string, fits: (body: Uint8
   return encodeText(head.slice(0, ends[lo]), charset)
 }
 
-/** The size of these bytes once converted to UTF-8 by the receiver; 0 when they cannot exceed `limit`. */
-function utf8Size(chunks: Uint8Array[], charset: string, limit: number): number {
-  const size = chunks.reduce((n, chunk) => n + chunk.length, 0)
-  if (charset === 'utf-8' || size * MAX_UTF8_GROWTH <= limit) return 0
-  return Buffer.byteLength(decodeText(concat(chunks), charset), 'utf8')
+interface Limits {
+  charset: string
+  maxBytes: number
+  maxUtf8: number
+}
+
+/** Why a datagram of these chunks (`size` bytes) is too large, or undefined when it fits both limits. */
+function tooLarge(what: string, chunks: Uint8Array[], size: number, {charset, maxBytes, maxUtf8}: Limits) {
+  if (size > maxBytes) {
+    return new EncodeError('TOO_LARGE', `${what} is ${size} bytes encoded; the limit is ${maxBytes} bytes`)
+  }
+
+  if (charset === 'utf-8' || size * MAX_UTF8_GROWTH <= maxUtf8) return undefined
+  const converted = Buffer.byteLength(decodeText(concat(chunks), charset), 'utf8')
+  if (converted <= maxUtf8) return undefined
+  return new EncodeError(
+    'TOO_LARGE',
+    `${what} is ${converted} bytes once converted to UTF-8, as iptux does with ${charset} text; the limit is ${maxUtf8} bytes`,
+  )
 }
 
 export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): EncodeResult {
@@ -101,7 +115,7 @@ export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): Enc
   }
 
   // §1.2: the header is ASCII; a charset that changes ASCII bytes (hex, UTF-16, …) makes the packet unreadable.
-  if (!isAsciiCompatible(charset)) {
+  if (charset !== 'utf-8' && !isAsciiCompatible(charset)) {
     throw new EncodeError(
       'UNSUPPORTED_CHARSET',
       `charset "${options.charset}" cannot carry the IPMsg header (ASCII bytes must stay as they are); try utf-8, gbk, gb18030 or cp932`,
@@ -114,22 +128,7 @@ export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): Enc
     'the UTF-8 size limit',
     Number.MAX_SAFE_INTEGER,
   )
-  const tooLarge = (what: string, chunks: Uint8Array[], size: number): EncodeError | undefined => {
-    if (size > maxBytes) {
-      return new EncodeError('TOO_LARGE', `${what} is ${size} bytes encoded; the limit is ${maxBytes} bytes`)
-    }
-
-    const converted = utf8Size(chunks, charset, maxUtf8)
-    if (converted > maxUtf8) {
-      return new EncodeError(
-        'TOO_LARGE',
-        `${what} is ${converted} bytes once converted to UTF-8, as iptux does with ${charset} text; the limit is ${maxUtf8} bytes`,
-      )
-    }
-
-    return undefined
-  }
-
+  const limits: Limits = {charset, maxBytes, maxUtf8}
   const version = checkField(packet.version ?? '1', 'the version')
   if (version.includes(':')) throw new EncodeError('INVALID_FIELD', 'the version must not contain ":"')
   const packetNo = checkInteger(packet.packetNo, 'the packet number', MAX_PACKET_NO)
@@ -144,7 +143,7 @@ export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): Enc
     const vs = packet.vs === undefined ? undefined : checkField(packet.vs, 'the VS version')
     if (vs?.includes('\n')) throw new EncodeError('INVALID_FIELD', 'the VS version must not contain a line break')
     const body = encodeEntryBody({nickname, group, user, host, vs, utf8Extension: packet.utf8Extension}, charset)
-    const error = tooLarge('entry packet', [header, body], header.length + body.length)
+    const error = tooLarge('entry packet', [header, body], header.length + body.length, limits)
     if (error) throw error
     return {bytes: concat([header, body]), truncated: false}
   }
@@ -166,10 +165,10 @@ export function encode(packet: OutgoingPacket, options: EncodeOptions = {}): Enc
   const body = encodeText(text.replaceAll('\r\n', '\n'), charset)
   const room = maxBytes - header.length - 1
   const what = text === '' || room < 0 ? 'packet' : 'message'
-  const error = tooLarge(what, [header, body, NUL], header.length + body.length + 1)
+  const error = tooLarge(what, [header, body, NUL], header.length + body.length + 1, limits)
   if (error === undefined) return {bytes: concat([header, body, NUL]), truncated: false}
-  if (!options.truncate || room < 0 || tooLarge(what, [header, NUL], header.length + 1)) throw error
-  const fits = (fitted: Uint8Array) => !tooLarge(what, [header, fitted, NUL], header.length + fitted.length + 1)
+  if (!options.truncate || room < 0 || tooLarge(what, [header, NUL], header.length + 1, limits)) throw error
+  const fits = (fitted: Uint8Array) => !tooLarge(what, [header, fitted, NUL], header.length + fitted.length + 1, limits)
   const fitted = fitText(text.replaceAll('\r\n', '\n'), room, charset, fits)
   return {bytes: concat([header, fitted, NUL]), truncated: true}
 }
