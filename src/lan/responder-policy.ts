@@ -170,11 +170,15 @@ export class ResponderPolicy {
     // §5: in the charset this peer reads, entry fields included; UTF8OPT only on what really is UTF-8.
     const charset = sendCharset({requested: this.requestedCharset, ...peerInputs(packet, this.peerCharset(source))})
     const command = charset === 'utf-8' ? intent.packet.command : (intent.packet.command & ~UTF8OPT) >>> 0
+    const reply = {...intent.packet, command}
+    // An answer in a legacy charset is legacy throughout, like Windows' own ANSENTRY (§1.4): Feiqiu and iptux
+    // convert the whole section from GBK, and UTF-8 extension bytes among GBK ones make that fail (CF RecvAnsEntry).
+    if (charset !== 'utf-8' && intent.entry) reply.utf8Extension = false
     return [
       {
         to: {address: from.address, port: from.port},
         delayMs: intent.delayMs,
-        packet: {...intent.packet, command},
+        packet: reply,
         charset,
         reason: intent.reason,
       },
@@ -210,8 +214,6 @@ export class ResponderPolicy {
             command: MODES.ANSENTRY | CAPUTF8OPT | (me.absent ? ABSENCEOPT : 0) | (command & CAPUTF8OPT ? UTF8OPT : 0),
             nickname: me.nickname,
             group: me.group,
-            // Feiqiu converts the whole section from GBK, and UTF-8 extension bytes can make that fail (CF RecvAnsEntry).
-            ...(packet.client.kind === 'feiqiu' ? {utf8Extension: false} : {}),
           },
           reason: 'ANSENTRY for BR_ENTRY (§3.2)',
         }

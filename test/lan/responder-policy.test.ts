@@ -238,7 +238,7 @@ describe('lan/responder-policy', () => {
       expect(reply.charset).to.equal('gbk')
       expect(reply.packet.command & UTF8OPT).to.equal(0)
       expect(reply.packet.command & 0xff).to.equal(ANSENTRY)
-      // Feiqiu converts the whole section from GBK: the UTF-8 extension stays out.
+      // Feiqiu converts the whole section from GBK: the UTF-8 extension stays out of a GBK answer.
       expect(reply.packet.utf8Extension).to.equal(false)
       expect(policy.decide(makePacket(BR_ENTRY), peer, t0 + 10_000)[0].packet).not.to.have.property('utf8Extension')
     })
@@ -265,6 +265,7 @@ describe('lan/responder-policy', () => {
       const [reply] = policy.decide(makePacket(BR_ENTRY | CAPUTF8OPT), peer, t0)
       expect(reply.charset).to.equal('gbk')
       expect(reply.packet.command & UTF8OPT).to.equal(0)
+      expect(reply.packet.utf8Extension).to.equal(false)
       expect(reply.packet.command & CAPUTF8OPT).to.equal(CAPUTF8OPT)
     })
 
