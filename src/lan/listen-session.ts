@@ -209,6 +209,9 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   private async broadcastEntry(mode: number): Promise<void> {
     const {self, targets} = this.options.respond!
     const command = mode | CAPUTF8OPT | (self.absent ? ABSENCEOPT : 0)
+    // A broadcast reaches every kind of peer: UTF-8 with the UTF-8 extension (§1.4) unless --encoding says. In a
+    // legacy charset it is legacy throughout: Feiqiu and iptux convert the whole section, extension bytes included.
+    const charset = sendCharset({requested: this.options.respond!.charset})
     const packet: OutgoingPacket = {
       packetNo: this.numbers.next(),
       user: self.user,
@@ -216,9 +219,9 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       command,
       nickname: self.nickname,
       group: self.group,
+      ...(charset === 'utf-8' ? {} : {utf8Extension: false}),
     }
-    // A broadcast reaches every kind of peer: UTF-8 (with the UTF-8 extension, §1.4) unless --encoding says.
-    const {bytes} = encode(packet, {charset: sendCharset({requested: this.options.respond!.charset})})
+    const {bytes} = encode(packet, {charset})
     for (const target of targets) {
       try {
         await this.endpoint.send(bytes, target.port, target.address)
