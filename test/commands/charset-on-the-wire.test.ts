@@ -312,6 +312,30 @@ describe('charsets on the wire (listen --respond, announce)', function () {
     }
   })
 
+  describe('announce --encoding gbk: the entry packet is GBK only', () => {
+    it(
+      String.raw`sends BR_ENTRY as nick\0group\0 in GBK, without the UTF-8 extension (which it keeps in UTF-8)`,
+      async () => {
+        const receiver = await openSender({address: '127.0.0.1'})
+        try {
+          const to = ['--to', '127.0.0.1', '--port', String(receiver.port), '--bind-port', '0', '--wait', '0', ...ME]
+          const env = {env: {LANMSG_STATE_DIR: state.dir}}
+          const gbkRun = await runCli(['announce', ...to, '--encoding', 'gbk'], env)
+          expect(gbkRun.code, gbkRun.stderr).to.equal(0)
+          await receiver.waitFor(() => receiver.replies(CMD.BR_ENTRY).length > 0, 10_000, 'BR_ENTRY')
+          const utf8Run = await runCli(['announce', ...to], env)
+          expect(utf8Run.code, utf8Run.stderr).to.equal(0)
+          await receiver.waitFor(() => receiver.replies(CMD.BR_ENTRY).length > 1, 10_000, 'a second BR_ENTRY')
+          const [gbkEntry, utf8Entry] = receiver.replies(CMD.BR_ENTRY)
+          expect(gbkEntry.body!.toString('hex')).to.equal(NICK_GBK.toString('hex'))
+          expect(utf8Entry.body!.toString('utf8')).to.include('\nNN:小王子\nGN:研发')
+        } finally {
+          await receiver.close()
+        }
+      },
+    )
+  })
+
   describe('announce: a GBK message must fit what iptux holds once converted to UTF-8', () => {
     const text = '测'.repeat(4006) // the observed message: 8,030 bytes of GBK, shown cut at ~2,729 characters
 
