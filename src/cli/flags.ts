@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 import os from 'node:os'
 
-import {normalizeCharset, SUPPORTED_CHARSETS} from '../protocol/charset.js'
+import {isAsciiCompatible, normalizeCharset, SUPPORTED_CHARSETS} from '../protocol/charset.js'
 
 import {parseDuration} from './duration.js'
 import {UsageError} from './user-error.js'
@@ -57,6 +57,11 @@ export const charset = Flags.custom<string>({
     const name = normalizeCharset(input)
     if (name === undefined)
       throw new UsageError(`unknown encoding ${JSON.stringify(input)}; use one of ${SUPPORTED_CHARSETS.join(', ')}`)
+    // §1.2: the header (version, numbers, colons) is ASCII and must reach the peer as it is.
+    if (!isAsciiCompatible(name))
+      throw new UsageError(
+        `encoding ${JSON.stringify(input)} cannot carry the IPMsg header, which must stay ASCII; use one of ${SUPPORTED_CHARSETS.join(', ')}`,
+      )
     return name
   },
 })

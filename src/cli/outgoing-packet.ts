@@ -87,6 +87,8 @@ export function buildOutgoing(flags: OutgoingFlags): Outgoing {
     group: flags.group,
   }
   if (flags.text !== undefined) packet.text = flags.text
+  // An entry packet in a legacy charset is legacy throughout: Feiqiu and iptux convert the whole section from GBK.
+  if (flags.encoding !== 'utf-8') packet.utf8Extension = false
   const encodeOptions = {charset: flags.encoding, truncate: flags.truncate}
   try {
     // A trial encode, so that a message too long or a name with a NUL is refused before any socket opens.

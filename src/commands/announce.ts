@@ -120,7 +120,8 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       default: 'utf-8',
     }),
     truncate: Flags.boolean({
-      description: 'Shorten a message that does not fit in one datagram (8191 bytes) instead of failing.',
+      description:
+        'Shorten a message that does not fit instead of failing: 8191 bytes, and in another encoding than utf-8 also 8192 bytes once converted to UTF-8 (what iptux holds).',
     }),
     command: Flags.string({
       char: 'c',

@@ -27,6 +27,10 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     },
     {command: '<%= config.bin %> <%= command.id %> --peers --expire 1m', description: 'A live table of who is up'},
     {
+      command: '<%= config.bin %> <%= command.id %> --respond --encoding gbk --nick 小王',
+      description: 'Be a peer that writes GBK to everyone (Feiqiu peers get GBK anyway)',
+    },
+    {
       command: '<%= config.bin %> <%= command.id %> --from 192.168.1.0/24 --mode SENDMSG --duration 10m',
       description: 'Only messages from one subnet, for ten minutes',
     },
@@ -67,8 +71,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     encoding: flags.charset({
       char: 'e',
       description:
-        'Encoding of text that is neither marked UTF-8 nor valid UTF-8 (gb18030 covers GBK; cp932 for Japanese).',
-      default: 'gb18030',
+        'Encoding of text that is neither marked UTF-8 nor valid UTF-8 (default gb18030, which covers GBK; cp932 for Japanese), and of everything --respond sends (default: GBK to Feiqiu and to peers that write GBK, else UTF-8).',
     }),
     respond: Flags.boolean({char: 'r', description: 'Answer as a polite IPMsg peer (see above).', helpGroup: 'PEER'}),
     to: Flags.string({
@@ -129,7 +132,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const session = await ListenSession.start({
       port: f.port,
       address: f.address,
-      decodeOptions: {legacyCharset: f.encoding},
+      decodeOptions: f.encoding === undefined ? {} : {legacyCharset: f.encoding},
       expireMs: f.expire,
       filter,
       respond: f.respond
@@ -144,6 +147,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
               version: this.config.version,
             },
             targets,
+            charset: f.encoding,
           }
         : undefined,
     }).catch((error: unknown) => {

@@ -12,7 +12,7 @@ import type {ReceivedDatagram} from './received-datagram.js'
 
 import {localBroadcastAddresses} from '../net/targets.js'
 import {openUdpEndpoint, type UdpEndpoint} from '../net/udp-endpoint.js'
-import {ABSENCEOPT, CAPUTF8OPT, MODES, modeName, modeOf, UTF8OPT} from '../protocol/constants.js'
+import {ABSENCEOPT, CAPUTF8OPT, MODES, modeName, modeOf} from '../protocol/constants.js'
 import {decode} from '../protocol/decode.js'
 import {encode} from '../protocol/encode.js'
 import {Ingest} from './ingest.js'
@@ -21,12 +21,15 @@ import {type PeerRow, Presence} from './presence.js'
 import {RecentPackets} from './recent-packets.js'
 import {DEFAULT_REPLY_LIMITS, RateLimiter, type RateLimits} from './rate-limit.js'
 import {type Reply, ResponderPolicy, type ResponderSelf} from './responder-policy.js'
+import {sendCharset} from './send-charset.js'
 
 export interface RespondOptions {
   self: ResponderSelf
   /** Where BR_ENTRY goes at start and BR_EXIT at stop (the LAN's broadcast addresses). */
   targets: Target[]
   limits?: Partial<RateLimits>
+  /** The charset of everything sent (--encoding); default: per peer (sendCharset), UTF-8 for broadcasts. */
+  charset?: string
 }
 
 export interface ListenOptions {
@@ -143,6 +146,8 @@ export class ListenSession extends EventEmitter<ListenEvents> {
         isBroadcast: (address) =>
           broadcasts.has(address) ||
           options.respond!.targets.some((t) => t.kind !== 'unicast' && t.address === address),
+        charset: options.respond.charset,
+        peerCharset: (address) => this.presence.peerCharset(address),
       })
     }
   }
@@ -224,6 +229,9 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   private async broadcastEntry(mode: number): Promise<void> {
     const {self, targets} = this.options.respond!
     const command = mode | CAPUTF8OPT | (self.absent ? ABSENCEOPT : 0)
+    // A broadcast reaches every kind of peer: UTF-8 with the UTF-8 extension (§1.4) unless --encoding says. In a
+    // legacy charset it is legacy throughout: Feiqiu and iptux convert the whole section, extension bytes included.
+    const charset = sendCharset({requested: this.options.respond!.charset})
     const packet: OutgoingPacket = {
       packetNo: this.numbers.next(),
       user: self.user,
@@ -231,8 +239,9 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       command,
       nickname: self.nickname,
       group: self.group,
+      ...(charset === 'utf-8' ? {} : {utf8Extension: false}),
     }
-    const {bytes} = encode(packet)
+    const {bytes} = encode(packet, {charset})
     for (const target of targets) {
       try {
         await this.endpoint.send(bytes, target.port, target.address)
@@ -303,12 +312,10 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   }
 
   private sendReply(reply: Reply): void {
-    // §5: UTF8OPT means UTF-8; otherwise answer in the charset this peer writes in (GBK for Feiqiu).
-    const charset = reply.packet.command & UTF8OPT ? 'utf-8' : (this.presence.peerCharset(reply.to.address) ?? 'utf-8')
     const packetNo = this.numbers.next()
     let bytes: Uint8Array
     try {
-      bytes = encode({...reply.packet, packetNo}, {charset, truncate: true}).bytes
+      bytes = encode({...reply.packet, packetNo}, {charset: reply.charset, truncate: true}).bytes
     } catch {
       this.counts.replyErrors++
       return

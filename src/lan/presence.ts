@@ -2,12 +2,12 @@
 // ../shared/protocol/ipmsg.md). Pure: the time of each observation is passed in.
 import type {ClientInfo, Packet} from '../protocol/types.js'
 
-import {normalizeCharset} from '../protocol/charset.js'
 import {sameClient} from '../protocol/client.js'
-import {ABSENCEOPT, isEntryMode, MODES, modeOf, UTF8OPT} from '../protocol/constants.js'
+import {ABSENCEOPT, isEntryMode, MODES, modeOf} from '../protocol/constants.js'
 import {isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
 import {PeerTable} from './peer-table.js'
+import {writtenCharset} from './send-charset.js'
 
 export type PeerStatus = 'absent' | 'exited' | 'expired' | 'present'
 
@@ -57,11 +57,6 @@ interface PeerState extends PeerRow {
   absent: boolean
 }
 
-interface CharsetMemory {
-  declared?: string
-  learned?: string
-}
-
 /**
  * IPMsg identifies a host by user, host name, IP address and port (Windows keys its host list on all four and
  * answers to the source port, §3.2), so two clients on one machine — even sharing a port — are two rows.
@@ -70,24 +65,6 @@ interface CharsetMemory {
 export function peerKey(address: string, port: number, user = '', host = ''): string {
   const endpoint = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
   return `${endpoint}\u0000${user}\u0000${host}`
-}
-
-const NON_ASCII = /[^\u0000-\u007F]/
-
-/**
- * A charset is only evidence when non-ASCII text was decoded with it, without UTF8OPT (that flag speaks for one
- * packet, §5) and without the UTF-8 extension (whose names are UTF-8 whatever the legacy charset is, §1.4).
- */
-function learnedCharset(packet: Packet): string | undefined {
-  if (packet.command & UTF8OPT || packet.extension !== undefined) return undefined
-  const nonAscii =
-    NON_ASCII.test(packet.user) ||
-    NON_ASCII.test(packet.host) ||
-    NON_ASCII.test(packet.nickname ?? '') ||
-    NON_ASCII.test(packet.group ?? '') ||
-    NON_ASCII.test(packet.text)
-  if (!nonAscii) return undefined
-  return normalizeCharset(packet.charset)
 }
 
 /**
@@ -134,7 +111,7 @@ function compareRows(a: PeerRow, b: PeerRow): number {
 
 export class Presence {
   readonly capacity: number
-  private readonly charsets: BoundedMap<string, CharsetMemory>
+  private readonly charsets: BoundedMap<string, string>
   private readonly peers: PeerTable<PeerState>
   private lastClient: ClientInfo | undefined
 
@@ -257,12 +234,12 @@ export class Presence {
   }
 
   /**
-   * The charset to decode this address's next packet with (DecodeOptions.peerCharset): the encoding an iptux
-   * entry declared (§5 step 4), otherwise the charset its last non-ASCII legacy text decoded as.
+   * The charset this address's last non-ASCII text came in (writtenCharset): the legacy charset for its next
+   * packet that is not valid UTF-8 (DecodeOptions.peerCharset), and what it reads (sendCharset). Never the
+   * encoding an iptux entry declares: iptux writes `utf-8` there whatever it sends (IXC CreateIptuxExtra).
    */
   peerCharset(address: string): string | undefined {
-    const memory = this.charsets.peek(address)
-    return memory?.declared ?? memory?.learned
+    return this.charsets.peek(address)
   }
 
   /** Every row, sorted by address (numerically for IPv4) and port. */
@@ -327,13 +304,7 @@ export class Presence {
   }
 
   private remember(address: string, packet: Packet): void {
-    const declared = packet.iptux?.encoding === undefined ? undefined : normalizeCharset(packet.iptux.encoding)
-    const learned = learnedCharset(packet)
-    const memory = this.charsets.get(address)
-    if (declared === undefined && learned === undefined) return
-    const next: CharsetMemory = {...memory}
-    if (declared !== undefined) next.declared = declared
-    if (learned !== undefined) next.learned = learned
-    this.charsets.set(address, next)
+    const written = writtenCharset(packet)
+    if (written !== undefined) this.charsets.set(address, written)
   }
 }

@@ -15,6 +15,7 @@ import {
 import {parseIPv4} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
 import {RateLimiter} from './rate-limit.js'
+import {peerInputs, sendCharset} from './send-charset.js'
 
 export interface Endpoint {
   address: string
@@ -38,6 +39,8 @@ export interface Reply {
   delayMs: number
   /** Packet numbers and the version field are filled in by the sender. */
   packet: Omit<OutgoingPacket, 'packetNo' | 'version'>
+  /** The charset to encode the packet in (sendCharset): UTF8OPT is set only when it is UTF-8. */
+  charset: string
   reason: string
 }
 
@@ -63,6 +66,10 @@ export interface ResponderPolicyOptions {
   isBroadcast?: (address: string) => boolean
   /** Source addresses whose last ANSENTRY time is remembered; default 4096. */
   maxEntrySources?: number
+  /** The charset of every reply (--encoding); default: chosen per peer by sendCharset. */
+  charset?: string
+  /** The charset an address was last seen writing in (Presence.peerCharset). */
+  peerCharset?: (address: string) => string | undefined
 }
 
 export const DEFAULT_ENTRY_REPLY_INTERVAL_MS = 2000
@@ -89,7 +96,7 @@ function isAnswerableSource(from: Endpoint, isBroadcast: (address: string) => bo
   return !isBroadcast(address) && !isBroadcast(from.address)
 }
 
-type Intent = Omit<Reply, 'to'> & {entry?: true}
+type Intent = Omit<Reply, 'charset' | 'to'> & {entry?: true}
 
 export class ResponderPolicy {
   readonly stats: ResponderStats = {
@@ -105,7 +112,9 @@ export class ResponderPolicy {
   private readonly limiter: RateLimiter
   private readonly ownAddresses: () => string[]
   private readonly ownPort: number
+  private readonly peerCharset: (address: string) => string | undefined
   private readonly random: () => number
+  private readonly requestedCharset: string | undefined
   private me: ResponderSelf
 
   constructor(options: ResponderPolicyOptions) {
@@ -118,6 +127,8 @@ export class ResponderPolicy {
     this.entryReplyIntervalMs = options.entryReplyIntervalMs ?? DEFAULT_ENTRY_REPLY_INTERVAL_MS
     this.isBroadcast = options.isBroadcast ?? (() => false)
     this.lastEntryReply = new BoundedMap(options.maxEntrySources ?? 4096)
+    this.requestedCharset = options.charset
+    this.peerCharset = options.peerCharset ?? (() => undefined)
   }
 
   get self(): Readonly<ResponderSelf> {
@@ -156,11 +167,19 @@ export class ResponderPolicy {
 
     if (intent.entry) this.lastEntryReply.set(source, nowMs)
     this.stats.answered++
+    // §5: in the charset this peer reads, entry fields included; UTF8OPT only on what really is UTF-8.
+    const charset = sendCharset({requested: this.requestedCharset, ...peerInputs(packet, this.peerCharset(source))})
+    const command = charset === 'utf-8' ? intent.packet.command : (intent.packet.command & ~UTF8OPT) >>> 0
+    const reply = {...intent.packet, command}
+    // An answer in a legacy charset is legacy throughout, like Windows' own ANSENTRY (§1.4): Feiqiu and iptux
+    // convert the whole section from GBK, and UTF-8 extension bytes among GBK ones make that fail (CF RecvAnsEntry).
+    if (charset !== 'utf-8' && intent.entry) reply.utf8Extension = false
     return [
       {
         to: {address: from.address, port: from.port},
         delayMs: intent.delayMs,
-        packet: intent.packet,
+        packet: reply,
+        charset,
         reason: intent.reason,
       },
     ]

@@ -13,6 +13,8 @@ const DECIMAL_ID = /^\d{1,10}$/
 // Sizes and times are 64-bit, the attribute word 32-bit: longer hex is not trusted (§8.2).
 const HEX64 = /^0*[\da-f]{1,16}$/i
 const HEX32 = /^0*[\da-f]{1,8}$/i
+const EXT_ATTR = /^[\da-f]+=/i
+const NOT_A_RECORD = 'not id:name:size:mtime:attr'
 
 /** Reads the name field, turning `::` into `:`; returns the name and the index after its closing colon. */
 function readName(record: string, from: number): [string, number] | undefined {
@@ -33,23 +35,21 @@ function readName(record: string, from: number): [string, number] | undefined {
   return undefined
 }
 
-function decodeRecord(text: string): Attachment | undefined {
-  // §1.6: records may start with an extra `:` (`\a:`) and end with `:` (`:\a`).
-  const record = text.startsWith(':') ? text.slice(1) : text
-  const idEnd = record.indexOf(':')
-  if (idEnd === -1) return undefined
-  const idText = record.slice(0, idEnd)
-  if (!DECIMAL_ID.test(idText) || Number(idText) > 0xffffffff) return undefined
-  const named = readName(record, idEnd + 1)
-  if (!named) return undefined
-  const [name, rest] = named
-  const [sizeHex, mtimeHex, attrHex, ...extra] = record.slice(rest).split(':')
-  if (!HEX64.test(sizeHex ?? '') || !HEX64.test(mtimeHex ?? '') || !HEX32.test(attrHex ?? '')) return undefined
+interface Read {
+  attachment: Attachment
+  /** Fields after attr that are neither an extended attribute nor the closing colon: something was misread. */
+  skipped: number
+}
+
+/** The fields after the name: size, mtime, attr and extended attributes (§1.6); a reason when they do not parse. */
+function readTail(id: number, name: string, fields: string[]): Read | string {
+  const [sizeHex, mtimeHex, attrHex, ...extra] = fields
+  if (!HEX64.test(sizeHex ?? '') || !HEX64.test(mtimeHex ?? '') || !HEX32.test(attrHex ?? '')) return NOT_A_RECORD
   const attr = Number.parseInt(attrHex, 16)
   // §1.6: iptux rejects a record whose type is not valid (attr 0 → no file).
-  if ((attr & 0xff) === 0) return undefined
+  if ((attr & 0xff) === 0) return 'file type 0 (no file)'
   const attachment: Attachment = {
-    id: Number(idText),
+    id,
     name,
     size: Number.parseInt(sizeHex, 16),
     sizeHex,
@@ -57,26 +57,79 @@ function decodeRecord(text: string): Attachment | undefined {
     attr,
     type: fileTypeName(attr),
   }
-  for (const field of extra) {
+  let skipped = 0
+  for (const [i, field] of extra.entries()) {
+    if (!EXT_ATTR.test(field)) {
+      if (field !== '' || i < extra.length - 1) skipped++
+      continue
+    }
+
     const eq = field.indexOf('=')
-    const key = field.slice(0, eq)
-    if (eq <= 0 || !/^[\da-f]+$/i.test(key)) continue
     attachment.extAttrs ??= {}
-    attachment.extAttrs[key] = field.slice(eq + 1)
+    attachment.extAttrs[field.slice(0, eq)] = field.slice(eq + 1)
   }
 
-  return attachment
+  return {attachment, skipped}
 }
 
-/** Decodes an attachment list (already decoded to text); malformed or typeless records are skipped. */
-export function decodeAttachments(text: string): Attachment[] {
-  const attachments: Attachment[] = []
+/** `id:name:size:mtime:attr[:ext…]:` with `::` in the name (§1.6). */
+function readEscaped(record: string, id: number, idEnd: number): Read | string {
+  const named = readName(record, idEnd + 1)
+  if (!named) return NOT_A_RECORD
+  const [name, rest] = named
+  return readTail(id, name, record.slice(rest).split(':'))
+}
+
+/**
+ * The same record read from the right, for names whose `:` was not doubled (libipmsg: `0:a:b.txt:11:…:1:`): the
+ * fields after the name are fixed, so everything between the id and them is the name.
+ */
+function readUnescaped(record: string, id: number): Read | string {
+  const fields = record.split(':')
+  let end = fields.length
+  while (end > 0 && (fields[end - 1] === '' || EXT_ATTR.test(fields[end - 1]))) end--
+  if (end < 5) return NOT_A_RECORD
+  return readTail(id, fields.slice(1, end - 3).join(':'), fields.slice(end - 3))
+}
+
+/** The record as the sender meant it: with `::` escapes when that reads cleanly, else with a bare `:` in the name. */
+function decodeRecord(text: string): Attachment | string {
+  // §1.6: records may start with an extra `:` (`\a:`) and end with `:` (`:\a`).
+  const record = text.startsWith(':') ? text.slice(1) : text
+  const idEnd = record.indexOf(':')
+  const idText = record.slice(0, idEnd)
+  if (idEnd === -1 || !DECIMAL_ID.test(idText) || Number(idText) > 0xffffffff) return NOT_A_RECORD
+  const id = Number(idText)
+  const escaped = readEscaped(record, id, idEnd)
+  if (typeof escaped !== 'string' && escaped.skipped === 0) return escaped.attachment
+  const unescaped = readUnescaped(record, id)
+  if (typeof unescaped !== 'string' && unescaped.skipped === 0) return unescaped.attachment
+  return typeof escaped === 'string' ? escaped : escaped.attachment
+}
+
+export interface AttachmentList {
+  attachments: Attachment[]
+  /** Records that could not be read, as sent, and why: nothing is dropped silently. */
+  errors: Array<{error: string; record: string}>
+}
+
+/** Decodes an attachment list (already decoded to text); what cannot be read is listed in `errors`. */
+export function decodeAttachmentList(text: string): AttachmentList {
+  const list: AttachmentList = {attachments: [], errors: []}
   for (const record of text.split(SEPARATOR)) {
+    // The list ends with a separator, sometimes followed by one `:` (iptux): nothing there.
+    if (record === '' || record === ':') continue
     const attachment = decodeRecord(record)
-    if (attachment) attachments.push(attachment)
+    if (typeof attachment === 'string') list.errors.push({record, error: attachment})
+    else list.attachments.push(attachment)
   }
 
-  return attachments
+  return list
+}
+
+/** Decodes an attachment list (already decoded to text); records that cannot be read are left out. */
+export function decodeAttachments(text: string): Attachment[] {
+  return decodeAttachmentList(text).attachments
 }
 
 /** Encodes records the way Windows does (`"%d:%s:%llx:%llx:%x%s:\a"`, §1.6), `:` in names doubled. */

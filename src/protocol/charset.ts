@@ -64,23 +64,63 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
-// Multi-byte charsets in which a byte below 0x80 is always that ASCII character: their multi-byte sequences
-// start with a byte of 0x80 or more. Each is also checked against iconv-lite once (asciiAsIs).
-const ASCII_COMPATIBLE = new Set(['gbk', 'gb18030', 'cp932', 'shift_jis', 'euc-jp', 'big5'])
-const asciiAsIsCache = new Map<string, boolean>()
+const ASCII_BYTES = Uint8Array.from({length: 0x80}, (_, i) => i)
+// Bytes that end or split the fields of a datagram (NUL, BEL, LF, ':'), tried after a lead byte and after a lead
+// byte and '0' (GB18030's 4-byte forms).
+const SEPARATORS = [0x00, 0x07, 0x0a, 0x3a]
+const asciiCompatibleCache = new Map<string, boolean>([
+  ['utf-8', true],
+  ['latin1', true],
+])
 
-function asciiAsIs(name: string): boolean {
-  let same = asciiAsIsCache.get(name)
-  if (same === undefined) {
-    const ascii = Uint8Array.from({length: 0x80}, (_, i) => i)
-    same =
-      ASCII_COMPATIBLE.has(name) &&
-      iconv().decode(asBuffer(ascii), name === 'gbk' ? 'gb18030' : name, {stripBOM: false}) ===
-        latin1Slice.call(ascii, 0, ascii.length)
-    asciiAsIsCache.set(name, same)
+/**
+ * True when the charset keeps the IPMsg header intact (§1.2, §5): every ASCII character is the same single byte
+ * both ways, no byte from 0x80 up decodes to ASCII, and no multi-byte sequence swallows a separator byte. GBK,
+ * GB18030, CP932, EUC-JP, Big5, Latin-1 and the other single-byte code pages are; hex, base64, UTF-16, UTF-7 are not.
+ */
+export function isAsciiCompatible(charset: string): boolean {
+  const name = normalizeCharset(charset)
+  if (name === undefined) return false
+  let ok = asciiCompatibleCache.get(name)
+  if (ok === undefined) {
+    ok = checkAsciiCompatible(name)
+    asciiCompatibleCache.set(name, ok)
   }
 
-  return same
+  return ok
+}
+
+function checkAsciiCompatible(name: string): boolean {
+  const codec = name === 'gbk' ? 'gb18030' : name
+  const ascii = latin1Slice.call(ASCII_BYTES, 0, ASCII_BYTES.length)
+  try {
+    if (iconv().decode(asBuffer(ASCII_BYTES), codec, {stripBOM: false}) !== ascii) return false
+    if (!iconv().encode(ascii, codec, {addBOM: false}).equals(asBuffer(ASCII_BYTES))) return false
+    for (let lead = 0x80; lead <= 0xff; lead++) {
+      if (/[\u0000-\u007F]/.test(iconv().decode(Buffer.of(lead), codec))) return false
+      for (const separator of SEPARATORS) {
+        const decoded = iconv().decode(Buffer.of(lead, separator), codec)
+        if (!decoded.endsWith(String.fromCharCode(separator))) return false
+        if (
+          !iconv()
+            .decode(Buffer.of(lead, 0x30, separator), codec)
+            .endsWith(String.fromCharCode(separator))
+        )
+          return false
+      }
+    }
+  } catch {
+    return false
+  }
+
+  return true
+}
+
+/** The canonical name of a charset that can carry IPMsg (isAsciiCompatible), or undefined. */
+export function ipmsgCharset(charset: string | undefined): string | undefined {
+  if (charset === undefined) return undefined
+  const name = normalizeCharset(charset)
+  return name !== undefined && isAsciiCompatible(name) ? name : undefined
 }
 
 function isAscii(bytes: Uint8Array): boolean {
@@ -96,7 +136,7 @@ export function decodeText(bytes: Uint8Array, charset: string): string {
   // iconv-lite's latin1 maps every byte to the code point of the same value, exactly as Buffer's does.
   if (name === 'latin1') return latin1Slice.call(bytes, 0, bytes.length)
   // Names, host names and Feiqiu's version field are mostly ASCII: no need for iconv-lite's decoder then.
-  if (isAscii(bytes) && asciiAsIs(name)) return latin1Slice.call(bytes, 0, bytes.length)
+  if (isAscii(bytes) && isAsciiCompatible(name)) return latin1Slice.call(bytes, 0, bytes.length)
   // WHATWG Encoding: the GBK decoder is the GB18030 decoder (a superset), so 4-byte sequences still decode.
   return iconv().decode(asBuffer(bytes), name === 'gbk' ? 'gb18030' : name, {stripBOM: false})
 }

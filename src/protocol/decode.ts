@@ -1,8 +1,8 @@
 // bytes → Packet. Never throws: anything that is not a classic IPMsg datagram comes back as {ok: false}.
 import type {DecodeOptions, DecodeResult, Packet} from './types.js'
 
-import {decodeAttachments} from './attachments.js'
-import {decodeText, isValidUtf8, normalizeCharset} from './charset.js'
+import {decodeAttachmentList} from './attachments.js'
+import {decodeText, ipmsgCharset, isValidUtf8} from './charset.js'
 import {identifyClient, isIpmsgVersion} from './client.js'
 import {ENCRYPTOPT, FILEATTACHOPT, isEntryMode, MODES, modeName, optionNames, UTF8OPT} from './constants.js'
 import {decodeEntryBody, type EntryBodyParts, splitEntryBody} from './entry-body.js'
@@ -37,29 +37,29 @@ function parseAcknowledged(text: string): number | undefined {
 interface CharsetInputs {
   command: number
   version: Uint8Array
-  declared?: string
   legacy: Uint8Array[]
   options: DecodeOptions
 }
 
-/** §5, receiver algorithm. */
-function chooseCharset({command, version, declared, legacy, options}: CharsetInputs): string {
+/**
+ * §5, as iptux itself reads (IXU ConvertEncode): UTF8OPT → UTF-8; Feiqiu → GBK; valid UTF-8 → UTF-8; otherwise
+ * the legacy charset remembered for the peer, or the configured one. iptux's declared encoding is not used: it
+ * writes `utf-8` there whatever it sends (IXC CreateIptuxExtra). Only ASCII-compatible charsets are used.
+ */
+function chooseCharset({command, version, legacy, options}: CharsetInputs): string {
   if (command & UTF8OPT) return 'utf-8'
   if (startsWith(version, FEIQIU_VERSION)) return 'gbk'
-  const known =
-    (options.peerCharset && normalizeCharset(options.peerCharset)) || (declared && normalizeCharset(declared))
-  if (known) return known
   if (legacy.every((bytes) => isValidUtf8(bytes))) return 'utf-8'
-  return (options.legacyCharset && normalizeCharset(options.legacyCharset)) || DEFAULT_LEGACY_CHARSET
+  const peer = ipmsgCharset(options.peerCharset)
+  return (peer !== 'utf-8' && peer) || ipmsgCharset(options.legacyCharset) || DEFAULT_LEGACY_CHARSET
 }
 
 /**
  * The common case, fast: a plain-ASCII datagram that is not of the entry family and whose charset is UTF-8 by
- * §5 (UTF8OPT; or no Feiqiu version and no other charset remembered for the peer, so the ASCII fields are valid
- * UTF-8). Every byte then decodes to the character of the same value, so the fields are cut from one string.
+ * §5 (UTF8OPT; or no Feiqiu version, so the ASCII fields are valid UTF-8). Every byte then decodes to the character of the same value, so the fields are cut from one string.
  * Returns exactly what decodeChecked returns, or undefined to let decodeChecked do it (errors included).
  */
-function decodeAsciiUtf8(bytes: Uint8Array, options: DecodeOptions): DecodeResult | undefined {
+function decodeAsciiUtf8(bytes: Uint8Array): DecodeResult | undefined {
   const n = bytes.length
   let any = 0
   for (let i = 0; i < n; i++) any |= bytes[i]
@@ -69,11 +69,7 @@ function decodeAsciiUtf8(bytes: Uint8Array, options: DecodeOptions): DecodeResul
   const {c1, c2, c3, c4, c5, command} = scan
   const modeNo = command & 0xff
   if (isEntryMode(modeNo)) return undefined
-  if (!(command & UTF8OPT)) {
-    if (startsWith(bytes, FEIQIU_VERSION)) return undefined
-    const peer = options.peerCharset && normalizeCharset(options.peerCharset)
-    if (peer && peer !== 'utf-8') return undefined
-  }
+  if (!(command & UTF8OPT) && startsWith(bytes, FEIQIU_VERSION)) return undefined
 
   const s = decodeText(bytes, 'latin1')
   const version = s.slice(0, c1)
@@ -109,7 +105,7 @@ function decodeAsciiUtf8(bytes: Uint8Array, options: DecodeOptions): DecodeResul
 }
 
 function decodeChecked(bytes: Uint8Array, options: DecodeOptions): DecodeResult {
-  const fast = decodeAsciiUtf8(bytes, options)
+  const fast = decodeAsciiUtf8(bytes)
   if (fast) return fast
   const raw = bytes
   if (bytes.length === 0) return {ok: false, error: 'empty datagram', raw}
@@ -127,11 +123,9 @@ function decodeChecked(bytes: Uint8Array, options: DecodeOptions): DecodeResult 
   const modeNo = command & 0xff
   const entry = isEntryMode(modeNo)
   const parts: EntryBodyParts | undefined = entry ? splitEntryBody(body) : undefined
-  const declared = parts?.iptux ? decodeText(parts.iptux.encoding, 'latin1') : undefined
   const charset = chooseCharset({
     command,
     version: header.version,
-    declared,
     legacy: [header.user, header.host, ...(parts ? parts.legacy : [body])],
     options,
   })
@@ -187,7 +181,11 @@ function finishMessage(packet: Packet, attachmentList: () => string): void {
     if (font !== undefined) packet.font = font
   }
 
-  if (packet.command & FILEATTACHOPT) packet.attachments = decodeAttachments(attachmentList())
+  if (packet.command & FILEATTACHOPT) {
+    const list = decodeAttachmentList(attachmentList())
+    packet.attachments = list.attachments
+    if (list.errors.length > 0) packet.attachmentErrors = list.errors
+  }
 }
 
 /** Decodes one datagram. Never throws, whatever the bytes. */

@@ -34,6 +34,8 @@ export interface EntryBodyFields {
   user: string
   host: string
   vs?: string
+  /** False: `nick \0 group \0` alone, as Feiqiu writes it (it reads the whole section as GBK). Default true. */
+  utf8Extension?: boolean
 }
 
 export function splitEntryBody(body: Uint8Array): EntryBodyParts {
@@ -126,6 +128,7 @@ export function encodeEntryBody(fields: EntryBodyFields, charset: string): Uint8
 
   // A group starting with `\n` would look like the extension itself: an (empty) extension after it keeps it a group.
   if (extension === '' && fields.group.startsWith('\n')) extension = '\n'
+  if (fields.utf8Extension === false) extension = ''
   const nul = new Uint8Array([NUL])
   return new Uint8Array(
     Buffer.concat([

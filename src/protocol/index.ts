@@ -1,10 +1,24 @@
 export type * from './types.js'
-export {type AttachmentInput, decodeAttachments, encodeAttachments} from './attachments.js'
-export {decodeText, encodeText, isValidUtf8, normalizeCharset, SUPPORTED_CHARSETS} from './charset.js'
+export {
+  type AttachmentInput,
+  type AttachmentList,
+  decodeAttachmentList,
+  decodeAttachments,
+  encodeAttachments,
+} from './attachments.js'
+export {
+  decodeText,
+  encodeText,
+  ipmsgCharset,
+  isAsciiCompatible,
+  isValidUtf8,
+  normalizeCharset,
+  SUPPORTED_CHARSETS,
+} from './charset.js'
 export {identifyClient, isIpmsgVersion} from './client.js'
 export * from './constants.js'
 export {decode} from './decode.js'
-export {DEFAULT_MAX_BYTES, encode, EncodeError, type EncodeErrorCode} from './encode.js'
+export {DEFAULT_MAX_BYTES, DEFAULT_MAX_UTF8_BYTES, encode, EncodeError, type EncodeErrorCode} from './encode.js'
 export {
   decodeEntryBody,
   encodeEntryBody,

@@ -87,6 +87,8 @@ export interface Packet {
   acknowledges?: number
   /** SENDMSG|FILEATTACHOPT: the attachment list. */
   attachments?: Attachment[]
+  /** SENDMSG|FILEATTACHOPT: the records of the list that could not be read, as sent, and why. */
+  attachmentErrors?: Array<{error: string; record: string}>
   /** Feiqiu rich-text directive split from the end of the text, e.g. '{/font;-16 0 … 8404992;}' (§6.2). */
   font?: string
   /** True when ENCRYPTOPT is set on a SENDMSG: `text` then holds the ciphertext as sent. */
@@ -99,9 +101,9 @@ export interface Packet {
 export type DecodeResult = {error: string; ok: false; raw: Uint8Array} | {ok: true; packet: Packet; raw: Uint8Array}
 
 export interface DecodeOptions {
-  /** Charset for text that is neither UTF8OPT, Feiqiu, declared, nor valid UTF-8 (§5 step 5). Default 'gb18030'. */
+  /** Charset for text that is neither UTF8OPT, Feiqiu, nor valid UTF-8 (§5 step 5). Default 'gb18030'. */
   legacyCharset?: string
-  /** A charset remembered for this peer (e.g. an iptux-declared encoding, §5 step 4). */
+  /** The legacy charset remembered for this peer; like legacyCharset, used only for text that is not valid UTF-8. */
   peerCharset?: string
 }
 
@@ -121,6 +123,8 @@ export interface OutgoingPacket {
   group?: string
   /** Entry family: a `VS:` value to put in the extension (omitted when absent). */
   vs?: string
+  /** Entry family: false leaves the UTF-8 extension out (Feiqiu converts the whole section from GBK). */
+  utf8Extension?: boolean
   /** RECVMSG/READMSG/ANSREADMSG: the packet number acknowledged (decimal body). */
   acknowledges?: number
 }
@@ -130,7 +134,12 @@ export interface EncodeOptions {
   charset?: string
   /** Largest datagram in bytes; default 8191 (iptux reads at most 8191 bytes, §1.7). */
   maxBytes?: number
-  /** Shorten the text to fit maxBytes instead of throwing. */
+  /**
+   * Largest datagram once converted to UTF-8, for a charset other than UTF-8; default 8192 (iptux converts such a
+   * datagram into an 8192-byte buffer and cuts the rest).
+   */
+  maxUtf8Bytes?: number
+  /** Shorten the text to fit maxBytes and maxUtf8Bytes instead of throwing. */
   truncate?: boolean
 }
 

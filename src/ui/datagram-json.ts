@@ -130,6 +130,7 @@ export function datagramJson(datagram: ReceivedDatagram): string {
     `"group":${p.group === undefined ? 'null' : quote(p.group)},"charset":${quoted.charset.get(p.charset)},` +
     `"acknowledges":${p.acknowledges === undefined ? 'null' : number(p.acknowledges)},` +
     `"attachments":${p.attachments === undefined || p.attachments.length === 0 ? '[]' : JSON.stringify(p.attachments)}`
+  if (p.attachmentErrors !== undefined) packet += `,"attachmentErrors":${JSON.stringify(p.attachmentErrors)}`
   if (p.font !== undefined) packet += `,"font":${quote(p.font)}`
   if (p.encrypted) packet += `,"encrypted":true`
   if (p.extension !== undefined) packet += `,"extension":${JSON.stringify(p.extension)}`

@@ -17,6 +17,7 @@ export interface PacketRecord {
   charset: string
   acknowledges: null | number
   attachments: Attachment[]
+  attachmentErrors?: Array<{error: string; record: string}>
   font?: string
   encrypted?: boolean
   extension?: EntryExtension
@@ -69,6 +70,7 @@ export function toDatagramRecord(datagram: ReceivedDatagram): DatagramRecord {
     acknowledges: p.acknowledges ?? null,
     attachments: p.attachments ?? [],
   }
+  if (p.attachmentErrors !== undefined) record.packet.attachmentErrors = p.attachmentErrors
   if (p.font !== undefined) record.packet.font = p.font
   if (p.encrypted) record.packet.encrypted = true
   if (p.extension !== undefined) record.packet.extension = p.extension

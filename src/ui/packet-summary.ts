@@ -56,6 +56,8 @@ export function packetSummary(packet: Packet): string {
     parts.push(`+${packet.attachments.length} file${packet.attachments.length === 1 ? '' : 's'}: ${names}`)
   }
 
+  if (packet.attachmentErrors) parts.push(`(+${packet.attachmentErrors.length} unreadable file record(s))`)
+
   return parts.join(' ')
 }
 

@@ -315,21 +315,33 @@ describe('lan/presence', () => {
   })
 
   describe('peerCharset', () => {
-    it('remembers the encoding an iptux entry declares (§5 step 4), normalised', () => {
+    it('never remembers the encoding an iptux entry declares: iptux writes utf-8 there whatever it sends', () => {
       const presence = new Presence()
       const {row} = presence.observe(
-        makePacket(BR_ENTRY, {version: '1_iptux 0.10.0', iptux: {encoding: 'UTF-8'}}),
+        makePacket(BR_ENTRY, {
+          version: '1_iptux 0.8.3',
+          iptux: {encoding: 'utf-8'},
+          nickname: '张三',
+          charset: 'gb18030',
+        }),
         alice,
         t0,
       )
-      expect(presence.peerCharset(alice.address)).to.equal('utf-8')
-      expect(row.charset).to.equal('utf-8')
+      expect(presence.peerCharset(alice.address)).to.equal('gb18030')
+      expect(row.charset).to.equal('gb18030')
+      const bob = {address: '192.168.1.21', port: 2425}
+      presence.observe(makePacket(BR_ENTRY, {iptux: {encoding: 'hex'}}), bob, t0)
+      expect(presence.peerCharset(bob.address)).to.equal(undefined)
     })
 
-    it('ignores a declared encoding it does not know', () => {
+    it('remembers only charsets that keep the ASCII header intact (13.4: never hex or UTF-16)', () => {
       const presence = new Presence()
-      presence.observe(makePacket(BR_ENTRY, {iptux: {encoding: 'no-such-charset'}}), alice, t0)
+      presence.observe(makePacket(SENDMSG, {text: '你好', charset: 'hex'}), alice, t0)
+      presence.observe(makePacket(SENDMSG, {text: '你好', charset: 'utf-16le'}), alice, t0)
       expect(presence.peerCharset(alice.address)).to.equal(undefined)
+      presence.observe(makePacket(SENDMSG, {text: '你好', charset: 'gbk'}), alice, t0)
+      presence.observe(makePacket(SENDMSG, {text: '你好', charset: 'hex'}), alice, t0)
+      expect(presence.peerCharset(alice.address)).to.equal('gbk')
     })
 
     it('learns the charset of non-ASCII legacy text', () => {
@@ -350,12 +362,12 @@ describe('lan/presence', () => {
       expect(presence.peerCharset(alice.address)).to.equal(undefined)
     })
 
-    it('prefers the declared encoding over a learned one, and keeps it per address across ports', () => {
+    it('keeps the latest charset per address, across ports', () => {
       const presence = new Presence()
-      presence.observe(makePacket(BR_ENTRY, {iptux: {encoding: 'utf-8'}}), alice, t0)
+      presence.observe(makePacket(SENDMSG, {text: '你好', charset: 'gb18030'}), alice, t0)
       presence.observe(makePacket(SENDMSG, {text: 'こんにちは', charset: 'cp932'}), {...alice, port: 3000}, t0)
-      expect(presence.peerCharset(alice.address)).to.equal('utf-8')
-      expect(presence.get(alice.address, 3000)?.charset).to.equal('utf-8')
+      expect(presence.peerCharset(alice.address)).to.equal('cp932')
+      expect(presence.get(alice.address, 3000)?.charset).to.equal('cp932')
       expect(presence.peerCharset('192.168.1.99')).to.equal(undefined)
     })
   })

@@ -229,6 +229,53 @@ describe('lan/responder-policy', () => {
     expect(limiter.allowed + limiter.refused).to.equal(0)
   })
 
+  describe('the charset of a reply (§5, sendCharset)', () => {
+    const FEIQIU = '1_lbt6_0#128#1eb90dfd5a26#0#0#0#4001#9'
+
+    it('answers a Feiqiu BR_ENTRY in GBK and without UTF8OPT, even with CAPUTF8OPT on it', () => {
+      const {policy} = makePolicy()
+      const [reply] = policy.decide(makePacket(BR_ENTRY | CAPUTF8OPT, {version: FEIQIU, nickname: 'feiq-h1'}), peer, t0)
+      expect(reply.charset).to.equal('gbk')
+      expect(reply.packet.command & UTF8OPT).to.equal(0)
+      expect(reply.packet.command & 0xff).to.equal(ANSENTRY)
+      // Feiqiu converts the whole section from GBK: the UTF-8 extension stays out of a GBK answer.
+      expect(reply.packet.utf8Extension).to.equal(false)
+      expect(policy.decide(makePacket(BR_ENTRY), peer, t0 + 10_000)[0].packet).not.to.have.property('utf8Extension')
+    })
+
+    it('answers a peer in the charset its text came in, or in what was remembered of it', () => {
+      const remembered = new Map([['192.168.1.30', 'gb18030']])
+      const {policy} = makePolicy({peerCharset: (address) => remembered.get(address)})
+      const gbk = makePacket(SENDMSG | SENDCHECKOPT, {text: '你好', charset: 'gb18030'})
+      expect(policy.decide(gbk, peer, t0)[0].charset).to.equal('gb18030')
+      const ascii = makePacket(BR_ENTRY, {nickname: 'qip'})
+      expect(policy.decide(ascii, {address: '192.168.1.30', port: 2425}, t0)[0].charset).to.equal('gb18030')
+      expect(policy.decide(ascii, {address: '192.168.1.31', port: 2425}, t0)[0].charset).to.equal('utf-8')
+    })
+
+    it('keeps UTF-8 and UTF8OPT for a peer that announced CAPUTF8OPT', () => {
+      const {policy} = makePolicy({peerCharset: () => 'gb18030'})
+      const [reply] = policy.decide(makePacket(BR_ENTRY | CAPUTF8OPT), peer, t0)
+      expect(reply.charset).to.equal('utf-8')
+      expect(reply.packet.command & UTF8OPT).to.equal(UTF8OPT)
+    })
+
+    it('uses the charset the user asked for, and drops UTF8OPT when that is not UTF-8', () => {
+      const {policy} = makePolicy({charset: 'gbk'})
+      const [reply] = policy.decide(makePacket(BR_ENTRY | CAPUTF8OPT), peer, t0)
+      expect(reply.charset).to.equal('gbk')
+      expect(reply.packet.command & UTF8OPT).to.equal(0)
+      expect(reply.packet.utf8Extension).to.equal(false)
+      expect(reply.packet.command & CAPUTF8OPT).to.equal(CAPUTF8OPT)
+    })
+
+    it('never answers in a charset that cannot carry the header, whatever was remembered (13.4)', () => {
+      const {policy} = makePolicy({peerCharset: () => 'hex'})
+      const forged = makePacket(SENDMSG | SENDCHECKOPT, {version: '1_iptux 0.8.3', iptux: {encoding: 'hex'}})
+      expect(policy.decide(forged, peer, t0)[0].charset).to.equal('utf-8')
+    })
+  })
+
   describe('never answering ourselves', () => {
     it('ignores packets from one of our addresses and our port', () => {
       const {policy} = makePolicy()

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {decodeAttachments, encodeAttachments} from '../../src/protocol/index.js'
+import {decodeAttachmentList, decodeAttachments, encodeAttachments} from '../../src/protocol/index.js'
 
 const bashrc = {id: 0, name: 'bashrc', size: 2 ** 64, sizeHex: 'ffffffffffffffff', mtime: 0, attr: 1, type: 'REGULAR'}
 
@@ -69,5 +69,26 @@ describe('protocol attachments (§1.6)', () => {
       {...files[0], sizeHex: '1a2b', type: 'REGULAR'},
       {...files[1], size: 2 ** 64, type: 'REGULAR'},
     ])
+  })
+
+  it('reads a name whose `:` was not doubled (libipmsg), with or without extended attributes', () => {
+    const file = {id: 0, name: '你好测试 a:b.txt', size: 17, sizeHex: '11', mtime: 0x65937d25, attr: 1, type: 'REGULAR'}
+    expect(decodeAttachments('0:你好测试 a:b.txt:11:65937d25:1:\u0007')).to.deep.equal([file])
+    expect(decodeAttachments('0:你好测试 a::b.txt:11:65937d25:1:\u0007')).to.deep.equal([file])
+    expect(decodeAttachments('0:a:b:c:11:65937d25:1:14=1:\u0007')).to.deep.equal([
+      {...file, name: 'a:b:c', extAttrs: {'14': '1'}},
+    ])
+    // `a:1` unescaped also parses the escaped way (name a, size 1, …) but leaves a field over: the bare reading wins.
+    expect(decodeAttachments('0:a:1:11:65937d25:1:\u0007').map((a) => a.name)).to.deep.equal(['a:1'])
+  })
+
+  it('keeps what it can read and lists the records it cannot, with why', () => {
+    const list = decodeAttachmentList('0:ok:1:2:1:\u0007zz:bad\u00071:none:1:2:0:\u0007:')
+    expect(list.attachments.map((a) => a.name)).to.deep.equal(['ok'])
+    expect(list.errors).to.deep.equal([
+      {record: 'zz:bad', error: 'not id:name:size:mtime:attr'},
+      {record: '1:none:1:2:0:', error: 'file type 0 (no file)'},
+    ])
+    expect(decodeAttachmentList('0:ok:1:2:1:\u0007').errors).to.deep.equal([])
   })
 })

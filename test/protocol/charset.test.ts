@@ -1,7 +1,15 @@
 import {expect} from 'chai'
 import {Buffer} from 'node:buffer'
 
-import {decodeText, encodeText, isValidUtf8, normalizeCharset, SUPPORTED_CHARSETS} from '../../src/protocol/index.js'
+import {
+  decodeText,
+  encodeText,
+  ipmsgCharset,
+  isAsciiCompatible,
+  isValidUtf8,
+  normalizeCharset,
+  SUPPORTED_CHARSETS,
+} from '../../src/protocol/index.js'
 import {hex} from './fixture-bytes.js'
 
 describe('protocol charset', () => {
@@ -67,5 +75,30 @@ describe('protocol charset', () => {
     expect(hex(encodeText('😀', 'gb18030'))).to.equal('9439fc36')
     expect(hex(encodeText('😀', 'gbk'))).to.equal('3f')
     expect(() => encodeText('x', 'klingon')).to.throw(RangeError, /unknown charset/)
+  })
+
+  it('tells the charsets that keep the ASCII header intact from those that do not (13.4)', () => {
+    for (const name of [...SUPPORTED_CHARSETS, 'latin1', 'windows-1252', 'koi8-r', 'cp949', 'cp950', 'sjis', 'GBK']) {
+      expect(isAsciiCompatible(name), name).to.equal(true)
+      expect(ipmsgCharset(name), name).to.equal(normalizeCharset(name))
+    }
+
+    for (const name of [
+      'hex',
+      'base64',
+      'utf-16le',
+      'utf-16be',
+      'ucs2',
+      'utf-32',
+      'utf-7',
+      'iso646cn',
+      'klingon',
+      '',
+    ]) {
+      expect(isAsciiCompatible(name), name).to.equal(false)
+      expect(ipmsgCharset(name), name).to.equal(undefined)
+    }
+
+    expect(ipmsgCharset(undefined)).to.equal(undefined)
   })
 })

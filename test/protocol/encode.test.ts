@@ -3,7 +3,7 @@ import {Buffer} from 'node:buffer'
 
 import type {EncodeErrorCode, OutgoingPacket} from '../../src/protocol/index.js'
 
-import {decode, DEFAULT_MAX_BYTES, encode, EncodeError} from '../../src/protocol/index.js'
+import {decode, DEFAULT_MAX_BYTES, DEFAULT_MAX_UTF8_BYTES, encode, EncodeError} from '../../src/protocol/index.js'
 
 const base: OutgoingPacket = {packetNo: 1, user: 'u', host: 'h', command: 0x20}
 const utf8 = (b: Uint8Array) => Buffer.from(b).toString('utf8')
@@ -78,6 +78,40 @@ describe('protocol encode', () => {
     expect(expectCode(base, 'UNKNOWN_CHARSET', {charset: 'klingon'})).to.match(/unknown charset "klingon"/)
   })
 
+  it('refuses a charset that cannot carry the ASCII header (hex, UTF-16): 13.4 made acks of `502\\0`', () => {
+    for (const charset of ['hex', 'utf-16le', 'base64', 'utf-7']) {
+      expect(expectCode(base, 'UNSUPPORTED_CHARSET', {charset}), charset).to.include('cannot carry the IPMsg header')
+      expectCode({...base, command: 0x21, acknowledges: 5}, 'UNSUPPORTED_CHARSET', {charset})
+    }
+  })
+
+  it('keeps a non-UTF-8 message within what iptux holds once it converts it to UTF-8 (8192 bytes, header included)', () => {
+    expect(DEFAULT_MAX_UTF8_BYTES).to.equal(8192)
+    const header = '1:1:u:h:32:' // 11 bytes, + NUL: 8180 bytes of UTF-8 are left, 2726 CJK characters and 2 bytes
+    const fits = '测'.repeat(2726) + 'ab'
+    const gbk = encode({...base, text: fits}, {charset: 'gbk'}).bytes
+    expect(gbk.length).to.equal(header.length + 2726 * 2 + 2 + 1) // 5466 bytes on the wire, far below 8191
+    const message = expectCode({...base, text: fits + 'c'}, 'TOO_LARGE', {charset: 'gbk'})
+    expect(message).to.equal(
+      'message is 8193 bytes once converted to UTF-8, as iptux does with gbk text; the limit is 8192 bytes',
+    )
+    // The observed case: 4,006 GBK characters were acked and cut by iptux at about 2,729.
+    expectCode({...base, text: '测'.repeat(4006)}, 'TOO_LARGE', {charset: 'gb18030'})
+    // UTF-8 is not converted by iptux: only the 8191-byte limit applies.
+    expect(encode({...base, text: '测'.repeat(2726) + 'a'}).bytes.length).to.equal(8191)
+  })
+
+  it('with truncate, shortens non-UTF-8 text to what iptux holds in UTF-8, between characters', () => {
+    const result = encode({...base, text: '测'.repeat(4006)}, {charset: 'gbk', truncate: true})
+    expect(result.truncated).to.equal(true)
+    const decoded = decode(result.bytes, {legacyCharset: 'gbk'})
+    if (!decoded.ok) expect.fail(decoded.error)
+    expect(decoded.packet.text).to.equal('测'.repeat(2726))
+    expect(
+      Buffer.byteLength(Buffer.from(result.bytes).toString('latin1').slice(0, 11) + decoded.packet.text) + 1,
+    ).to.be.at.most(8192)
+  })
+
   it('defaults the size limit to 8191 bytes (§1.7)', () => {
     expect(DEFAULT_MAX_BYTES).to.equal(8191)
     const header = '1:1:u:h:32:'
@@ -115,6 +149,18 @@ describe('protocol encode', () => {
     expectCode({...base, command: 1, nickname: 'n'.repeat(100)}, 'TOO_LARGE', {maxBytes: 50, truncate: true})
     expectCode({...base, command: 0x21, acknowledges: 12345}, 'TOO_LARGE', {maxBytes: 10})
   })
+
+  it(
+    String.raw`leaves the UTF-8 extension out of an entry packet on request (Feiqiu writes nick\0group\0 alone)`,
+    () => {
+      const packet = {...base, command: 3, nickname: '小王子', group: '研发'}
+      const {bytes} = encode({...packet, utf8Extension: false}, {charset: 'gbk'})
+      expect(Buffer.from(bytes).toString('hex')).to.equal(
+        Buffer.concat([Buffer.from('1:1:u:h:3:'), Buffer.from('d0a1cdf5d7d300d1d0b7a200', 'hex')]).toString('hex'),
+      )
+      expect(utf8(encode(packet).bytes)).to.include('\nNN:小王子')
+    },
+  )
 
   it('ignores text on entry packets', () => {
     expect(utf8(encode({...base, command: 1, text: 'ignored'}).bytes)).to.equal('1:1:u:h:1:\0\0\nUN:u\nHN:h\nNN:\nGN:')

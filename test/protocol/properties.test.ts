@@ -6,7 +6,7 @@ import {readFileSync} from 'node:fs'
 
 import type {DecodeResult, OutgoingPacket} from '../../src/protocol/index.js'
 
-import {decode, encode, ENCRYPTOPT, isEntryMode, MODES} from '../../src/protocol/index.js'
+import {decode, encode, encodeText, ENCRYPTOPT, isEntryMode, isValidUtf8, MODES} from '../../src/protocol/index.js'
 import {fixtureBytes} from './fixture-bytes.js'
 
 const vectors = JSON.parse(readFileSync(new URL('../fixtures/protocol/vectors.json', import.meta.url), 'utf8')) as {
@@ -196,7 +196,9 @@ describe('protocol properties', function () {
         }),
         fc.boolean(),
         (p, feiqiu) => {
-          // §5: GBK bytes can also be valid UTF-8, so without a hint (Feiqiu version, peer charset) it is a guess.
+          // §5: GBK bytes can also be valid UTF-8, and valid UTF-8 is read as UTF-8 unless the sender is Feiqiu.
+          const legacy = isEntryMode(p.mode) ? [p.user, p.host, p.nickname, p.group] : [p.user, p.host, p.text]
+          fc.pre(feiqiu || !legacy.every((s) => isValidUtf8(encodeText(s, 'gbk'))))
           const version = feiqiu ? '1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9' : '1'
           const encoded = encode({...p, version, command: p.mode}, {charset: 'gbk'})
           const result = decode(encoded.bytes, feiqiu ? {} : {peerCharset: 'gbk'})
