@@ -103,6 +103,9 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const targets = f.respond
       ? await resolveTargets({to: f.to, interfaces: f.interface, port: f.port, warn: (m) => this.warnLine(m)})
       : []
+    const {sharedPortWarning} = await import('../cli/shared-port.js')
+    const shared = sharedPortWarning(f.port)
+    if (shared) this.warnLine(shared)
     const {ListenSession} = await import('../lan/listen-session.js')
     const {LineWriter} = await import('../ui/line-writer.js')
     const {colorEnabled} = await import('../ui/color.js')
