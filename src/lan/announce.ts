@@ -13,6 +13,7 @@ import {decode} from '../protocol/decode.js'
 import {encode} from '../protocol/encode.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {peerKey, type PeerRow, Presence} from './presence.js'
+import {replyWindowEnd} from './reply-window.js'
 
 /** Replies kept for the report; beyond that they are counted (a flood during --wait must not grow memory). */
 export const MAX_REPLIES_KEPT = 100_000
@@ -30,8 +31,11 @@ export interface AnnounceOptions {
   bindAddress?: string
   /** When bindPort is taken, use an ephemeral port instead of failing. */
   fallbackToEphemeral?: boolean
-  /** Collection window after the last send; 0 sends and returns at once (no retries, nothing collected). */
-  waitMs: number
+  /**
+   * Collection window after the last send; 0 sends and returns at once (no retries, nothing collected); 'auto'
+   * ends it from what is heard (see reply-window.ts).
+   */
+  waitMs: 'auto' | number
   /** Stop as soon as this many distinct peers have answered. */
   expect?: number
   /** Resends of an unacknowledged unicast that asked for a receipt. */
@@ -40,6 +44,8 @@ export interface AnnounceOptions {
   /** Rounds (a heartbeat): each has a new packet number. */
   repeat?: number
   intervalMs?: number
+  /** Before the first round, send this packet to the same targets (BR_ENTRY: a client enters before it talks). */
+  entry?: Omit<OutgoingPacket, 'packetNo'>
   /** After the window, send this packet to the same targets (e.g. BR_EXIT after a discovery BR_ENTRY). */
   farewell?: Omit<OutgoingPacket, 'packetNo'>
   decodeOptions?: DecodeOptions
@@ -97,6 +103,12 @@ export interface AnnounceResult {
   /** Sends that failed (e.g. no route to one target) while others went out. */
   sendErrors: {message: string; target: Target}[]
   stoppedEarly: 'all-delivered' | 'expect' | null
+  /** Distinct sources that answered (peers, and senders of datagrams that are not IPMsg). */
+  answered: number
+  /** The entry packet sent before the first round, if any. */
+  entry: null | SentPacket
+  /** How long the last window lasted, and why it ended there. */
+  waited: {mode: 'auto' | 'fixed'; ms: number; reason: string}
 }
 
 export interface AnnounceEvents {
@@ -138,7 +150,7 @@ function acknowledgesMode(sentMode: number, reply: Packet, sentPacketNos: Set<nu
 }
 
 /** A unicast that asks for an answer is resent until that answer comes (receipts §3.6, and entry/info probes). */
-function wantsAnswer(outgoing: Outgoing): boolean {
+export function wantsAnswer(outgoing: Outgoing): boolean {
   if (outgoing.kind === 'raw') return false
   const {command} = outgoing.packet
   const mode = modeOf(command)
@@ -196,7 +208,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     const retryIntervalMs = options.retryIntervalMs ?? RETRY_INTERVAL_MS
     const {outgoing} = options
     const sentMode = outgoing.kind === 'packet' ? modeOf(outgoing.packet.command) : -1
-    const reliable = wantsAnswer(outgoing) && options.waitMs > 0
+    const auto = options.waitMs === 'auto'
+    const reliable = wantsAnswer(outgoing) && options.waitMs !== 0
     const unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
 
     const result: AnnounceResult = {
@@ -210,6 +223,9 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       repliesDropped: 0,
       sendErrors: [],
       stoppedEarly: null,
+      answered: 0,
+      entry: null,
+      waited: {mode: auto ? 'auto' : 'fixed', ms: 0, reason: ''},
     }
     const ourPayloads = new Set<string>()
     const ourPacketNos = new Set<number>()
@@ -217,6 +233,9 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     const firstReply = new Map<string, {acknowledged: boolean; rttMs: number}>()
     let roundStartedAt = now()
     let roundIsLast = false
+    let lastReplyAt: number | undefined
+    let wakeAt = Number.POSITIVE_INFINITY
+    let windowEnd = () => ({endsAt: roundStartedAt + (auto ? 0 : (options.waitMs as number)), reason: ''})
     let pending: Delivery[] = []
     const failures: Error[] = []
 
@@ -258,7 +277,10 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         }
       }
 
+      lastReplyAt = receivedAt
       this.emit('reply', reply)
+      // The auto window may now end sooner than the timer that is set: wake the loop to look again.
+      if (auto && roundIsLast && windowEnd().endsAt < wakeAt) this.wake.cancel?.()
       if (options.expect !== undefined && firstReply.size >= options.expect) {
         result.stoppedEarly = 'expect'
         this.abort()
@@ -304,9 +326,17 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       return {bytes: encoded.bytes, packetNo, sent}
     }
 
+    if (options.entry) {
+      const {bytes, sent} = build(options.entry, outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined, 0)
+      result.entry = sent
+      for (const target of options.targets) await sendTo(bytes, target, 1, 0)
+      if (failures.length === options.targets.length) throw failures[0]
+    }
+
     for (let round = 0; round < rounds && !this.aborted; round++) {
       roundIsLast = round === rounds - 1
       roundStartedAt = now()
+      lastReplyAt = undefined
       let bytes: Uint8Array
       let packetNo = 0
       if (outgoing.kind === 'raw') {
@@ -326,19 +356,30 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       result.deliveries.push(...pending)
       for (const target of options.targets) await sendTo(bytes, target, 1, round)
       // Nothing went out at all (no route, no permission): that is the error, not an empty table.
-      if (round === 0 && failures.length === options.targets.length && failures.length > 0) throw failures[0]
+      if (round === 0 && !options.entry && failures.length === options.targets.length && failures.length > 0) {
+        throw failures[0]
+      }
 
       // Resend the same bytes (same packet number, §3.6) to unicasts still waiting for their answer.
-      const windowMs = roundIsLast ? options.waitMs : intervalMs
       // Only unicasts are resent: a window of broadcasts alone is just --wait.
-      const retryUntil = pending.length > 0 ? (options.retries + 1) * retryIntervalMs : 0
-      const roundEnd = roundStartedAt + Math.max(windowMs, roundIsLast ? retryUntil : 0)
+      const retryUntil = pending.length > 0 ? roundStartedAt + (options.retries + 1) * retryIntervalMs : 0
+      windowEnd = () => {
+        if (!roundIsLast) return {endsAt: roundStartedAt + intervalMs, reason: 'the interval between rounds'}
+        const end = auto
+          ? replyWindowEnd({sentAt: roundStartedAt, lastReplyAt, peers: firstReply.size})
+          : {endsAt: roundStartedAt + (options.waitMs as number), reason: '--wait'}
+        return retryUntil > end.endsAt ? {endsAt: retryUntil, reason: 'the last resend had its second'} : end
+      }
+
       let attempt = 1
-      this.emit('waiting', roundEnd)
-      while (!this.aborted && now() < roundEnd) {
+      this.emit('waiting', windowEnd().endsAt)
+      while (!this.aborted && now() < windowEnd().endsAt) {
+        const roundEnd = windowEnd().endsAt
         const nextRetry = roundStartedAt + attempt * retryIntervalMs
         const due = pending.some((d) => !d.delivered) && attempt <= options.retries && nextRetry < roundEnd
-        await sleep((due ? Math.min(nextRetry, roundEnd) : roundEnd) - now(), this.wake)
+        wakeAt = due ? Math.min(nextRetry, roundEnd) : roundEnd
+        await sleep(wakeAt - now(), this.wake)
+        wakeAt = Number.POSITIVE_INFINITY
         if (this.aborted || !due || now() < nextRetry) continue
         // Node runs due timers before it reads the socket: after a busy moment the answer can be waiting there.
         // Read it first, so that a late look is not taken for a lost packet.
@@ -352,6 +393,11 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         }
       }
     }
+
+    result.answered = firstReply.size
+    const lastEnd = windowEnd()
+    result.waited.ms = Math.max(0, now() - roundStartedAt)
+    result.waited.reason = result.stoppedEarly ?? (this.aborted ? 'stopped' : lastEnd.reason)
 
     if (options.farewell) {
       const {bytes, sent} = build(

@@ -1,8 +1,9 @@
 // What a person sees after an announce: the peers that answered, every other reply, and the delivery of
 // unicasts that asked for a receipt. And the JSON document for scripts.
-import type {AnnounceResult, Reply} from '../lan/announce.js'
+import type {Announcer, AnnounceResult, Reply} from '../lan/announce.js'
 
 import {toDatagramRecord, type DatagramRecord} from './datagram-record.js'
+import {LineWriter} from './line-writer.js'
 import {datagramSummary} from './packet-summary.js'
 import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
 import {type Column, renderTable, type Row} from './table.js'
@@ -14,6 +15,13 @@ export interface ReplyRecord extends DatagramRecord {
 
 export function toReplyRecord(reply: Reply): ReplyRecord {
   return {...toDatagramRecord(reply), rttMs: reply.rttMs, acknowledges: reply.acknowledges}
+}
+
+/** `announce --ndjson`: each reply as one JSON line on `stream` as it arrives; end() flushes them. */
+export function streamReplies(announcer: Announcer, stream: NodeJS.WritableStream): LineWriter {
+  const out = new LineWriter(stream)
+  announcer.on('reply', (reply) => out.write(JSON.stringify(toReplyRecord(reply))))
+  return out
 }
 
 /** The `announce --json` document. */
@@ -36,7 +44,9 @@ export function announceJson(result: AnnounceResult) {
           truncated: first.truncated,
         }
       : null,
+    entry: result.entry,
     rounds: result.sent,
+    waited: result.waited,
     replies: result.replies.map((r) => toReplyRecord(r)),
     peers: result.peers.map((p) => ({
       address: p.address,
@@ -121,15 +131,21 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
   }
 
   const first = result.sent[0]
-  const what = first?.mode ? `${first.mode} #${first.packetNo}` : 'raw datagram'
-  const summary = [
-    `Sent ${what} (${first?.bytes ?? 0} bytes) to ${result.targets.map((t) => `${t.address}:${t.port}`).join(', ')}`,
-    `from UDP port ${result.local.port}; ${result.replies.length} repl${result.replies.length === 1 ? 'y' : 'ies'} from ${result.peers.length} peer${result.peers.length === 1 ? '' : 's'}.`,
-  ].join(' ')
-  sections.push(summary)
+  sections.push(summaryLine(result))
   if (result.repliesDropped > 0)
     sections.push(`${result.repliesDropped} more replies were received but not kept (limit reached).`)
   if (first?.truncated) sections.push(`The message was truncated to fit in one datagram (${first.bytes} bytes).`)
   for (const e of result.sendErrors) sections.push(`Could not send to ${e.target.address}: ${e.message}`)
   return sections.join('\n\n')
+}
+
+/** "Sent SENDMSG #n (b bytes) to … from UDP port p; r replies from n peers." (the entry and exit are in --json). */
+export function summaryLine(result: AnnounceResult): string {
+  const first = result.sent[0]
+  const what = first?.mode ? `${first.mode} #${first.packetNo}` : 'raw datagram'
+  const entered = result.entry ? ` after BR_ENTRY #${result.entry.packetNo}` : ''
+  return [
+    `Sent ${what} (${first?.bytes ?? 0} bytes)${entered} to ${result.targets.map((t) => `${t.address}:${t.port}`).join(', ')}`,
+    `from UDP port ${result.local.port}; ${result.replies.length} repl${result.replies.length === 1 ? 'y' : 'ies'} from ${result.peers.length} peer${result.peers.length === 1 ? '' : 's'}.`,
+  ].join(' ')
 }

@@ -1,0 +1,11 @@
+// The message read from stdin, only when the user asked for it (`announce -` or `--stdin`): oclif's own reading
+// gives up after 10 ms, so a slow pipe became a discovery and a fast one swallowed a `while read` loop's input.
+
+/** All of stdin as UTF-8 up to its end, without the line break(s) that end it (as `$(cat)` would drop them). */
+export async function readStdinText(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/(?:\r?\n)+$/, '')
+}
