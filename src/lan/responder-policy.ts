@@ -57,7 +57,7 @@ export interface ResponderPolicyOptions {
   limiter: RateLimiter
   /** Uniform in [0, 1), like Math.random. */
   random: () => number
-  /** At most one ANSENTRY per source address in this time; default 2000 ms. */
+  /** At most one ANSENTRY per source address in this time, unless it sent BR_EXIT since; default 2000 ms. */
   entryReplyIntervalMs?: number
   /** True for the directed broadcast addresses of our networks, which are never a real source. */
   isBroadcast?: (address: string) => boolean
@@ -126,6 +126,8 @@ export class ResponderPolicy {
 
   /** The replies this packet calls for, already filtered by every guard; empty when none is due. */
   decide(packet: Packet, from: Endpoint, nowMs: number): Reply[] {
+    // A host that said goodbye and enters again is a new session (back-to-back `announce` runs), not a repeat.
+    if (modeOf(packet.command) === MODES.BR_EXIT) this.lastEntryReply.delete(plainAddress(from.address))
     const intent = this.intent(packet)
     if (intent === undefined) return []
 
@@ -139,7 +141,7 @@ export class ResponderPolicy {
       return []
     }
 
-    // §8.2: one spoofed BR_ENTRY must not turn into a stream of ANSENTRY at its forged source.
+    // §8.2: one spoofed BR_ENTRY must not turn into a stream of ANSENTRY at its forged source (until it exits).
     const source = plainAddress(from.address)
     if (intent.entry) {
       const last = this.lastEntryReply.peek(source)

@@ -126,6 +126,20 @@ describe('lan/responder-policy', () => {
       expect(policy.stats.answered).to.equal(3)
     })
 
+    it('answers a second entry at once after the source said goodbye (back-to-back discoveries from one host)', () => {
+      const {policy} = makePolicy()
+      for (let run = 0; run < 4; run++) {
+        const at = t0 + run * 300
+        expect(policy.decide(makePacket(BR_ENTRY), peer, at), `discovery ${run + 1}`).to.have.length(1)
+        expect(policy.decide(makePacket(BR_EXIT), peer, at + 100)).to.deep.equal([])
+      }
+
+      expect(policy.stats).to.deep.include({answered: 4, suppressedDuplicateEntry: 0})
+      // Without a goodbye in between, a repeat is still held back.
+      expect(policy.decide(makePacket(BR_ENTRY), peer, t0 + 1300)).to.have.length(1)
+      expect(policy.decide(makePacket(BR_ENTRY), peer, t0 + 1400)).to.deep.equal([])
+    })
+
     it('honours a custom entryReplyIntervalMs', () => {
       const {policy} = makePolicy({entryReplyIntervalMs: 10_000})
       policy.decide(makePacket(BR_ENTRY), peer, t0)
