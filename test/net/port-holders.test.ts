@@ -23,7 +23,7 @@ describe('port-holders', () => {
     expect(parseProcNetUdp('garbage\n\n1: 2 3', 2425)).to.deep.equal([])
   })
 
-  it('never counts a socket of this process as another program's', async function () {
+  it('never counts a socket of this process as another program', async function () {
     if (process.platform !== 'linux') this.skip()
     const port = await freePort()
     expect(otherUdpSockets(port)).to.deep.equal([])
