@@ -267,7 +267,8 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     }
 
     if (result.local.fellBack) this.warnLine(`replies were collected on port ${result.local.port}, not 2425`)
-    for (const line of shortfall ?? []) process.stderr.write(`${line}\n`)
+    if (process.exitCode === EXIT_CODES.fewerAnswers)
+      for (const line of shortfall ?? []) process.stderr.write(`${line}\n`)
   }
 
   /** TEXT, or stdin when TEXT is "-" or --stdin says so; never stdin by surprise. */

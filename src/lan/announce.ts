@@ -79,6 +79,8 @@ export interface Delivery {
   delivered: boolean
   attempts: number
   rttMs: null | number
+  /** An ICMP port-unreachable came back: nothing listens on that port there, so it was not resent. */
+  unreachable: boolean
 }
 
 export interface PeerSummary extends PeerRow {
@@ -102,7 +104,7 @@ export interface AnnounceResult {
   repliesDropped: number
   /** Sends that failed (e.g. no route to one target) while others went out. */
   sendErrors: {message: string; target: Target}[]
-  stoppedEarly: 'all-delivered' | 'expect' | null
+  stoppedEarly: 'all-delivered' | 'all-settled' | 'expect' | null
   /** Distinct sources that answered (peers, and senders of datagrams that are not IPMsg). */
   answered: number
   /** The entry packet sent before the first round, if any. */
@@ -243,6 +245,20 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       pending.find((d) => !d.delivered && d.target.address === from.address && packet !== undefined)
 
     endpoint.on('error', () => {}) // send errors are collected per target below
+    const settled = () => pending.length > 0 && pending.every((d) => d.delivered || d.unreachable)
+    const stopWhenSettled = () => {
+      if (!reliable || unicastTargets.length !== options.targets.length || !roundIsLast || !settled()) return
+      result.stoppedEarly = pending.every((d) => d.delivered) ? 'all-delivered' : 'all-settled'
+      this.abort()
+    }
+
+    const unreachable = new Set<string>()
+    const isUnreachable = (t: Target) => unreachable.has(`${t.address}:${t.port}`)
+    endpoint.on('unreachable', (to) => {
+      unreachable.add(`${to.address}:${to.port}`)
+      for (const d of pending) if (!d.delivered && isUnreachable(d.target)) d.unreachable = true
+      stopWhenSettled()
+    })
     endpoint.on('datagram', (data, from) => {
       const receivedAt = now()
       if (from.port === endpoint.port && ownAddresses.has(from.address) && ourPayloads.has(data.toString('latin1'))) {
@@ -284,15 +300,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       if (options.expect !== undefined && firstReply.size >= options.expect) {
         result.stoppedEarly = 'expect'
         this.abort()
-      } else if (
-        reliable &&
-        unicastTargets.length === options.targets.length &&
-        pending.length > 0 &&
-        pending.every((d) => d.delivered) &&
-        roundIsLast
-      ) {
-        result.stoppedEarly = 'all-delivered'
-        this.abort()
+      } else {
+        stopWhenSettled()
       }
     })
 
@@ -326,6 +335,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       return {bytes: encoded.bytes, packetNo, sent}
     }
 
+    // A unicast answered by ICMP port-unreachable is said so at once, instead of resent in silence.
+    if (options.waitMs !== 0) for (const t of unicastTargets) await endpoint.watchUnicast(t.address, t.port)
     if (options.entry) {
       const {bytes, sent} = build(options.entry, outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined, 0)
       result.entry = sent
@@ -351,7 +362,15 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       }
 
       pending = reliable
-        ? unicastTargets.map((target) => ({target, round, packetNo, delivered: false, attempts: 1, rttMs: null}))
+        ? unicastTargets.map((target) => ({
+            target,
+            round,
+            packetNo,
+            delivered: false,
+            attempts: 1,
+            rttMs: null,
+            unreachable: isUnreachable(target),
+          }))
         : []
       result.deliveries.push(...pending)
       for (const target of options.targets) await sendTo(bytes, target, 1, round)
@@ -376,7 +395,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       while (!this.aborted && now() < windowEnd().endsAt) {
         const roundEnd = windowEnd().endsAt
         const nextRetry = roundStartedAt + attempt * retryIntervalMs
-        const due = pending.some((d) => !d.delivered) && attempt <= options.retries && nextRetry < roundEnd
+        const due =
+          pending.some((d) => !d.delivered && !d.unreachable) && attempt <= options.retries && nextRetry < roundEnd
         wakeAt = due ? Math.min(nextRetry, roundEnd) : roundEnd
         await sleep(wakeAt - now(), this.wake)
         wakeAt = Number.POSITIVE_INFINITY
@@ -384,7 +404,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         // Node runs due timers before it reads the socket: after a busy moment the answer can be waiting there.
         // Read it first, so that a late look is not taken for a lost packet.
         await readWaiting()
-        const unanswered = pending.filter((d) => !d.delivered)
+        const unanswered = pending.filter((d) => !d.delivered && !d.unreachable)
         if (this.aborted || unanswered.length === 0) continue
         attempt++
         for (const delivery of unanswered) {

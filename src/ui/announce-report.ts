@@ -69,6 +69,7 @@ export function announceJson(result: AnnounceResult) {
       delivered: d.delivered,
       attempts: d.attempts,
       rttMs: d.rttMs,
+      unreachable: d.unreachable,
     })),
     echoes: result.echoes,
     repliesDropped: result.repliesDropped,
@@ -123,7 +124,7 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
     const rows: Row[] = result.deliveries.map((d) => ({
       target: `${d.target.address}:${d.target.port}`,
       packetNo: d.packetNo,
-      delivered: d.delivered ? 'yes' : 'NO',
+      delivered: d.delivered ? 'yes' : d.unreachable ? 'NO (port unreachable)' : 'NO',
       attempts: d.attempts,
       rtt: d.rttMs === null ? '-' : `${d.rttMs}ms`,
     }))
@@ -136,6 +137,13 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
     sections.push(`${result.repliesDropped} more replies were received but not kept (limit reached).`)
   if (first?.truncated) sections.push(`The message was truncated to fit in one datagram (${first.bytes} bytes).`)
   for (const e of result.sendErrors) sections.push(`Could not send to ${e.target.address}: ${e.message}`)
+  const refused = new Set(
+    result.deliveries.filter((d) => d.unreachable).map((d) => `${d.target.address}:${d.target.port}`),
+  )
+  for (const target of refused) {
+    sections.push(`Nothing listens on UDP ${target} (it answered ICMP port unreachable), so it was not resent.`)
+  }
+
   return sections.join('\n\n')
 }
 

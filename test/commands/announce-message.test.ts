@@ -143,9 +143,22 @@ describe('announce TEXT (messages and receipts)', function () {
       expect(new Set(talk(deaf).map((h) => h.data.toString('latin1'))).size).to.equal(1)
       expect(deafRun.stdout).to.match(new RegExp(`127\\.0\\.0\\.1:${deaf.port} +\\d+ +NO +3 +-`))
       expect(deafRun.stderr).to.not.match(/Error:/)
+      expect(deafRun.stdout).to.not.include('unreachable') // it listens: no ICMP, so it is resent
     })
 
-    it('a port nobody listens on: delivered false, attempts 3, no reply, exit 6 (JSON)', () => {
+    it('the table says nothing listens there, in one line', async () => {
+      const run = await runCli(
+        ['announce', 'hi', '--to', '127.0.0.1', '--port', String(silentPort), '--bind-port', '0'],
+        {env},
+      )
+      expect(run.code).to.equal(6)
+      expect(run.stdout).to.match(new RegExp(`127\\.0\\.0\\.1:${silentPort} +\\d+ +NO \\(port unreachable\\) +1 +-`))
+      expect(run.stdout).to.include(
+        `Nothing listens on UDP 127.0.0.1:${silentPort} (it answered ICMP port unreachable), so it was not resent.`,
+      )
+    })
+
+    it('a port nobody listens on: said at once from its ICMP port unreachable, no resends, exit 6 (JSON)', () => {
       expect(silentRun.code, silentRun.stderr).to.equal(6)
       const doc = JSON.parse(silentRun.stdout)
       expect(doc.deliveries).to.have.length(1)
@@ -153,9 +166,11 @@ describe('announce TEXT (messages and receipts)', function () {
         address: '127.0.0.1',
         port: silentPort,
         delivered: false,
-        attempts: 3,
+        attempts: 1,
         rttMs: null,
+        unreachable: true,
       })
+      expect(doc.waited.reason).to.equal('all-settled') // not the 3 s of resends
       expect(doc.replies).to.deep.equal([])
       expect(doc.error).to.equal(undefined)
     })
