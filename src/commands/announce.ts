@@ -255,7 +255,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       expect: f.expect,
       waited: f.wait !== 0,
     })
-    if (result.deliveries.some((d) => !d.delivered)) process.exitCode = EXIT_CODES.notDelivered
+    if (result.deliveries.some((d) => !d.delivered && !d.cannotAnswer)) process.exitCode = EXIT_CODES.notDelivered
     else if (shortfall) process.exitCode = EXIT_CODES.fewerAnswers
     if (this.jsonEnabled()) return announceJson(result)
     if (stream) {

@@ -81,7 +81,15 @@ export interface Delivery {
   rttMs: null | number
   /** An ICMP port-unreachable came back: nothing listens on that port there, so it was not resent. */
   unreachable: boolean
+  /**
+   * No answer to GETINFO/GETABSENCEINFO, but the target's other packets name a client that never answers them
+   * (iptux, Feiqiu: ipmsg.md §3.9, §9), so it was not resent: what is known is in those packets' headers.
+   */
+  cannotAnswer: boolean
 }
+
+/** Clients that never answer GETINFO or GETABSENCEINFO (ipmsg.md §3.9, §9; peers-on-the-wire.md). */
+const NO_INFO_CLIENTS = new Set(['feiqiu', 'iptux'])
 
 export interface PeerSummary extends PeerRow {
   /** Round-trip time of the first reply from this peer. */
@@ -211,6 +219,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     const {outgoing} = options
     const sentMode = outgoing.kind === 'packet' ? modeOf(outgoing.packet.command) : -1
     const auto = options.waitMs === 'auto'
+    const asksInfo = sentMode === MODES.GETINFO || sentMode === MODES.GETABSENCEINFO
+    const noInfo = new Set<string>()
     const reliable = wantsAnswer(outgoing) && options.waitMs !== 0
     const unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
 
@@ -245,7 +255,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       pending.find((d) => !d.delivered && d.target.address === from.address && packet !== undefined)
 
     endpoint.on('error', () => {}) // send errors are collected per target below
-    const settled = () => pending.length > 0 && pending.every((d) => d.delivered || d.unreachable)
+    const settled = () => pending.length > 0 && pending.every((d) => d.delivered || d.unreachable || d.cannotAnswer)
     const stopWhenSettled = () => {
       if (!reliable || unicastTargets.length !== options.targets.length || !roundIsLast || !settled()) return
       result.stoppedEarly = pending.every((d) => d.delivered) ? 'all-delivered' : 'all-settled'
@@ -291,6 +301,10 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
           delivery.delivered = true
           delivery.rttMs = reply.rttMs
         }
+      } else if (packet && asksInfo && NO_INFO_CLIENTS.has(packet.client.kind)) {
+        noInfo.add(from.address) // its answer to our entry can come before the GETINFO is sent
+        const delivery = deliveryFor(from, packet)
+        if (delivery) delivery.cannotAnswer = true
       }
 
       lastReplyAt = receivedAt
@@ -370,6 +384,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
             attempts: 1,
             rttMs: null,
             unreachable: isUnreachable(target),
+            cannotAnswer: noInfo.has(target.address),
           }))
         : []
       result.deliveries.push(...pending)
@@ -396,7 +411,9 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         const roundEnd = windowEnd().endsAt
         const nextRetry = roundStartedAt + attempt * retryIntervalMs
         const due =
-          pending.some((d) => !d.delivered && !d.unreachable) && attempt <= options.retries && nextRetry < roundEnd
+          pending.some((d) => !d.delivered && !d.unreachable && !d.cannotAnswer) &&
+          attempt <= options.retries &&
+          nextRetry < roundEnd
         wakeAt = due ? Math.min(nextRetry, roundEnd) : roundEnd
         await sleep(wakeAt - now(), this.wake)
         wakeAt = Number.POSITIVE_INFINITY
@@ -404,7 +421,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         // Node runs due timers before it reads the socket: after a busy moment the answer can be waiting there.
         // Read it first, so that a late look is not taken for a lost packet.
         await readWaiting()
-        const unanswered = pending.filter((d) => !d.delivered && !d.unreachable)
+        const unanswered = pending.filter((d) => !d.delivered && !d.unreachable && !d.cannotAnswer)
         if (this.aborted || unanswered.length === 0) continue
         attempt++
         for (const delivery of unanswered) {

@@ -4,7 +4,7 @@ import type {Announcer, AnnounceResult, Reply} from '../lan/announce.js'
 
 import {toDatagramRecord, type DatagramRecord} from './datagram-record.js'
 import {LineWriter} from './line-writer.js'
-import {datagramSummary} from './packet-summary.js'
+import {clientLabel, datagramSummary} from './packet-summary.js'
 import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
 import {type Column, renderTable, type Row} from './table.js'
 
@@ -70,6 +70,7 @@ export function announceJson(result: AnnounceResult) {
       attempts: d.attempts,
       rttMs: d.rttMs,
       unreachable: d.unreachable,
+      cannotAnswer: d.cannotAnswer,
     })),
     echoes: result.echoes,
     repliesDropped: result.repliesDropped,
@@ -124,13 +125,21 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
     const rows: Row[] = result.deliveries.map((d) => ({
       target: `${d.target.address}:${d.target.port}`,
       packetNo: d.packetNo,
-      delivered: d.delivered ? 'yes' : d.unreachable ? 'NO (port unreachable)' : 'NO',
+      delivered: d.delivered
+        ? 'yes'
+        : d.unreachable
+          ? 'NO (port unreachable)'
+          : d.cannotAnswer
+            ? 'no (cannot answer it)'
+            : 'NO',
       attempts: d.attempts,
       rtt: d.rttMs === null ? '-' : `${d.rttMs}ms`,
     }))
     sections.push(`Delivery:\n${renderTable(DELIVERY_COLUMNS, rows, opts)}`)
   }
 
+  const info = infoSection(result, opts)
+  if (info) sections.push(info)
   const first = result.sent[0]
   sections.push(summaryLine(result))
   if (result.repliesDropped > 0)
@@ -145,6 +154,38 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
   }
 
   return sections.join('\n\n')
+}
+
+const INFO_COLUMNS: Column[] = [
+  {header: 'PEER', key: 'peer'},
+  {header: 'CLIENT (from its packets)', key: 'client'},
+  {header: 'ANSWER', key: 'answer'},
+]
+
+/**
+ * After GETINFO/GETABSENCEINFO, what is known of each peer: its answer, or, from clients that never answer (iptux,
+ * Feiqiu, QIpMsg), the client and version that the header of every packet they send carries.
+ */
+function infoSection(result: AnnounceResult, opts: {color?: boolean; width?: number}): string | undefined {
+  const asked = result.sent[0]?.mode
+  if (asked !== 'GETINFO' && asked !== 'GETABSENCEINFO') return undefined
+  const answerMode = asked === 'GETINFO' ? 'SENDINFO' : 'SENDABSENCEINFO'
+  const rows: Row[] = result.peers.map((p) => {
+    const answer = result.replies.find(
+      (r) =>
+        r.from.address === p.address && r.from.port === p.port && r.result.ok && r.result.packet.mode === answerMode,
+    )
+    return {
+      peer: `${p.address}:${p.port}`,
+      client: clientLabel(p.client),
+      answer:
+        answer && answer.result.ok
+          ? `${answerMode}: ${answer.result.packet.text}`
+          : `no ${answerMode} (${p.client.kind === 'iptux' || p.client.kind === 'feiqiu' ? `${p.client.name} never answers ${asked}` : 'it did not answer'})`,
+    }
+  })
+  if (rows.length === 0) return undefined
+  return `What is known (${asked}):\n${renderTable(INFO_COLUMNS, rows, opts)}`
 }
 
 /** "Sent SENDMSG #n (b bytes) to … from UDP port p; r replies from n peers." (the entry and exit are in --json). */

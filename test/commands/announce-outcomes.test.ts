@@ -32,6 +32,20 @@ async function startSlowPeer(port: number, delayMs: number): Promise<{close(): v
   }
 }
 
+/** A peer on 127.0.0.1 that answers BR_ENTRY (with this version field) and ignores GETINFO, as iptux and QIpMsg do. */
+async function startNoInfoPeer(port: number, version: string): Promise<{getinfo: number; close(): void}> {
+  const socket = dgram.createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()))
+  const peer = {getinfo: 0, close: () => socket.close()}
+  socket.on('message', (data, rinfo) => {
+    const mode = Number(data.toString('latin1').split(':')[4]) & 0xff
+    if (mode === IPMSG.GETINFO) peer.getinfo++
+    if (mode === IPMSG.BR_ENTRY)
+      socket.send(Buffer.from(`${version}:9:tux:lap:259:Tux\0Dev\0`), rinfo.port, rinfo.address)
+  })
+  return peer
+}
+
 describe('announce outcomes (never guess)', function () {
   this.timeout(60_000) // bounded by runCli's own limit; generous because the machine is shared
   const state = makeStateDir()
@@ -206,6 +220,34 @@ describe('announce outcomes (never guess)', function () {
     expect(records[1].acknowledges).to.equal(true)
     expect(firstLineAt).to.be.below(endedAt - 1000) // streamed during the 3 s window, not printed at the end
     expect(stderr).to.match(/Sent SENDMSG #\d+ .* 2 replies from 1 peer\./)
+  })
+
+  describe('GETINFO to clients that never answer it', () => {
+    it('iptux: says the client and version its packets carry, does not resend, exits 0', async () => {
+      const tux = await startNoInfoPeer(port, '1_iptux 0.8.3')
+      try {
+        const run = await runCli(['announce', '--command', 'GETINFO', ...to()], {env})
+        expect(run.code, run.stderr).to.equal(0)
+        expect(run.stdout).to.match(/What is known \(GETINFO\):/)
+        expect(run.stdout).to.match(/127\.0\.0\.1:\d+ +iptux 0\.8\.3 +no SENDINFO \(iptux never answers GETINFO\)/)
+        expect(run.stdout).to.match(/no \(cannot answer it\)/)
+        expect(tux.getinfo).to.equal(1)
+      } finally {
+        tux.close()
+      }
+    })
+
+    it('a plain IPMsg client that does not answer (QIpMsg): what its packets say, and exit 6 after the resends', async () => {
+      const qip = await startNoInfoPeer(port, '1')
+      try {
+        const run = await runCli(['announce', '--command', 'GETINFO', ...to(), '--retries', '1'], {env})
+        expect(run.code, run.stderr).to.equal(6)
+        expect(run.stdout).to.match(/127\.0\.0\.1:\d+ +IP Messenger +no SENDINFO \(it did not answer\)/)
+        expect(qip.getinfo).to.equal(2)
+      } finally {
+        qip.close()
+      }
+    })
   })
 
   describe('another program holds the IPMsg port on this host (a real client)', () => {
