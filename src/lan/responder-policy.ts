@@ -86,6 +86,10 @@ function isAnswerableSource(from: Endpoint, isBroadcast: (address: string) => bo
   const octets = parseIPv4(address)
   if (octets === undefined) return false
   if (octets[0] === 0 || octets[0] >= 224) return false
+  // 169.254.0.0/24 and 169.254.255.0/24 (with the link-local broadcast) are never a host's address (RFC 3927 §2.1).
+  if (octets[0] === 169 && octets[1] === 254 && (octets[2] === 0 || octets[2] === 255)) return false
+  // Another subnet's broadcast (10.99.0.255) cannot be told from a host there; one reply to it stops at its router,
+  // which does not forward directed broadcasts (RFC 2644), so it is answered like any unicast, within the limits.
   return !isBroadcast(address) && !isBroadcast(from.address)
 }
 
