@@ -74,6 +74,25 @@ describe('simulated LAN: discovery of 20 responders', function () {
     expect(new Set(answers.map((r: Json) => r.from.address)).size).to.equal(PEERS)
   })
 
+  it('back-to-back discoveries each list all 20 (none held back by the reply limits); the default wait', async () => {
+    const me = lan.hosts[0]
+    // The first with the default wait, then two with --wait 1s: each entry comes well within 2 s of the one before.
+    for (const [run, wait] of [
+      [1, []],
+      [2, ['--wait', '1s']],
+      [3, ['--wait', '1s']],
+    ] as const) {
+      const result = await lan.cli(me, ['announce', '--json', ...wait]).wait(40_000)
+      expect(result.code, result.stderr).to.equal(0)
+      const doc = JSON.parse(result.stdout)
+      expect(doc.peers, `discovery ${run}`).to.have.length(PEERS)
+      if (run !== 1) continue
+      // The peers answer within 0–1023 ms: the wait ends a second after the last, not at the 4.2 s of silence.
+      expect(doc.waited.mode).to.equal('auto')
+      expect(doc.waited.reason).to.match(/no reply for 1 s|small LAN/)
+    }
+  })
+
   it('every responder saw the BR_ENTRY and the BR_EXIT, and stops cleanly on SIGINT', async () => {
     const me = lan.hosts[0]
     for (const r of responders) {
@@ -82,7 +101,8 @@ describe('simulated LAN: discovery of 20 responders', function () {
         .records()
         .filter((d: Json) => d.from.address === me.address)
         .map((d: Json) => d.packet?.mode)
-      expect(modes, r.host.name).to.deep.equal(['BR_ENTRY', 'BR_EXIT'])
+      // One entry and one exit per discovery (the tests above ran four).
+      expect(modes, r.host.name).to.deep.equal(Array.from({length: 4}, () => ['BR_ENTRY', 'BR_EXIT']).flat())
     }
 
     for (const r of responders) r.kill('SIGINT')
