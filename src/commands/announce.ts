@@ -206,7 +206,6 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     const {sharedPortNote} = await import('../cli/shared-port.js')
     // Only when lanmsg takes the IPMsg port itself: with --bind-port elsewhere it does not speak as this host's client.
     const shared = (discovery || talks) && bindPort === f.port ? sharedPortNote(f.port, discovery) : undefined
-    if (shared) this.warnLine(shared)
     const entry = talks && !shared ? entryPacket(outgoingFlags) : undefined
     const farewell =
       (discovery || entry) && !f.stay && !shared && outgoing.kind === 'packet'
@@ -220,6 +219,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     // Loaded before the run starts: its listeners must be in place for the first events.
     const progress = this.jsonEnabled() || f.ndjson ? undefined : await import('../ui/announce-progress.js')
     const announcer = new Announcer()
+    if (shared) announcer.once('bound', () => this.warnLine(shared)) // not when the bind fails: that error is the news
     const {announceJson, renderAnnounceReport, streamReplies, summaryLine} = await import('../ui/announce-report.js')
     const stream = f.ndjson ? streamReplies(announcer, process.stdout) : undefined
     const stop = () => announcer.abort()

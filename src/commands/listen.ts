@@ -103,9 +103,6 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const targets = f.respond
       ? await resolveTargets({to: f.to, interfaces: f.interface, port: f.port, warn: (m) => this.warnLine(m)})
       : []
-    const {sharedPortWarning} = await import('../cli/shared-port.js')
-    const shared = sharedPortWarning(f.port)
-    if (shared) this.warnLine(shared)
     const {ListenSession} = await import('../lan/listen-session.js')
     const {LineWriter} = await import('../ui/line-writer.js')
     const {colorEnabled} = await import('../ui/color.js')
@@ -154,6 +151,10 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       unhandleSignals() // the bind failed: the error is the outcome, a signal may end the process again
       throw error
     })
+    // Once bound (a port that cannot be shared is an error instead); our own socket is left out.
+    const {sharedPortWarning} = await import('../cli/shared-port.js')
+    const shared = sharedPortWarning(f.port)
+    if (shared) this.warnLine(shared)
 
     const rows = new view.DatagramRows({
       color,
