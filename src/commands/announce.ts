@@ -103,7 +103,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     wait: flags.duration({
       char: 'w',
       description:
-        'Collect replies this long after sending (e.g. 3s, 500ms); 0 sends and exits at once. Default: until replies stop (see above).',
+        'Collect replies this long after sending (e.g. 3s, 500ms); 0 sends and exits at once. Default: until replies stop (see DESCRIPTION).',
       defaultHelp: async () => 'auto',
     }),
     expect: flags.positiveCount({
@@ -133,7 +133,8 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       defaultHelp: async () => '5s',
     }),
     stay: Flags.boolean({
-      description: "After a presence announcement or a message, do not send BR_EXIT (stay in the peers' lists).",
+      description:
+        "After a presence announcement, a message or GETINFO, do not send BR_EXIT (stay in the peers' lists).",
     }),
     ...flags.identityFlags,
     encoding: flags.charset({
