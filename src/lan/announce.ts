@@ -247,6 +247,14 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     let roundIsLast = false
     let lastReplyAt: number | undefined
     let wakeAt = Number.POSITIVE_INFINITY
+    let announcedEnd = 0
+    // The progress countdown follows the auto window as replies move its end (a tenth of a second is news).
+    const announceEnd = (endsAt: number) => {
+      if (Math.abs(endsAt - announcedEnd) < 100) return
+      announcedEnd = endsAt
+      this.emit('waiting', endsAt)
+    }
+
     let windowEnd = () => ({endsAt: roundStartedAt + (auto ? 0 : (options.waitMs as number)), reason: ''})
     let pending: Delivery[] = []
     const failures: Error[] = []
@@ -310,7 +318,12 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       lastReplyAt = receivedAt
       this.emit('reply', reply)
       // The auto window may now end sooner than the timer that is set: wake the loop to look again.
-      if (auto && roundIsLast && windowEnd().endsAt < wakeAt) this.wake.cancel?.()
+      if (auto && roundIsLast) {
+        const {endsAt} = windowEnd()
+        announceEnd(endsAt)
+        if (endsAt < wakeAt) this.wake.cancel?.()
+      }
+
       if (options.expect !== undefined && firstReply.size >= options.expect) {
         result.stoppedEarly = 'expect'
         this.abort()
@@ -406,7 +419,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       }
 
       let attempt = 1
-      this.emit('waiting', windowEnd().endsAt)
+      announcedEnd = windowEnd().endsAt
+      this.emit('waiting', announcedEnd)
       while (!this.aborted && now() < windowEnd().endsAt) {
         const roundEnd = windowEnd().endsAt
         const nextRetry = roundStartedAt + attempt * retryIntervalMs

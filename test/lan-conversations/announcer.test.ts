@@ -102,7 +102,10 @@ describe('Announcer (library level, loopback)', () => {
       }
     })
     try {
-      const result = await new Announcer().run({
+      const announcer = new Announcer()
+      const ends: number[] = []
+      announcer.on('waiting', (endsAt) => ends.push(endsAt))
+      const result = await announcer.run({
         targets: [{address: '127.0.0.1', port: peer.address().port, kind: 'broadcast'}],
         outgoing: {
           kind: 'packet',
@@ -118,6 +121,10 @@ describe('Announcer (library level, loopback)', () => {
       expect(last).to.be.at.least(1300)
       expect(result.waited).to.include({mode: 'auto', reason: 'no reply for 1 s'})
       expect(result.waited.ms).to.be.at.least(last + 1000)
+      // The countdown followed: 4.2 s while nothing was heard, then moved by each reply.
+      expect(ends.length).to.be.at.least(3)
+      expect(ends[0] - ends[1]).to.be.above(2000)
+      expect(ends.at(-1)! - ends[1]).to.be.at.least(1300)
     } finally {
       for (const timer of timers) clearTimeout(timer)
       peer.close()
