@@ -1,4 +1,4 @@
-// Exit code 7 and its words: fewer peers answered than --expect asked for, or nobody answered at all.
+// Exit code 7 and its words: fewer peers answered than --expect asked for, or nobody answered a discovery.
 import type {AnnounceResult} from '../lan/announce.js'
 
 export const NOBODY_ANSWERED_HINT = [
@@ -9,7 +9,7 @@ export const NOBODY_ANSWERED_HINT = [
 /** The lines to print (stderr) when fewer answered than asked for; undefined when the answers were enough. */
 export function answerShortfall(
   result: AnnounceResult,
-  options: {askedForAnswers: boolean; expect?: number; waited: boolean},
+  options: {discovery: boolean; expect?: number; waited: boolean},
 ): string[] | undefined {
   const {answered} = result
   if (options.expect !== undefined && answered < options.expect) {
@@ -17,7 +17,8 @@ export function answerShortfall(
     return answered === 0 ? [...lines, ...NOBODY_ANSWERED_HINT] : lines
   }
 
-  if (options.askedForAnswers && options.waited && result.replies.length === 0 && result.repliesDropped === 0) {
+  // A message that nobody acknowledged has its table; a discovery that nobody answered found nothing at all.
+  if (options.discovery && options.waited && result.replies.length === 0 && result.repliesDropped === 0) {
     return NOBODY_ANSWERED_HINT
   }
 

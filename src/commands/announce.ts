@@ -216,7 +216,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
           }
         : undefined
 
-    const {Announcer, wantsAnswer} = await import('../lan/announce.js')
+    const {Announcer} = await import('../lan/announce.js')
     // Loaded before the run starts: its listeners must be in place for the first events.
     const progress = this.jsonEnabled() || f.ndjson ? undefined : await import('../ui/announce-progress.js')
     const announcer = new Announcer()
@@ -252,7 +252,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
 
     const {answerShortfall} = await import('../cli/answer-shortfall.js')
     const shortfall = answerShortfall(result, {
-      askedForAnswers: Boolean(entry) || wantsAnswer(outgoing),
+      discovery,
       expect: f.expect,
       waited: f.wait !== 0,
     })

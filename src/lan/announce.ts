@@ -374,7 +374,6 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     for (let round = 0; round < rounds && !this.aborted; round++) {
       roundIsLast = round === rounds - 1
       roundStartedAt = now()
-      lastReplyAt = undefined
       let bytes: Uint8Array
       let packetNo = 0
       if (outgoing.kind === 'raw') {

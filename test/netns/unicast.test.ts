@@ -87,6 +87,7 @@ describe('simulated LAN: unicast with receipts', function () {
         attempts: 1,
         rttMs: null,
         unreachable: true,
+        cannotAnswer: false,
       },
     ])
     expect(doc.replies).to.deep.equal([]) // the ICMP port unreachables are no replies (and no errors)
