@@ -23,7 +23,7 @@ By default the wait ends one second after the replies stop, but not before the l
 
 Unicast targets (--to HOST) that do not acknowledge are resent the same packet every second (--retries). Every datagram that arrives during the wait window is decoded and shown, IPMsg or not.
 
-Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 invalid flags, 3 port in use (or, for a discovery, held by an IPMsg client on this host), 4 permission denied, 5 network unreachable, 6 a unicast target did not acknowledge, 7 fewer peers answered than --expect, or nobody answered.`
+Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 invalid flags, 3 port in use (or, for a discovery, held by an IPMsg client on this host), 4 permission denied, 5 network unreachable, 6 a unicast target did not acknowledge, 7 fewer peers answered than --expect, or nobody answered a discovery.`
   static override enableJsonFlag = true
   static override examples = [
     {
