@@ -175,7 +175,8 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     // Loaded here, not at the top: `announce --help` loads this file, and these pull in the codec and `ip`.
     const {buildOutgoing, entryPacket, farewellCommand} = await import('../cli/outgoing-packet.js')
     const {resolveTargets} = await import('../cli/resolve-targets.js')
-    const text = await this.messageText(args.text, f.stdin)
+    const {messageText} = await import('../cli/stdin-text.js')
+    const text = await messageText(args.text, f.stdin)
     const outgoingFlags = {
       text,
       user: f.user,
@@ -270,20 +271,6 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     if (result.local.fellBack) this.warnLine(`replies were collected on port ${result.local.port}, not 2425`)
     if (process.exitCode === EXIT_CODES.fewerAnswers)
       for (const line of shortfall ?? []) process.stderr.write(`${line}\n`)
-  }
-
-  /** TEXT, or stdin when TEXT is "-" or --stdin says so; never stdin by surprise. */
-  private async messageText(text: string | undefined, stdin: boolean): Promise<string | undefined> {
-    if (!stdin && text !== '-') return text
-    const {UsageError} = await import('../cli/user-error.js')
-    if (stdin && text !== undefined && text !== '-') {
-      throw new UsageError('give the message either as TEXT or on stdin (--stdin or "-"), not both')
-    }
-
-    const {readStdinText} = await import('../cli/stdin-text.js')
-    const message = await readStdinText()
-    if (message === '') throw new UsageError('stdin was empty: there is no message to send')
-    return message
   }
 
   private warnLine(message: string): void {
