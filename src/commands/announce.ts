@@ -1,7 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 
-import type {Outgoing} from '../lan/announce.js'
-
 import {BaseCommand} from '../cli/base-command.js'
 import {EXIT_CODES} from '../cli/exit-codes.js'
 import * as flags from '../cli/flags.js'
@@ -173,49 +171,34 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
   async run() {
     const {args, flags: f} = await this.parse(Announce)
     // Loaded here, not at the top: `announce --help` loads this file, and these pull in the codec and `ip`.
-    const {buildOutgoing, entryPacket, farewellCommand} = await import('../cli/outgoing-packet.js')
-    const {resolveTargets} = await import('../cli/resolve-targets.js')
     const {messageText} = await import('../cli/stdin-text.js')
-    const text = await messageText(args.text, f.stdin)
-    const outgoingFlags = {
-      text,
-      user: f.user,
-      host: f.host,
-      nick: f.nick,
-      group: f.group,
-      encoding: f.encoding,
-      truncate: f.truncate,
-      check: f.check,
-      command: f.command,
-      option: f.option,
-      raw: f.raw,
-      rawHex: f['raw-hex'],
-    }
-    const outgoing: Outgoing = buildOutgoing(outgoingFlags)
-    const targets = await resolveTargets({
-      to: f.to,
-      interfaces: f.interface,
-      limited: f.limited,
-      port: f.port,
-      warn: (message) => this.warnLine(message),
-    })
-    const discovery = outgoing.kind === 'packet' && text === undefined && f.command === undefined
-    // A client is entered before it talks: a peer that never saw our entry shows the message from "mysterious".
-    const talks =
-      outgoing.kind === 'packet' &&
-      (text !== undefined || ['GETINFO', 'GETABSENCEINFO'].includes(f.command?.toUpperCase() ?? ''))
-    const bindPort = f['bind-port'] ?? flags.DEFAULT_PORT
-    const {sharedPortNote} = await import('../cli/shared-port.js')
-    // Only when lanmsg takes the IPMsg port itself: with --bind-port elsewhere it does not speak as this host's client.
-    const shared = (discovery || talks) && bindPort === f.port ? sharedPortNote(f.port, discovery) : undefined
-    const entry = talks && !shared ? entryPacket(outgoingFlags) : undefined
-    const farewell =
-      (discovery || entry) && !f.stay && !shared && outgoing.kind === 'packet'
-        ? {
-            ...(entry ?? outgoing.packet),
-            command: farewellCommand((entry ?? outgoing.packet).command),
-          }
-        : undefined
+    const {planAnnounce} = await import('../cli/announce-plan.js')
+    const plan = await planAnnounce(
+      {
+        text: await messageText(args.text, f.stdin),
+        user: f.user,
+        host: f.host,
+        nick: f.nick,
+        group: f.group,
+        encoding: f.encoding,
+        truncate: f.truncate,
+        check: f.check,
+        command: f.command,
+        option: f.option,
+        raw: f.raw,
+        rawHex: f['raw-hex'],
+      },
+      {
+        to: f.to,
+        interfaces: f.interface,
+        limited: f.limited,
+        port: f.port,
+        bindPort: f['bind-port'],
+        stay: f.stay,
+        warn: (message) => this.warnLine(message),
+      },
+    )
+    const {outgoing, targets, shared} = plan
 
     const {Announcer} = await import('../lan/announce.js')
     // Loaded before the run starts: its listeners must be in place for the first events.
@@ -230,15 +213,15 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     const run = announcer.run({
       targets,
       outgoing,
-      bindPort,
+      bindPort: plan.bindPort,
       fallbackToEphemeral: f['bind-port'] === undefined,
       waitMs: f.wait ?? 'auto',
       expect: f.expect,
-      entry,
+      entry: plan.entry,
       retries: f.retries,
       repeat: f.repeat,
       intervalMs: f.interval,
-      farewell,
+      farewell: plan.farewell,
       decodeOptions: f.encoding === 'utf-8' ? {} : {legacyCharset: f.encoding},
     })
     let result
@@ -253,7 +236,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
 
     const {answerShortfall} = await import('../cli/answer-shortfall.js')
     const shortfall = answerShortfall(result, {
-      discovery,
+      discovery: plan.discovery,
       expect: f.expect,
       waited: f.wait !== 0,
     })
