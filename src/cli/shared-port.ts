@@ -4,15 +4,17 @@
 import {describeHolder, otherUdpSockets} from '../net/port-holders.js'
 import {NetError} from '../net/net-error.js'
 import {EXIT_CODES} from './exit-codes.js'
+import {PROCESS_TITLES} from './process-titles.js'
 
 /** Undefined when nobody else holds `port`; the note to print otherwise; throws for a discovery. */
 export function sharedPortNote(port: number, discovery: boolean): string | undefined {
-  const holders = otherUdpSockets(port)
+  // A passive `lanmsg listen` announces nothing and answers nothing: peers list no client for it.
+  const holders = otherUdpSockets(port)?.filter((h) => h.program !== PROCESS_TITLES.listen)
   if (holders === undefined || holders.length === 0) return undefined
   const who = describeHolder(holders[0])
   if (discovery) {
     throw new NetError(
-      `${who} holds UDP port ${port} on this host: a discovery would enter lanmsg under this host's address and replace that client's name in every peer's list; watch peers with \`lanmsg listen\`, or send the entry anyway with --command BR_ENTRY`,
+      `${who} holds UDP port ${port} on this host: a discovery would enter lanmsg under this host's address and replace that client's name in every peer's list; watch peers with \`lanmsg listen\`, or send the entry anyway (no exit follows it) with --command BR_ENTRY`,
       'ESHAREDPORT',
       EXIT_CODES.addressInUse,
     )

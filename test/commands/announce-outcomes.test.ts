@@ -5,6 +5,7 @@ import {expect} from 'chai'
 import {spawn} from 'node:child_process'
 import dgram from 'node:dgram'
 
+import {otherUdpSockets} from '../../src/net/port-holders.js'
 import {CLI_BIN} from '../support/cli-bin.js'
 import {freePort, IPMSG, packets, startFakePeer, type FakePeer} from '../support/ipmsg-peers.js'
 import {makeStateDir, REPO_ROOT, runCli} from '../support/run-cli.js'
@@ -12,6 +13,7 @@ import {guardedEnv} from '../support/send-guard.js'
 
 const ME = ['--user', 'alice', '--host', 'pc1']
 type Json = any // JSON documents of the CLI, checked field by field
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A peer on 127.0.0.1 that answers BR_ENTRY with ANSENTRY only after `delayMs` (Windows on a big LAN: up to 4 s). */
 async function startSlowPeer(port: number, delayMs: number): Promise<{close(): void}> {
@@ -265,6 +267,44 @@ describe('announce outcomes (never guess)', function () {
         ),
       )
       expect(run.stderr.match(/Warning:/g)).to.have.length(1)
+    })
+
+    it('beside a passive `lanmsg listen` a discovery goes ahead; beside `listen --respond` (a peer) it is refused', async () => {
+      const p = String(port)
+      const startListen = async (extra: string[]) => {
+        const child = spawn(process.execPath, [CLI_BIN, 'listen', '--port', p, '--duration', '20s', ...extra], {
+          cwd: REPO_ROOT,
+          env: guardedEnv({...env, NO_COLOR: '1'}),
+        })
+        const deadline = Date.now() + 15_000
+        while ((otherUdpSockets(port) ?? []).length === 0 && Date.now() < deadline) await sleep(50)
+        return child
+      }
+
+      const passive = await startListen([])
+      try {
+        const run = await runCli(
+          ['announce', '--to', '127.255.255.255', '--port', p, '--bind-port', p, '--wait', '300ms', '--json'],
+          {env},
+        )
+        expect(run.code, run.stderr).to.equal(7) // nobody answered: a plain listener answers nothing
+        expect(JSON.parse(run.stdout).rounds.map((r: Json) => r.mode)).to.deep.equal(['BR_ENTRY', 'BR_EXIT'])
+      } finally {
+        passive.kill('SIGINT')
+        await new Promise((resolve) => passive.on('close', resolve))
+      }
+
+      const responder = await startListen(['--respond', '--to', '127.0.0.1', '--user', 'peer'])
+      try {
+        const run = await runCli(['announce', '--to', '127.255.255.255', '--port', p, '--bind-port', p], {env})
+        expect(run.code).to.equal(3)
+        expect(run.stderr).to.match(
+          new RegExp(`^Error: lanmsg-respond \\(pid ${responder.pid}\\) holds UDP port ${port} on this host`),
+        )
+      } finally {
+        responder.kill('SIGINT')
+        await new Promise((resolve) => responder.on('close', resolve))
+      }
     })
 
     it('a discovery is refused with one line (exit 3); sending nothing', async () => {
