@@ -17,6 +17,8 @@ import {replyWindowEnd} from './reply-window.js'
 
 /** Replies kept for the report; beyond that they are counted (a flood during --wait must not grow memory). */
 export const MAX_REPLIES_KEPT = 100_000
+/** Unicast targets given a connected socket of their own (one file descriptor each) to hear port-unreachable. */
+export const MAX_WATCHED_TARGETS = 256
 export const RETRY_INTERVAL_MS = 1000 // IP Messenger and iptux resend about once a second (§3.6)
 
 export type Outgoing =
@@ -363,7 +365,10 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     }
 
     // A unicast answered by ICMP port-unreachable is said so at once, instead of resent in silence.
-    if (options.waitMs !== 0) for (const t of unicastTargets) await endpoint.watchUnicast(t.address, t.port)
+    if (options.waitMs !== 0) {
+      for (const t of unicastTargets.slice(0, MAX_WATCHED_TARGETS)) await endpoint.watchUnicast(t.address, t.port)
+    }
+
     if (options.entry) {
       const {bytes, sent} = build(options.entry, outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined, 0)
       result.entry = sent
