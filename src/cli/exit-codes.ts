@@ -6,4 +6,6 @@ export const EXIT_CODES = {
   ...NET_EXIT_CODES,
   /** A unicast target of a packet that asks for a receipt never acknowledged it. */
   notDelivered: 6,
+  /** Fewer peers answered than --expect asked for, or a discovery that nobody answered. */
+  fewerAnswers: 7,
 } as const

@@ -105,6 +105,20 @@ export function buildOutgoing(flags: OutgoingFlags): Outgoing {
   return {kind: 'packet', packet, encodeOptions}
 }
 
+/** The BR_ENTRY (nickname, group) that enters lanmsg before it talks, as a client entered at start-up would be. */
+export function entryPacket(flags: OutgoingFlags): Omit<OutgoingPacket, 'packetNo'> {
+  const entry = buildOutgoing({
+    ...flags,
+    text: undefined,
+    command: undefined,
+    option: [],
+    raw: undefined,
+    rawHex: undefined,
+  })
+  if (entry.kind !== 'packet') throw new Error('an entry is a packet')
+  return entry.packet
+}
+
 /** BR_EXIT with the same status options as the BR_ENTRY it follows. */
 export function farewellCommand(entryCommand: number): number {
   return (MODES.BR_EXIT | (entryCommand & OPTION_MASK)) >>> 0

@@ -1,7 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 
-import type {Outgoing} from '../lan/announce.js'
-
 import {BaseCommand} from '../cli/base-command.js'
 import {EXIT_CODES} from '../cli/exit-codes.js'
 import * as flags from '../cli/flags.js'
@@ -9,17 +7,21 @@ import * as flags from '../cli/flags.js'
 export default class Announce extends BaseCommand {
   static override args = {
     text: Args.string({
-      description: 'Message to send (SENDMSG). Without it, announce presence (BR_ENTRY) and list who answers.',
+      description:
+        'Message to send (SENDMSG); "-" reads it from stdin. Without it, announce presence (BR_ENTRY) and list who answers.',
       required: false,
+      ignoreStdin: true, // stdin is read only when asked (see --stdin): oclif's own read races a 10 ms timer
     }),
   }
   static override description = `Broadcast an IP Messenger / Feiqiu packet on the LAN and show every response.
 
-With a TEXT, sends it as a message (SENDMSG) to the broadcast address of every IPv4 interface on UDP port 2425 and asks for receipts, so the table shows who received it. Without TEXT, announces presence (BR_ENTRY) and lists every peer that answers (IP Messenger, iptux, Feiqiu), then says goodbye (BR_EXIT).
+With a TEXT, enters (BR_ENTRY with the nickname and group, as a client does at start-up), sends the message (SENDMSG) to the broadcast address of every IPv4 interface on UDP port 2425 asking for receipts, so the table shows who received it, and leaves (BR_EXIT) unless --stay. Without TEXT, announces presence (BR_ENTRY) and lists every peer that answers (IP Messenger, iptux, Feiqiu), then says goodbye (BR_EXIT). When another program (an IPMsg client) holds the port on this host, lanmsg sends no entry or exit packets under its own name, and refuses a discovery.
+
+By default the wait ends one second after the replies stop, but not before the longest delay peers of a LAN that size take (1.1 s; 2.15 s from 50 peers; 4.2 s from 300, or when nobody answered); --wait sets a fixed window.
 
 Unicast targets (--to HOST) that do not acknowledge are resent the same packet every second (--retries). Every datagram that arrives during the wait window is decoded and shown, IPMsg or not.
 
-Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 invalid flags, 3 port in use, 4 permission denied, 5 network unreachable, 6 a unicast target did not acknowledge.`
+Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 invalid flags, 3 port in use (or, for a discovery, held by an IPMsg client on this host), 4 permission denied, 5 network unreachable, 6 a unicast target did not acknowledge, 7 fewer peers answered than --expect, or nobody answered a discovery.`
   static override enableJsonFlag = true
   static override examples = [
     {
@@ -33,6 +35,18 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     {
       command: '<%= config.bin %> <%= command.id %> "lunch?" --to 192.168.1.20',
       description: 'Send to one host; exit 6 if it never acknowledges',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> - < notice.txt',
+      description: 'The message from a file (stdin is read only with "-" or --stdin)',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --expect 5',
+      description: 'Stop as soon as 5 peers answered; exit 7 if fewer did',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --ndjson | jq -r .packet.nickname',
+      description: 'One JSON line per reply as it arrives',
     },
     {
       command: '<%= config.bin %> <%= command.id %> --to 10.0.0.0/24 --limited --json',
@@ -86,11 +100,18 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     }),
     wait: flags.duration({
       char: 'w',
-      description: 'How long to collect replies after sending (e.g. 3s, 500ms); 0 sends and exits at once.',
-      default: 3000,
-      defaultHelp: async () => '3s',
+      description:
+        'Collect replies this long after sending (e.g. 3s, 500ms); 0 sends and exits at once. Default: until replies stop (see DESCRIPTION).',
+      defaultHelp: async () => 'auto',
     }),
-    expect: flags.positiveCount({description: 'Stop as soon as this many distinct peers have answered.'}),
+    expect: flags.positiveCount({
+      description: 'Stop as soon as this many distinct peers have answered; exit 7 if fewer did.',
+    }),
+    stdin: Flags.boolean({description: 'Read the message from stdin (the same as TEXT "-").'}),
+    ndjson: Flags.boolean({
+      description: 'Write one JSON record per reply as it arrives (as listen --ndjson), and nothing else on stdout.',
+      exclusive: ['json'],
+    }),
     check: Flags.boolean({
       description: 'Ask for receipts (SENDCHECKOPT). --no-check sends the plain form 1:<n>:<user>:<host>:32:<text>.',
       allowNo: true,
@@ -110,7 +131,8 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       defaultHelp: async () => '5s',
     }),
     stay: Flags.boolean({
-      description: "After a presence announcement, do not send BR_EXIT (stay in the peers' lists).",
+      description:
+        "After a presence announcement, a message or GETINFO, do not send BR_EXIT (stay in the peers' lists).",
     }),
     ...flags.identityFlags,
     encoding: flags.charset({
@@ -150,56 +172,57 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
   async run() {
     const {args, flags: f} = await this.parse(Announce)
     // Loaded here, not at the top: `announce --help` loads this file, and these pull in the codec and `ip`.
-    const {buildOutgoing, farewellCommand} = await import('../cli/outgoing-packet.js')
-    const {resolveTargets} = await import('../cli/resolve-targets.js')
-    const outgoing: Outgoing = buildOutgoing({
-      text: args.text,
-      user: f.user,
-      host: f.host,
-      nick: f.nick,
-      group: f.group,
-      encoding: f.encoding,
-      truncate: f.truncate,
-      check: f.check,
-      command: f.command,
-      option: f.option,
-      raw: f.raw,
-      rawHex: f['raw-hex'],
-    })
-    const targets = await resolveTargets({
-      to: f.to,
-      interfaces: f.interface,
-      limited: f.limited,
-      port: f.port,
-      warn: (message) => this.warnLine(message),
-    })
-    const discovery = outgoing.kind === 'packet' && args.text === undefined && f.command === undefined
-    const farewell =
-      discovery && !f.stay && outgoing.kind === 'packet'
-        ? {
-            ...outgoing.packet,
-            command: farewellCommand(outgoing.packet.command),
-          }
-        : undefined
+    const {messageText} = await import('../cli/stdin-text.js')
+    const {planAnnounce} = await import('../cli/announce-plan.js')
+    const plan = await planAnnounce(
+      {
+        text: await messageText(args.text, f.stdin),
+        user: f.user,
+        host: f.host,
+        nick: f.nick,
+        group: f.group,
+        encoding: f.encoding,
+        truncate: f.truncate,
+        check: f.check,
+        command: f.command,
+        option: f.option,
+        raw: f.raw,
+        rawHex: f['raw-hex'],
+      },
+      {
+        to: f.to,
+        interfaces: f.interface,
+        limited: f.limited,
+        port: f.port,
+        bindPort: f['bind-port'],
+        stay: f.stay,
+        warn: (message) => this.warnLine(message),
+      },
+    )
+    const {outgoing, targets, shared} = plan
 
     const {Announcer} = await import('../lan/announce.js')
     // Loaded before the run starts: its listeners must be in place for the first events.
-    const progress = this.jsonEnabled() ? undefined : await import('../ui/announce-progress.js')
+    const progress = this.jsonEnabled() || f.ndjson ? undefined : await import('../ui/announce-progress.js')
     const announcer = new Announcer()
+    if (shared) announcer.once('bound', () => this.warnLine(shared)) // not when the bind fails: that error is the news
+    const {announceJson, renderAnnounceReport, streamReplies, summaryLine} = await import('../ui/announce-report.js')
+    const stream = f.ndjson ? streamReplies(announcer, process.stdout) : undefined
     const stop = () => announcer.abort()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
     const run = announcer.run({
       targets,
       outgoing,
-      bindPort: f['bind-port'] ?? flags.DEFAULT_PORT,
+      bindPort: plan.bindPort,
       fallbackToEphemeral: f['bind-port'] === undefined,
-      waitMs: f.wait,
+      waitMs: f.wait ?? 'auto',
       expect: f.expect,
+      entry: plan.entry,
       retries: f.retries,
       repeat: f.repeat,
       intervalMs: f.interval,
-      farewell,
+      farewell: plan.farewell,
       decodeOptions: f.encoding === 'utf-8' ? {} : {legacyCharset: f.encoding},
     })
     let result
@@ -212,12 +235,26 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       process.removeListener('SIGTERM', stop)
     }
 
-    if (result.deliveries.some((d) => !d.delivered)) process.exitCode = EXIT_CODES.notDelivered
-    const {announceJson, renderAnnounceReport} = await import('../ui/announce-report.js')
+    const {answerShortfall} = await import('../cli/answer-shortfall.js')
+    const shortfall = answerShortfall(result, {
+      discovery: plan.discovery,
+      expect: f.expect,
+      waited: f.wait !== 0,
+    })
+    if (result.deliveries.some((d) => !d.delivered && !d.cannotAnswer)) process.exitCode = EXIT_CODES.notDelivered
+    else if (shortfall) process.exitCode = EXIT_CODES.fewerAnswers
     if (this.jsonEnabled()) return announceJson(result)
-    const {colorEnabled} = await import('../ui/color.js')
-    this.log(renderAnnounceReport(result, {color: colorEnabled(process.stdout), width: process.stdout.columns}))
+    if (stream) {
+      await stream.end()
+      process.stderr.write(`${summaryLine(result)}\n`)
+    } else {
+      const {colorEnabled} = await import('../ui/color.js')
+      this.log(renderAnnounceReport(result, {color: colorEnabled(process.stdout), width: process.stdout.columns}))
+    }
+
     if (result.local.fellBack) this.warnLine(`replies were collected on port ${result.local.port}, not 2425`)
+    if (process.exitCode === EXIT_CODES.fewerAnswers)
+      for (const line of shortfall ?? []) process.stderr.write(`${line}\n`)
   }
 
   private warnLine(message: string): void {

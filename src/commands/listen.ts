@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {PROCESS_TITLES} from '../cli/process-titles.js'
 import {buildDatagramFilter} from '../cli/datagram-filter.js'
 import * as flags from '../cli/flags.js'
 
@@ -99,6 +100,8 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
 
   async run() {
     const {flags: f} = await this.parse(Listen)
+    // Seen by another lanmsg on this host (src/cli/shared-port.ts): a passive listener is no client to keep quiet for.
+    process.title = f.respond ? PROCESS_TITLES.respond : PROCESS_TITLES.listen
     const filter = buildDatagramFilter({from: f.from, mode: f.mode, ipmsgOnly: f['ipmsg-only']})
     // Loaded here, not at the top: `listen --help` loads this file, and resolve-targets pulls in `ip`.
     const {resolveTargets} = await import('../cli/resolve-targets.js')
@@ -154,6 +157,10 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       unhandleSignals() // the bind failed: the error is the outcome, a signal may end the process again
       throw error
     })
+    // Once bound (a port that cannot be shared is an error instead); our own socket is left out.
+    const {sharedPortWarning} = await import('../cli/shared-port.js')
+    const shared = sharedPortWarning(f.port)
+    if (shared) this.warnLine(shared)
 
     const rows = new view.DatagramRows({
       color,

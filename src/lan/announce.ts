@@ -14,9 +14,12 @@ import {encode} from '../protocol/encode.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {peerKey, type PeerRow, Presence} from './presence.js'
 import {RecentPackets} from './recent-packets.js'
+import {replyWindowEnd} from './reply-window.js'
 
 /** Replies kept for the report; beyond that they are counted (a flood during --wait must not grow memory). */
 export const MAX_REPLIES_KEPT = 100_000
+/** Unicast targets given a connected socket of their own (one file descriptor each) to hear port-unreachable. */
+export const MAX_WATCHED_TARGETS = 256
 export const RETRY_INTERVAL_MS = 1000 // IP Messenger and iptux resend about once a second (§3.6)
 
 export type Outgoing =
@@ -31,8 +34,11 @@ export interface AnnounceOptions {
   bindAddress?: string
   /** When bindPort is taken, use an ephemeral port instead of failing. */
   fallbackToEphemeral?: boolean
-  /** Collection window after the last send; 0 sends and returns at once (no retries, nothing collected). */
-  waitMs: number
+  /**
+   * Collection window after the last send; 0 sends and returns at once (no retries, nothing collected); 'auto'
+   * ends it from what is heard (see reply-window.ts).
+   */
+  waitMs: 'auto' | number
   /** Stop as soon as this many distinct peers have answered. */
   expect?: number
   /** Resends of an unacknowledged unicast that asked for a receipt. */
@@ -41,6 +47,8 @@ export interface AnnounceOptions {
   /** Rounds (a heartbeat): each has a new packet number. */
   repeat?: number
   intervalMs?: number
+  /** Before the first round, send this packet to the same targets (BR_ENTRY: a client enters before it talks). */
+  entry?: Omit<OutgoingPacket, 'packetNo'>
   /** After the window, send this packet to the same targets (e.g. BR_EXIT after a discovery BR_ENTRY). */
   farewell?: Omit<OutgoingPacket, 'packetNo'>
   decodeOptions?: DecodeOptions
@@ -74,7 +82,17 @@ export interface Delivery {
   delivered: boolean
   attempts: number
   rttMs: null | number
+  /** An ICMP port-unreachable came back: nothing listens on that port there, so it was not resent. */
+  unreachable: boolean
+  /**
+   * No answer to GETINFO/GETABSENCEINFO, but the target's other packets name a client that never answers them
+   * (iptux, Feiqiu: ipmsg.md §3.9, §9), so it was not resent: what is known is in those packets' headers.
+   */
+  cannotAnswer: boolean
 }
+
+/** Clients that never answer GETINFO or GETABSENCEINFO (ipmsg.md §3.9, §9; peers-on-the-wire.md). */
+const NO_INFO_CLIENTS = new Set(['feiqiu', 'iptux'])
 
 export interface PeerSummary extends PeerRow {
   /** Round-trip time of the first reply from this peer. */
@@ -101,7 +119,13 @@ export interface AnnounceResult {
   kernelDrops: null | number
   /** Sends that failed (e.g. no route to one target) while others went out. */
   sendErrors: {message: string; target: Target}[]
-  stoppedEarly: 'all-delivered' | 'expect' | null
+  stoppedEarly: 'all-delivered' | 'all-settled' | 'expect' | null
+  /** Distinct sources that answered (peers, and senders of datagrams that are not IPMsg). */
+  answered: number
+  /** The entry packet sent before the first round, if any. */
+  entry: null | SentPacket
+  /** How long the last window lasted, and why it ended there. */
+  waited: {mode: 'auto' | 'fixed'; ms: number; reason: string}
 }
 
 export interface AnnounceEvents {
@@ -143,7 +167,7 @@ function acknowledgesMode(sentMode: number, reply: Packet, sentPacketNos: Set<nu
 }
 
 /** A unicast that asks for an answer is resent until that answer comes (receipts §3.6, and entry/info probes). */
-function wantsAnswer(outgoing: Outgoing): boolean {
+export function wantsAnswer(outgoing: Outgoing): boolean {
   if (outgoing.kind === 'raw') return false
   const {command} = outgoing.packet
   const mode = modeOf(command)
@@ -201,7 +225,10 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     const retryIntervalMs = options.retryIntervalMs ?? RETRY_INTERVAL_MS
     const {outgoing} = options
     const sentMode = outgoing.kind === 'packet' ? modeOf(outgoing.packet.command) : -1
-    const reliable = wantsAnswer(outgoing) && options.waitMs > 0
+    const auto = options.waitMs === 'auto'
+    const asksInfo = sentMode === MODES.GETINFO || sentMode === MODES.GETABSENCEINFO
+    const noInfo = new Set<string>()
+    const reliable = wantsAnswer(outgoing) && options.waitMs !== 0
     const unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
 
     const result: AnnounceResult = {
@@ -217,6 +244,9 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       kernelDrops: null,
       sendErrors: [],
       stoppedEarly: null,
+      answered: 0,
+      entry: null,
+      waited: {mode: auto ? 'auto' : 'fixed', ms: 0, reason: ''},
     }
     const recent = new RecentPackets()
     const ourPayloads = new Set<string>()
@@ -225,6 +255,17 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     const firstReply = new Map<string, {acknowledged: boolean; rttMs: number}>()
     let roundStartedAt = now()
     let roundIsLast = false
+    let lastReplyAt: number | undefined
+    let wakeAt = Number.POSITIVE_INFINITY
+    let announcedEnd = 0
+    // The progress countdown follows the auto window as replies move its end (a tenth of a second is news).
+    const announceEnd = (endsAt: number) => {
+      if (Math.abs(endsAt - announcedEnd) < 100) return
+      announcedEnd = endsAt
+      this.emit('waiting', endsAt)
+    }
+
+    let windowEnd = () => ({endsAt: roundStartedAt + (auto ? 0 : (options.waitMs as number)), reason: ''})
     let pending: Delivery[] = []
     const failures: Error[] = []
 
@@ -232,6 +273,20 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       pending.find((d) => !d.delivered && d.target.address === from.address && packet !== undefined)
 
     endpoint.on('error', () => {}) // send errors are collected per target below
+    const settled = () => pending.length > 0 && pending.every((d) => d.delivered || d.unreachable || d.cannotAnswer)
+    const stopWhenSettled = () => {
+      if (!reliable || unicastTargets.length !== options.targets.length || !roundIsLast || !settled()) return
+      result.stoppedEarly = pending.every((d) => d.delivered) ? 'all-delivered' : 'all-settled'
+      this.abort()
+    }
+
+    const unreachable = new Set<string>()
+    const isUnreachable = (t: Target) => unreachable.has(`${t.address}:${t.port}`)
+    endpoint.on('unreachable', (to) => {
+      unreachable.add(`${to.address}:${to.port}`)
+      for (const d of pending) if (!d.delivered && isUnreachable(d.target)) d.unreachable = true
+      stopWhenSettled()
+    })
     endpoint.on('datagram', (data, from) => {
       const receivedAt = now()
       if (from.port === endpoint.port && ownAddresses.has(from.address) && ourPayloads.has(data.toString('latin1'))) {
@@ -269,21 +324,26 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
           delivery.delivered = true
           delivery.rttMs = reply.rttMs
         }
+      } else if (packet && asksInfo && NO_INFO_CLIENTS.has(packet.client.kind)) {
+        noInfo.add(from.address) // its answer to our entry can come before the GETINFO is sent
+        const delivery = deliveryFor(from, packet)
+        if (delivery) delivery.cannotAnswer = true
       }
 
+      lastReplyAt = receivedAt
       this.emit('reply', reply)
+      // The auto window may now end sooner than the timer that is set: wake the loop to look again.
+      if (auto && roundIsLast) {
+        const {endsAt} = windowEnd()
+        announceEnd(endsAt)
+        if (endsAt < wakeAt) this.wake.cancel?.()
+      }
+
       if (options.expect !== undefined && firstReply.size >= options.expect) {
         result.stoppedEarly = 'expect'
         this.abort()
-      } else if (
-        reliable &&
-        unicastTargets.length === options.targets.length &&
-        pending.length > 0 &&
-        pending.every((d) => d.delivered) &&
-        roundIsLast
-      ) {
-        result.stoppedEarly = 'all-delivered'
-        this.abort()
+      } else {
+        stopWhenSettled()
       }
     })
 
@@ -317,6 +377,18 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       return {bytes: encoded.bytes, packetNo, sent}
     }
 
+    // A unicast answered by ICMP port-unreachable is said so at once, instead of resent in silence.
+    if (options.waitMs !== 0) {
+      for (const t of unicastTargets.slice(0, MAX_WATCHED_TARGETS)) await endpoint.watchUnicast(t.address, t.port)
+    }
+
+    if (options.entry) {
+      const {bytes, sent} = build(options.entry, outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined, 0)
+      result.entry = sent
+      for (const target of options.targets) await sendTo(bytes, target, 1, 0)
+      if (failures.length === options.targets.length) throw failures[0]
+    }
+
     for (let round = 0; round < rounds && !this.aborted; round++) {
       roundIsLast = round === rounds - 1
       roundStartedAt = now()
@@ -334,29 +406,53 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       }
 
       pending = reliable
-        ? unicastTargets.map((target) => ({target, round, packetNo, delivered: false, attempts: 1, rttMs: null}))
+        ? unicastTargets.map((target) => ({
+            target,
+            round,
+            packetNo,
+            delivered: false,
+            attempts: 1,
+            rttMs: null,
+            unreachable: isUnreachable(target),
+            cannotAnswer: noInfo.has(target.address),
+          }))
         : []
       result.deliveries.push(...pending)
       for (const target of options.targets) await sendTo(bytes, target, 1, round)
       // Nothing went out at all (no route, no permission): that is the error, not an empty table.
-      if (round === 0 && failures.length === options.targets.length && failures.length > 0) throw failures[0]
+      if (round === 0 && !options.entry && failures.length === options.targets.length && failures.length > 0) {
+        throw failures[0]
+      }
 
       // Resend the same bytes (same packet number, §3.6) to unicasts still waiting for their answer.
-      const windowMs = roundIsLast ? options.waitMs : intervalMs
       // Only unicasts are resent: a window of broadcasts alone is just --wait.
-      const retryUntil = pending.length > 0 ? (options.retries + 1) * retryIntervalMs : 0
-      const roundEnd = roundStartedAt + Math.max(windowMs, roundIsLast ? retryUntil : 0)
+      const retryUntil = pending.length > 0 ? roundStartedAt + (options.retries + 1) * retryIntervalMs : 0
+      windowEnd = () => {
+        if (!roundIsLast) return {endsAt: roundStartedAt + intervalMs, reason: 'the interval between rounds'}
+        const end = auto
+          ? replyWindowEnd({sentAt: roundStartedAt, lastReplyAt, peers: firstReply.size})
+          : {endsAt: roundStartedAt + (options.waitMs as number), reason: '--wait'}
+        return retryUntil > end.endsAt ? {endsAt: retryUntil, reason: 'the last resend had its second'} : end
+      }
+
       let attempt = 1
-      this.emit('waiting', roundEnd)
-      while (!this.aborted && now() < roundEnd) {
+      announcedEnd = windowEnd().endsAt
+      this.emit('waiting', announcedEnd)
+      while (!this.aborted && now() < windowEnd().endsAt) {
+        const roundEnd = windowEnd().endsAt
         const nextRetry = roundStartedAt + attempt * retryIntervalMs
-        const due = pending.some((d) => !d.delivered) && attempt <= options.retries && nextRetry < roundEnd
-        await sleep((due ? Math.min(nextRetry, roundEnd) : roundEnd) - now(), this.wake)
+        const due =
+          pending.some((d) => !d.delivered && !d.unreachable && !d.cannotAnswer) &&
+          attempt <= options.retries &&
+          nextRetry < roundEnd
+        wakeAt = due ? Math.min(nextRetry, roundEnd) : roundEnd
+        await sleep(wakeAt - now(), this.wake)
+        wakeAt = Number.POSITIVE_INFINITY
         if (this.aborted || !due || now() < nextRetry) continue
         // Node runs due timers before it reads the socket: after a busy moment the answer can be waiting there.
         // Read it first, so that a late look is not taken for a lost packet.
         await readWaiting()
-        const unanswered = pending.filter((d) => !d.delivered)
+        const unanswered = pending.filter((d) => !d.delivered && !d.unreachable && !d.cannotAnswer)
         if (this.aborted || unanswered.length === 0) continue
         attempt++
         for (const delivery of unanswered) {
@@ -365,6 +461,11 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         }
       }
     }
+
+    result.answered = firstReply.size
+    const lastEnd = windowEnd()
+    result.waited.ms = Math.max(0, now() - roundStartedAt)
+    result.waited.reason = result.stoppedEarly ?? (this.aborted ? 'stopped' : lastEnd.reason)
 
     if (options.farewell) {
       const {bytes, sent} = build(

@@ -60,7 +60,7 @@ export interface ResponderPolicyOptions {
   limiter: RateLimiter
   /** Uniform in [0, 1), like Math.random. */
   random: () => number
-  /** At most one ANSENTRY per source address in this time; default 2000 ms. */
+  /** At most one ANSENTRY per source address in this time, unless it sent BR_EXIT since; default 2000 ms. */
   entryReplyIntervalMs?: number
   /** True for the directed broadcast addresses of our networks, which are never a real source. */
   isBroadcast?: (address: string) => boolean
@@ -93,6 +93,10 @@ function isAnswerableSource(from: Endpoint, isBroadcast: (address: string) => bo
   const octets = parseIPv4(address)
   if (octets === undefined) return false
   if (octets[0] === 0 || octets[0] >= 224) return false
+  // 169.254.0.0/24 and 169.254.255.0/24 (with the link-local broadcast) are never a host's address (RFC 3927 §2.1).
+  if (octets[0] === 169 && octets[1] === 254 && (octets[2] === 0 || octets[2] === 255)) return false
+  // Another subnet's broadcast (10.99.0.255) cannot be told from a host there; one reply to it stops at its router,
+  // which does not forward directed broadcasts (RFC 2644), so it is answered like any unicast, within the limits.
   return !isBroadcast(address) && !isBroadcast(from.address)
 }
 
@@ -137,6 +141,8 @@ export class ResponderPolicy {
 
   /** The replies this packet calls for, already filtered by every guard; empty when none is due. */
   decide(packet: Packet, from: Endpoint, nowMs: number): Reply[] {
+    // A host that said goodbye and enters again is a new session (back-to-back `announce` runs), not a repeat.
+    if (modeOf(packet.command) === MODES.BR_EXIT) this.lastEntryReply.delete(plainAddress(from.address))
     const intent = this.intent(packet)
     if (intent === undefined) return []
 
@@ -150,7 +156,7 @@ export class ResponderPolicy {
       return []
     }
 
-    // §8.2: one spoofed BR_ENTRY must not turn into a stream of ANSENTRY at its forged source.
+    // §8.2: one spoofed BR_ENTRY must not turn into a stream of ANSENTRY at its forged source (until it exits).
     const source = plainAddress(from.address)
     if (intent.entry) {
       const last = this.lastEntryReply.peek(source)

@@ -59,6 +59,8 @@ function socketFd(socket: dgram.Socket): number | undefined {
 interface UdpEndpointEvents {
   datagram: [data: Buffer, from: Sender]
   error: [err: NetError]
+  /** An ICMP port-unreachable came back from a watched target (see watchUnicast): nothing listens there. */
+  unreachable: [to: Sender]
 }
 
 /** All IPv4 addresses of this machine, loopback included, to recognise our own packets. */
@@ -86,6 +88,8 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
   private batchReceiver: DatagramBatchReceiver | undefined
   private receiver: DatagramReceiver = (data, address, port) => this.emit('datagram', data, {address, port})
   private readonly socket: dgram.Socket
+  /** Sockets connected to one unicast target each, sharing our port (watchUnicast). */
+  private readonly connected = new Map<string, dgram.Socket>()
 
   constructor(socket: dgram.Socket, fellBack: boolean) {
     super()
@@ -95,6 +99,8 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     this.address = bound.address
     this.port = bound.port
     socket.on('message', (data, rinfo) => {
+      // A watched target's socket hears all it sends (a broadcast reaches both sockets): take it from there only.
+      if (this.connected.size > 0 && this.connected.has(`${rinfo.address}:${rinfo.port}`)) return
       this.receiver(data, rinfo.address, rinfo.port)
       if (this.batchReceiver) this.readBatches(this.batchReceiver)
     })
@@ -109,6 +115,8 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
   }
 
   close(): Promise<void> {
+    for (const socket of this.connected.values()) closeQuietly(socket)
+    this.connected.clear()
     this.closing ??= new Promise((resolve) => {
       try {
         this.socket.close(() => resolve())
@@ -166,6 +174,35 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     return fd === undefined ? undefined : socketDrops(fd)
   }
 
+  /**
+   * From now on, sends to address:port go out through a socket of their own that shares this port and is connected
+   * to the target: Linux tells only a connected UDP socket about an ICMP port-unreachable (as ECONNREFUSED), and
+   * then 'unreachable' is emitted. What the target sends back arrives on that socket and is handed over as usual.
+   * Resolves false (and sends stay as they were) where the port cannot be shared.
+   */
+  async watchUnicast(address: string, port: number): Promise<boolean> {
+    const key = `${address}:${port}`
+    if (this.closed || this.connected.has(key) || !isIPv4Address(address) || !isValidPort(port, false)) return false
+    const socket = dgram.createSocket({type: 'udp4', reuseAddr: true})
+    socket.on('message', (data, rinfo) => this.receiver(data, rinfo.address, rinfo.port))
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED') this.emit('unreachable', {address, port})
+    })
+    const ok = await new Promise<boolean>((resolve) => {
+      socket.once('error', () => resolve(false))
+      socket.bind({port: this.port, address: this.address}, () =>
+        socket.connect(port, address, (error?: Error) => resolve(error === undefined)),
+      )
+    })
+    if (!ok || this.closed) {
+      closeQuietly(socket)
+      return false
+    }
+
+    this.connected.set(key, socket)
+    return true
+  }
+
   localAddresses(): string[] {
     return localIPv4Addresses()
   }
@@ -197,11 +234,29 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
             : describeSocketError(error as NodeJS.ErrnoException, {action: 'send', address, port}),
         )
       try {
-        this.socket.send(bytes, port, address, (error) => (error ? fail(error) : resolve()))
+        const connected = this.connected.get(`${address}:${port}`)
+        // A connected socket reports an earlier ICMP port-unreachable on its next send: that is the answer, not a fault.
+        if (connected) {
+          connected.send(bytes, (error) => {
+            if ((error as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') {
+              this.emit('unreachable', {address, port})
+              resolve()
+            } else if (error) fail(error)
+            else resolve()
+          })
+        } else this.socket.send(bytes, port, address, (error) => (error ? fail(error) : resolve()))
       } catch (error) {
         fail(error)
       }
     })
+  }
+}
+
+function closeQuietly(socket: dgram.Socket): void {
+  try {
+    socket.close()
+  } catch {
+    // already closed
   }
 }
 

@@ -1,9 +1,10 @@
 // What a person sees after an announce: the peers that answered, every other reply, and the delivery of
 // unicasts that asked for a receipt. And the JSON document for scripts.
-import type {AnnounceResult, Reply} from '../lan/announce.js'
+import type {Announcer, AnnounceResult, Reply} from '../lan/announce.js'
 
 import {toDatagramRecord, type DatagramRecord} from './datagram-record.js'
-import {datagramSummary} from './packet-summary.js'
+import {LineWriter} from './line-writer.js'
+import {clientLabel, datagramSummary} from './packet-summary.js'
 import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
 import {type Column, renderTable, type Row} from './table.js'
 
@@ -14,6 +15,13 @@ export interface ReplyRecord extends DatagramRecord {
 
 export function toReplyRecord(reply: Reply): ReplyRecord {
   return {...toDatagramRecord(reply), rttMs: reply.rttMs, acknowledges: reply.acknowledges}
+}
+
+/** `announce --ndjson`: each reply as one JSON line on `stream` as it arrives; end() flushes them. */
+export function streamReplies(announcer: Announcer, stream: NodeJS.WritableStream): LineWriter {
+  const out = new LineWriter(stream)
+  announcer.on('reply', (reply) => out.write(JSON.stringify(toReplyRecord(reply))))
+  return out
 }
 
 /** The `announce --json` document. */
@@ -36,7 +44,9 @@ export function announceJson(result: AnnounceResult) {
           truncated: first.truncated,
         }
       : null,
+    entry: result.entry,
     rounds: result.sent,
+    waited: result.waited,
     replies: result.replies.map((r) => toReplyRecord(r)),
     peers: result.peers.map((p) => ({
       address: p.address,
@@ -59,6 +69,8 @@ export function announceJson(result: AnnounceResult) {
       delivered: d.delivered,
       attempts: d.attempts,
       rttMs: d.rttMs,
+      unreachable: d.unreachable,
+      cannotAnswer: d.cannotAnswer,
     })),
     echoes: result.echoes,
     repliesDropped: result.repliesDropped,
@@ -117,27 +129,81 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
     const rows: Row[] = result.deliveries.map((d) => ({
       target: `${d.target.address}:${d.target.port}`,
       packetNo: d.packetNo,
-      delivered: d.delivered ? 'yes' : 'NO',
+      delivered: d.delivered
+        ? 'yes'
+        : d.unreachable
+          ? 'NO (port unreachable)'
+          : d.cannotAnswer
+            ? 'no (cannot answer it)'
+            : 'NO',
       attempts: d.attempts,
       rtt: d.rttMs === null ? '-' : `${d.rttMs}ms`,
     }))
     sections.push(`Delivery:\n${renderTable(DELIVERY_COLUMNS, rows, opts)}`)
   }
 
+  const info = infoSection(result, opts)
+  if (info) sections.push(info)
   const first = result.sent[0]
-  const what = first?.mode ? `${first.mode} #${first.packetNo}` : 'raw datagram'
-  const summary = [
-    `Sent ${what} (${first?.bytes ?? 0} bytes) to ${result.targets.map((t) => `${t.address}:${t.port}`).join(', ')}`,
-    `from UDP port ${result.local.port}; ${replies.length} repl${replies.length === 1 ? 'y' : 'ies'}` +
-      (result.duplicates > 0 ? ` (and ${result.duplicates} duplicate${result.duplicates === 1 ? '' : 's'})` : '') +
-      ` from ${result.peers.length} peer${result.peers.length === 1 ? '' : 's'}.`,
-  ].join(' ')
-  sections.push(summary)
+  sections.push(summaryLine(result))
   if (result.repliesDropped > 0)
     sections.push(`${result.repliesDropped} more replies were received but not kept (limit reached).`)
   if (result.kernelDrops)
     sections.push(`${result.kernelDrops} datagrams were dropped by the kernel (receive buffer full): never seen.`)
   if (first?.truncated) sections.push(`The message was truncated to fit in one datagram (${first.bytes} bytes).`)
   for (const e of result.sendErrors) sections.push(`Could not send to ${e.target.address}: ${e.message}`)
+  const refused = new Set(
+    result.deliveries.filter((d) => d.unreachable).map((d) => `${d.target.address}:${d.target.port}`),
+  )
+  for (const target of refused) {
+    sections.push(`Nothing listens on UDP ${target} (it answered ICMP port unreachable), so it was not resent.`)
+  }
+
   return sections.join('\n\n')
+}
+
+const INFO_COLUMNS: Column[] = [
+  {header: 'PEER', key: 'peer'},
+  {header: 'CLIENT (from its packets)', key: 'client'},
+  {header: 'ANSWER', key: 'answer'},
+]
+
+/**
+ * After GETINFO/GETABSENCEINFO, what is known of each peer: its answer, or, from clients that never answer (iptux,
+ * Feiqiu, QIpMsg), the client and version that the header of every packet they send carries.
+ */
+function infoSection(result: AnnounceResult, opts: {color?: boolean; width?: number}): string | undefined {
+  const asked = result.sent[0]?.mode
+  if (asked !== 'GETINFO' && asked !== 'GETABSENCEINFO') return undefined
+  const answerMode = asked === 'GETINFO' ? 'SENDINFO' : 'SENDABSENCEINFO'
+  const rows: Row[] = result.peers.map((p) => {
+    const answer = result.replies.find(
+      (r) =>
+        r.from.address === p.address && r.from.port === p.port && r.result.ok && r.result.packet.mode === answerMode,
+    )
+    return {
+      peer: `${p.address}:${p.port}`,
+      client: clientLabel(p.client),
+      answer:
+        answer && answer.result.ok
+          ? `${answerMode}: ${answer.result.packet.text}`
+          : `no ${answerMode} (${p.client.kind === 'iptux' || p.client.kind === 'feiqiu' ? `${p.client.name} never answers ${asked}` : 'it did not answer'})`,
+    }
+  })
+  if (rows.length === 0) return undefined
+  return `What is known (${asked}):\n${renderTable(INFO_COLUMNS, rows, opts)}`
+}
+
+/** "Sent SENDMSG #n (b bytes) to … from UDP port p; r replies from n peers." (the entry and exit are in --json). */
+export function summaryLine(result: AnnounceResult): string {
+  const first = result.sent[0]
+  const what = first?.mode ? `${first.mode} #${first.packetNo}` : 'raw datagram'
+  const entered = result.entry ? ` after BR_ENTRY #${result.entry.packetNo}` : ''
+  const replies = result.replies.filter((r) => !r.duplicate).length
+  return [
+    `Sent ${what} (${first?.bytes ?? 0} bytes)${entered} to ${result.targets.map((t) => `${t.address}:${t.port}`).join(', ')}`,
+    `from UDP port ${result.local.port}; ${replies} repl${replies === 1 ? 'y' : 'ies'}` +
+      (result.duplicates > 0 ? ` (and ${result.duplicates} duplicate${result.duplicates === 1 ? '' : 's'})` : '') +
+      ` from ${result.peers.length} peer${result.peers.length === 1 ? '' : 's'}.`,
+  ].join(' ')
 }

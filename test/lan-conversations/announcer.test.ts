@@ -88,4 +88,46 @@ describe('Announcer (library level, loopback)', () => {
       peer.close()
     }
   })
+
+  it("the default ('auto') wait stays open while replies keep coming, and ends a second after the last", async () => {
+    // A peer whose three answers come 700 ms apart: each gap is under the 1 s of quiet that ends the wait.
+    const peer = dgram.createSocket('udp4')
+    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve))
+    const timers: NodeJS.Timeout[] = []
+    peer.on('message', (_data, from) => {
+      for (const [i, delay] of [0, 700, 1400].entries()) {
+        timers.push(
+          setTimeout(() => peer.send(Buffer.from(`1:${i + 1}:p${i}:h:3:n${i}\0\0`), from.port, from.address), delay),
+        )
+      }
+    })
+    try {
+      const announcer = new Announcer()
+      const ends: number[] = []
+      announcer.on('waiting', (endsAt) => ends.push(endsAt))
+      const result = await announcer.run({
+        targets: [{address: '127.0.0.1', port: peer.address().port, kind: 'broadcast'}],
+        outgoing: {
+          kind: 'packet',
+          packet: {user: 'me', host: 'pc', command: MODES.BR_ENTRY, nickname: 'Me', group: ''},
+        },
+        bindPort: 0,
+        waitMs: 'auto',
+        retries: 0,
+        packetNumbers: new PacketNumberSource(mkdtempSync(join(tmpdir(), 'lanmsg-pn-'))),
+      })
+      expect(result.replies).to.have.length(3)
+      const last = result.replies[2].rttMs
+      expect(last).to.be.at.least(1300)
+      expect(result.waited).to.include({mode: 'auto', reason: 'no reply for 1 s'})
+      expect(result.waited.ms).to.be.at.least(last + 1000)
+      // The countdown followed: 4.2 s while nothing was heard, then moved by each reply.
+      expect(ends.length).to.be.at.least(3)
+      expect(ends[0] - ends[1]).to.be.above(2000)
+      expect(ends.at(-1)! - ends[1]).to.be.at.least(1300)
+    } finally {
+      for (const timer of timers) clearTimeout(timer)
+      peer.close()
+    }
+  })
 })

@@ -126,6 +126,20 @@ describe('lan/responder-policy', () => {
       expect(policy.stats.answered).to.equal(3)
     })
 
+    it('answers a second entry at once after the source said goodbye (back-to-back discoveries from one host)', () => {
+      const {policy} = makePolicy()
+      for (let run = 0; run < 4; run++) {
+        const at = t0 + run * 300
+        expect(policy.decide(makePacket(BR_ENTRY), peer, at), `discovery ${run + 1}`).to.have.length(1)
+        expect(policy.decide(makePacket(BR_EXIT), peer, at + 100)).to.deep.equal([])
+      }
+
+      expect(policy.stats).to.deep.include({answered: 4, suppressedDuplicateEntry: 0})
+      // Without a goodbye in between, a repeat is still held back.
+      expect(policy.decide(makePacket(BR_ENTRY), peer, t0 + 1300)).to.have.length(1)
+      expect(policy.decide(makePacket(BR_ENTRY), peer, t0 + 1400)).to.deep.equal([])
+    })
+
     it('honours a custom entryReplyIntervalMs', () => {
       const {policy} = makePolicy({entryReplyIntervalMs: 10_000})
       policy.decide(makePacket(BR_ENTRY), peer, t0)
@@ -327,6 +341,8 @@ describe('lan/responder-policy', () => {
       ['reserved 240.0.0.1', {address: '240.0.0.1', port: 2425}],
       ['a known directed broadcast', {address: '192.168.1.255', port: 2425}],
       ['a mapped directed broadcast', {address: '::ffff:192.168.1.255', port: 2425}],
+      ['the link-local broadcast 169.254.255.255 (RFC 3927)', {address: '169.254.255.255', port: 2425}],
+      ['the reserved link-local 169.254.0.0/24', {address: '169.254.0.7', port: 2425}],
       ['a short spelling', {address: '127.1', port: 2425}],
       ['leading zeros', {address: '010.0.0.1', port: 2425}],
       ['a host name', {address: 'localhost', port: 2425}],
@@ -341,6 +357,12 @@ describe('lan/responder-policy', () => {
         expect(limiter.allowed + limiter.refused).to.equal(0)
       })
     }
+
+    it("answers another subnet's broadcast address (10.99.0.255): it cannot be told from a host there (README)", () => {
+      const {policy} = makePolicy()
+      expect(policy.decide(makePacket(BR_ENTRY), {address: '10.99.0.255', port: 2425}, t0)).to.have.length(1)
+      expect(policy.decide(makePacket(BR_ENTRY), {address: '169.254.3.255', port: 2425}, t0)).to.have.length(1)
+    })
 
     it('answers ordinary unicast sources, loopback and IPv4-mapped ones included', () => {
       const {policy} = makePolicy({ownAddresses: [OWN]})

@@ -72,7 +72,8 @@ describe('simulated LAN: announce "hello" reaches every listener (broadcast)', f
     for (const l of listeners) {
       const result = await l.wait(10_000)
       expect(result.code, l.describe()).to.equal(0)
-      expect(result.stderr).to.match(/^2 datagrams received, 2 shown; 1 peer\n$/)
+      // Each of the two messages came between an entry and an exit (BR_ENTRY, SENDMSG, BR_EXIT).
+      expect(result.stderr).to.match(/^6 datagrams received, 6 shown; 1 peer\n$/)
     }
   })
 })

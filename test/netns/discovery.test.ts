@@ -74,6 +74,23 @@ describe('simulated LAN: discovery of 20 responders', function () {
     expect(new Set(answers.map((r: Json) => r.from.address)).size).to.equal(PEERS)
   })
 
+  it('back-to-back discoveries each list all 20 (none held back by the reply limits); the default wait', async () => {
+    const me = lan.hosts[0]
+    // The first with the default wait, then three with --wait 1500ms: each entry comes within 2 s of the one before.
+    const waits = [[], ['--wait', '1500ms'], ['--wait', '1500ms'], ['--wait', '1500ms']]
+    for (const [index, wait] of waits.entries()) {
+      const run = index + 1
+      const result = await lan.cli(me, ['announce', '--json', ...wait]).wait(40_000)
+      expect(result.code, result.stderr).to.equal(0)
+      const doc = JSON.parse(result.stdout)
+      expect(doc.peers, `discovery ${run}`).to.have.length(PEERS)
+      if (run !== 1) continue
+      // The peers answer within 0–1023 ms: the wait ends a second after the last, not at the 4.2 s of silence.
+      expect(doc.waited.mode).to.equal('auto')
+      expect(doc.waited.reason).to.match(/no reply for 1 s|small LAN/)
+    }
+  })
+
   it('every responder saw the BR_ENTRY and the BR_EXIT, and stops cleanly on SIGINT', async () => {
     const me = lan.hosts[0]
     for (const r of responders) {
@@ -82,7 +99,8 @@ describe('simulated LAN: discovery of 20 responders', function () {
         .records()
         .filter((d: Json) => d.from.address === me.address)
         .map((d: Json) => d.packet?.mode)
-      expect(modes, r.host.name).to.deep.equal(['BR_ENTRY', 'BR_EXIT'])
+      // One entry and one exit per discovery (the tests above ran five).
+      expect(modes, r.host.name).to.deep.equal(Array.from({length: 5}, () => ['BR_ENTRY', 'BR_EXIT']).flat())
     }
 
     for (const r of responders) r.kill('SIGINT')

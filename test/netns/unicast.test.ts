@@ -70,7 +70,7 @@ describe('simulated LAN: unicast with receipts', function () {
     }
   })
 
-  it('nothing listens on host 2: --retries 2 sends 3 copies, not delivered, exit 6', async () => {
+  it('nothing listens on host 2: its ICMP port unreachable is said at once, no resends, not delivered, exit 6', async () => {
     const [me, peer] = lan.hosts
     const run = await lan
       .cli(me, ['announce', 'ping', '--to', peer.address, '--retries', '2', '--wait', '500ms', '--json'])
@@ -84,12 +84,15 @@ describe('simulated LAN: unicast with receipts', function () {
         round: 0,
         packetNo: doc.sent.packetNo,
         delivered: false,
-        attempts: 3,
+        attempts: 1,
         rttMs: null,
+        unreachable: true,
+        cannotAnswer: false,
       },
     ])
     expect(doc.replies).to.deep.equal([]) // the ICMP port unreachables are no replies (and no errors)
     expect(doc.sendErrors).to.deep.equal([])
+    expect(doc.waited.reason).to.equal('all-settled') // it did not sit out the retries
   })
 
   it('a plain listener (no --respond) on host 2 counts exactly 3 copies of the same packet', async () => {
@@ -106,7 +109,15 @@ describe('simulated LAN: unicast with receipts', function () {
     counter.kill('SIGINT')
     const stopped = await counter.wait(10_000)
     expect(stopped.code, counter.describe()).to.equal(0)
-    const copies = counter.records()
+    // Entered before the message and left after it (its own test is in announce-message).
+    expect(counter.records().map((d: Json) => d.packet.mode)).to.deep.equal([
+      'BR_ENTRY',
+      'SENDMSG',
+      'SENDMSG',
+      'SENDMSG',
+      'BR_EXIT',
+    ])
+    const copies = counter.records().filter((d: Json) => d.packet.mode === 'SENDMSG')
     expect(copies, counter.describe()).to.have.length(3)
     for (const copy of copies) {
       expect(copy.from).to.deep.equal({address: me.address, port: 2425})
