@@ -168,10 +168,21 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     }
   }
 
-  /** Datagrams the kernel dropped on this socket (receive buffer full) so far; undefined when it cannot tell. */
+  /**
+   * Datagrams the kernel dropped on this endpoint's sockets (receive buffer full) so far, the connected ones of
+   * watchUnicast included; undefined when it cannot tell.
+   */
   kernelDrops(): number | undefined {
-    const fd = this.closed ? undefined : socketFd(this.socket)
-    return fd === undefined ? undefined : socketDrops(fd)
+    if (this.closed) return undefined
+    let total = 0
+    for (const socket of [this.socket, ...this.connected.values()]) {
+      const fd = socketFd(socket)
+      const drops = fd === undefined ? undefined : socketDrops(fd)
+      if (drops === undefined) return undefined
+      total += drops
+    }
+
+    return total
   }
 
   /**

@@ -15,13 +15,16 @@ import {guardedEnv} from '../support/send-guard.js'
 // Far more than an 8 MiB receive buffer holds of small datagrams (each takes ~1 KiB of it on loopback).
 const COUNT = 40_000
 
-/** The kernel's drop count of the UDP socket bound to this port (any address), or undefined when none is bound. */
+/**
+ * The kernel's drop count of the UDP sockets bound to this port (any address; announce adds a connected one per
+ * unicast target), summed, or undefined when none is bound.
+ */
 function procDrops(port: number): number | undefined {
   const needle = `:${port.toString(16).toUpperCase().padStart(4, '0')}`
-  const line = readFileSync('/proc/net/udp', 'utf8')
+  const lines = readFileSync('/proc/net/udp', 'utf8')
     .split('\n')
-    .find((l) => l.trim().split(/\s+/)[1]?.endsWith(needle))
-  return line === undefined ? undefined : Number(line.trim().split(/\s+/).at(-1))
+    .filter((l) => l.trim().split(/\s+/)[1]?.endsWith(needle))
+  return lines.length === 0 ? undefined : lines.reduce((sum, l) => sum + Number(l.trim().split(/\s+/).at(-1)), 0)
 }
 
 /** Sends COUNT numbered IPMsg datagrams to 127.0.0.1:port as fast as it can, from a child process. */
