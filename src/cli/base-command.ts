@@ -27,6 +27,15 @@ export function exitCodeOf(err: ErrorLike): number {
  * a network that cannot be reached. With --json they end as {"error": {...}} on stdout.
  */
 export abstract class BaseCommand extends Command {
+  /** A --json document already being written: an error ends it (as its `error` member) instead of starting another. */
+  protected openDocument?: {fail(error: Record<string, unknown>): boolean}
+
+  async init(): Promise<void> {
+    // Progress and warnings on a stderr that has gone (a closed terminal) are lost, not a crash mid-run.
+    process.stderr.on('error', () => {})
+    await super.init()
+  }
+
   async catch(err: Error & ErrorLike): Promise<void> {
     // Before parsing finished, oclif's generic code 1 is a flag mistake (e.g. "--wait can only be specified once").
     const exitCode = exitCodeOf(err) === 1 && !this.parsed ? 2 : exitCodeOf(err)
@@ -34,8 +43,10 @@ export abstract class BaseCommand extends Command {
     const message = oneLine(err.message ?? String(err))
     process.exitCode = exitCode
     if (exitCode === 0) return // oclif's --help/--version exits travel as errors with code 0
-    if (this.jsonEnabled()) {
-      this.logJson({error: {code: err.code, exitCode, message}})
+    // stdout is what failed: the line goes to stderr, even with --json.
+    if (this.jsonEnabled() && err.code !== 'EOUTPUT') {
+      const error = {code: err.code, exitCode, message}
+      if (!this.openDocument?.fail(error)) this.logJson({error})
       return
     }
 

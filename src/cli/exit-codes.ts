@@ -6,4 +6,6 @@ export const EXIT_CODES = {
   ...NET_EXIT_CODES,
   /** A unicast target of a packet that asks for a receipt never acknowledged it. */
   notDelivered: 6,
+  /** The results could not be written to stdout (a full disk, a terminal that went away): one line on stderr. */
+  outputFailed: 8,
 } as const

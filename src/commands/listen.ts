@@ -100,29 +100,41 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const filter = buildDatagramFilter({from: f.from, mode: f.mode, ipmsgOnly: f['ipmsg-only']})
     // Loaded here, not at the top: `listen --help` loads this file, and resolve-targets pulls in `ip`.
     const {resolveTargets} = await import('../cli/resolve-targets.js')
-    const targets = f.respond
+    const {checkResponderIdentity} = await import('../cli/responder-identity.js')
+    const self = f.respond
+      ? checkResponderIdentity({
+          user: f.user,
+          host: f.host,
+          nickname: f.nick ?? f.user,
+          group: f.group,
+          absent: f.absent !== undefined,
+          absenceText: f.absent,
+          version: this.config.version,
+        })
+      : undefined
+    const targets = self
       ? await resolveTargets({to: f.to, interfaces: f.interface, port: f.port, warn: (m) => this.warnLine(m)})
       : []
     const {ListenSession} = await import('../lan/listen-session.js')
     const {LineWriter} = await import('../ui/line-writer.js')
+    const {JsonDocument} = await import('../ui/json-document.js')
+    const {onStopSignal} = await import('../cli/stop-signals.js')
+    const {OutputError} = await import('../cli/output-error.js')
     const {colorEnabled} = await import('../ui/color.js')
     const color = colorEnabled(process.stdout)
     const json = this.jsonEnabled()
-    const records: unknown[] = []
 
     let finish: () => void = () => {}
     const finished = new Promise<void>((resolve) => (finish = resolve))
     // Handled from the start: a signal that came between the bind and the end of announce() killed the process
-    // (no summary, no BR_EXIT) when these were installed after it.
-    const onSignal = () => finish()
-    const signals = ['SIGINT', 'SIGTERM'] as const
-    for (const signal of signals) process.once(signal, onSignal)
-    const unhandleSignals = () => {
-      for (const signal of signals) process.removeListener(signal, onSignal)
-    }
+    // (no summary, no BR_EXIT) when these were installed after it. Every stop signal ends listen normally (exit 0).
+    const unhandleSignals = onStopSignal(() => finish())
 
-    const out = new LineWriter(process.stdout, () => finish())
-    const {toDatagramRecord} = await import('../ui/datagram-record.js')
+    // A closed pipe ends the run quietly; a failed write (a full disk) ends it too, and is reported (exit 8).
+    const out = new LineWriter(process.stdout, finish, finish)
+    // --json is written as it goes (records one a line): memory does not grow with the capture.
+    const document = json ? new JsonDocument(out, 'packets') : undefined
+    this.openDocument = document
     const {datagramJson} = await import('../ui/datagram-json.js')
     const view = await import('../ui/listen-view.js')
     const {listenSummary} = await import('../ui/listen-summary.js')
@@ -133,95 +145,85 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       decodeOptions: {legacyCharset: f.encoding},
       expireMs: f.expire,
       filter,
-      respond: f.respond
-        ? {
-            self: {
-              user: f.user,
-              host: f.host,
-              nickname: f.nick ?? f.user,
-              group: f.group,
-              absent: f.absent !== undefined,
-              absenceText: f.absent,
-              version: this.config.version,
-            },
-            targets,
-          }
-        : undefined,
+      respond: self ? {self, targets} : undefined,
     }).catch((error: unknown) => {
       unhandleSignals() // the bind failed: the error is the outcome, a signal may end the process again
       throw error
     })
 
-    const rows = new view.DatagramRows({
-      color,
-      hex: f.hex,
-      width: process.stdout.isTTY ? process.stdout.columns : undefined,
-    })
-    const live = f.peers && process.stdout.isTTY ? new view.LivePeers(process.stdout) : undefined
-    const drawPeers = () =>
-      live?.draw(view.renderPeers(session.presence.rows(), {color, width: process.stdout.columns}))
-    let shown = 0
-    if (!json && !f.ndjson && !f.peers) out.write(rows.header())
-    if (live) drawPeers()
+    // From here on the socket is open: whatever happens, it is closed (and BR_EXIT sent) before the command ends.
+    try {
+      const rows = new view.DatagramRows({
+        color,
+        hex: f.hex,
+        width: process.stdout.isTTY ? process.stdout.columns : undefined,
+      })
+      const live = f.peers && process.stdout.isTTY ? new view.LivePeers(process.stdout) : undefined
+      const drawPeers = () =>
+        live?.draw(view.renderPeers(session.presence.rows(), {color, width: process.stdout.columns}))
+      let shown = 0
+      if (!json && !f.ndjson && !f.peers) out.write(rows.header())
+      if (live) drawPeers()
 
-    session.on('datagram', (datagram: ReceivedDatagram) => {
-      if (f.count !== undefined && shown >= f.count) return
-      shown++
-      if (json) records.push(toDatagramRecord(datagram))
-      else if (f.ndjson)
-        out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
-      else if (!f.peers) out.write(rows.row(datagram))
-      if (f.count !== undefined && shown >= f.count) finish()
-    })
-    if (live) session.on('presence', () => drawPeers())
-    session.on('replied', (reply) => {
-      if (!json && !f.ndjson && !f.peers) out.write(rows.reply(reply))
-    })
-    session.on('warning', (message) => this.warnLine(message))
-    session.on('error', (error) => {
-      this.warnLine(error.message)
-      finish()
-    })
+      session.on('datagram', (datagram: ReceivedDatagram) => {
+        if (f.count !== undefined && shown >= f.count) return
+        shown++
+        if (document) document.add(datagramJson(datagram))
+        else if (f.ndjson)
+          out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
+        else if (!f.peers) out.write(rows.row(datagram))
+        if (f.count !== undefined && shown >= f.count) finish()
+      })
+      if (live) session.on('presence', () => drawPeers())
+      session.on('replied', (reply) => {
+        if (!json && !f.ndjson && !f.peers) out.write(rows.reply(reply))
+      })
+      session.on('warning', (message) => this.warnLine(message))
+      session.on('error', (error) => {
+        this.warnLine(error.message)
+        finish()
+      })
 
-    await session.announce()
-    const timer = f.duration === undefined ? undefined : setTimeout(finish, f.duration)
-    await finished
-    clearTimeout(timer)
-    unhandleSignals()
-    await session.stop()
+      await session.announce()
+      const timer = f.duration === undefined ? undefined : setTimeout(finish, f.duration)
+      await finished
+      clearTimeout(timer)
+      await session.stop()
 
-    const peers = session.presence.rows()
-    const {stats} = session
-    const summary = listenSummary({
-      stats,
-      shown,
-      peers: peers.length,
-      responding: f.respond,
-      suppressedRateLimit: session.responder?.stats.suppressedRateLimit ?? 0,
-      evictions: session.presence.evictions,
-    })
-    if (json) {
-      return {
-        datagrams: stats.datagrams,
-        packets: records,
-        peers: peers.map((p) => ({
-          ...p,
-          firstSeen: new Date(p.firstSeen).toISOString(),
-          lastSeen: new Date(p.lastSeen).toISOString(),
-        })),
-        stats: {...stats, evictions: session.presence.evictions, responder: session.responder?.stats ?? null},
+      const peers = session.presence.rows()
+      const {stats} = session
+      const summary = listenSummary({
+        stats,
+        shown,
+        peers: peers.length,
+        responding: f.respond,
+        suppressedRateLimit: session.responder?.stats.suppressedRateLimit ?? 0,
+        evictions: session.presence.evictions,
+      })
+      if (document) {
+        document.end({
+          datagrams: stats.datagrams,
+          peers: peers.map((p) => ({
+            ...p,
+            firstSeen: new Date(p.firstSeen).toISOString(),
+            lastSeen: new Date(p.lastSeen).toISOString(),
+          })),
+          stats: {...stats, evictions: session.presence.evictions, responder: session.responder?.stats ?? null},
+        })
+      } else if (f.ndjson) {
+        await out.end()
+        process.stderr.write(`${summary}\n`)
+      } else {
+        if (!live) out.write(`\n${view.renderPeers(peers, {color, width: process.stdout.columns})}`)
+        out.write(`\n${summary}`)
       }
-    }
 
-    if (f.ndjson) {
       await out.end()
-      process.stderr.write(`${summary}\n`)
-      return
+      if (out.failure) throw new OutputError(out.failure)
+    } finally {
+      unhandleSignals()
+      await session.stop()
     }
-
-    if (!live) out.write(`\n${view.renderPeers(peers, {color, width: process.stdout.columns})}`)
-    out.write(`\n${summary}`)
-    await out.end()
   }
 
   private warnLine(message: string): void {

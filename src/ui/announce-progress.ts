@@ -8,7 +8,11 @@ export interface ProgressOptions {
   targets: number
   /** Warn in one line when the port fell back to an ephemeral one. */
   warn: (message: string) => void
+  /** The signal that cut the wait short, if one did. */
+  interrupted?: () => string | undefined
 }
+
+const SIGNAL_NAMES: Record<string, string> = {SIGHUP: 'hangup', SIGINT: 'Ctrl-C', SIGTERM: 'SIGTERM'}
 
 function settled(promise: Promise<unknown>): Promise<void> {
   return promise.then(
@@ -82,7 +86,10 @@ export async function showAnnounceProgress(
           await done
           clearInterval(timer)
           if (failed) return task.skip('Waiting: stopped')
-          task.title = `Collected ${describe()}`
+          const signal = options.interrupted?.()
+          task.title = signal
+            ? `Stopped by ${SIGNAL_NAMES[signal] ?? signal}: collected ${describe()}`
+            : `Collected ${describe()}`
         },
       },
     ],

@@ -16,9 +16,8 @@ export function toReplyRecord(reply: Reply): ReplyRecord {
   return {...toDatagramRecord(reply), rttMs: reply.rttMs, acknowledges: reply.acknowledges}
 }
 
-/** The `announce --json` document. */
-export function announceJson(result: AnnounceResult) {
-  const first = result.sent[0]
+/** The first members of the `announce --json` document: known once the socket is bound. */
+export function announceJsonHead(result: Pick<AnnounceResult, 'local' | 'targets'>) {
   return {
     local: result.local,
     targets: result.targets.map((t) => ({
@@ -27,6 +26,13 @@ export function announceJson(result: AnnounceResult) {
       interface: t.interface ?? null,
       kind: t.kind,
     })),
+  }
+}
+
+/** The members of the `announce --json` document after the replies: known at the end. */
+export function announceJsonTail(result: AnnounceResult) {
+  const first = result.sent[0]
+  return {
     sent: first
       ? {
           packetNo: first.packetNo,
@@ -37,7 +43,6 @@ export function announceJson(result: AnnounceResult) {
         }
       : null,
     rounds: result.sent,
-    replies: result.replies.map((r) => toReplyRecord(r)),
     peers: result.peers.map((p) => ({
       address: p.address,
       port: p.port,
@@ -63,6 +68,15 @@ export function announceJson(result: AnnounceResult) {
     echoes: result.echoes,
     repliesDropped: result.repliesDropped,
     sendErrors: result.sendErrors.map((e) => ({address: e.target.address, port: e.target.port, message: e.message})),
+  }
+}
+
+/** The `announce --json` document, whole (the command writes it as it goes: head, replies, tail). */
+export function announceJson(result: AnnounceResult) {
+  return {
+    ...announceJsonHead(result),
+    replies: result.replies.map((r) => toReplyRecord(r)),
+    ...announceJsonTail(result),
   }
 }
 

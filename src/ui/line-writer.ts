@@ -1,28 +1,39 @@
 // Lines to a stream as they come, without a system call per line: lines gathered in one turn of the event loop
-// are written together. A closed pipe (`| head -1`) ends the output quietly instead of with an EPIPE trace.
+// are written together. A closed pipe (`| head -1`) ends the output quietly instead of with an EPIPE trace; any
+// other write error (a full disk, a terminal that went away) is kept in `failure` for the command to report.
 export class LineWriter {
   private buffer: string[] = []
   private scheduled = false
   private closedPipe = false
+  private error: NodeJS.ErrnoException | undefined
 
   constructor(
     private readonly stream: NodeJS.WritableStream,
     private readonly onClosed: () => void = () => {},
+    private readonly onFailed: (error: NodeJS.ErrnoException) => void = () => {},
   ) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.closedPipe) return // the stream reports its end more than once (EPIPE, then destroyed)
+      this.closedPipe = true
+      this.buffer = []
       if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
-        this.closedPipe = true
-        this.buffer = []
         this.onClosed()
         return
       }
 
-      throw error
+      this.error = error
+      this.onFailed(error)
     })
   }
 
+  /** True once nothing more can be written: the reader went away, or a write failed. */
   get closed(): boolean {
     return this.closedPipe
+  }
+
+  /** The write error that ended the output (not a closed pipe, which is a normal end). */
+  get failure(): NodeJS.ErrnoException | undefined {
+    return this.error
   }
 
   write(line: string): void {
@@ -53,6 +64,9 @@ export class LineWriter {
     this.flush()
     if (this.closedPipe) return
     const stream = this.stream as NodeJS.WritableStream & {destroyed?: boolean}
+    // A file's write error is emitted a tick after write() returned: let it arrive before saying all is written.
+    await new Promise((resolve) => setImmediate(resolve))
+    if (this.closedPipe) return
     await new Promise<void>((resolve) => {
       if (stream.destroyed || stream.write('')) {
         resolve()
