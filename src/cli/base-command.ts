@@ -33,6 +33,10 @@ export abstract class BaseCommand extends Command {
   async init(): Promise<void> {
     // Progress and warnings on a stderr that has gone (a closed terminal) are lost, not a crash mid-run.
     process.stderr.on('error', () => {})
+    // oclif's own listener rethrows every stdout error but EPIPE (a full disk became a stack trace); the commands'
+    // LineWriter sees the error and reports it (exit 8).
+    process.stdout.removeAllListeners('error')
+    process.stdout.on('error', () => {})
     await super.init()
   }
 

@@ -12,18 +12,7 @@ export class LineWriter {
     private readonly onClosed: () => void = () => {},
     private readonly onFailed: (error: NodeJS.ErrnoException) => void = () => {},
   ) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.closedPipe) return // the stream reports its end more than once (EPIPE, then destroyed)
-      this.closedPipe = true
-      this.buffer = []
-      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
-        this.onClosed()
-        return
-      }
-
-      this.error = error
-      this.onFailed(error)
-    })
+    stream.on('error', (error: NodeJS.ErrnoException) => this.ended(error))
   }
 
   /** True once nothing more can be written: the reader went away, or a write failed. */
@@ -52,7 +41,24 @@ export class LineWriter {
     if (this.buffer.length === 0 || this.closedPipe) return
     const text = this.buffer.join('\n') + '\n'
     this.buffer = []
-    this.stream.write(text)
+    try {
+      this.stream.write(text)
+    } catch (error) {
+      this.ended(error as NodeJS.ErrnoException) // a file's write error is thrown, not emitted
+    }
+  }
+
+  private ended(error: NodeJS.ErrnoException): void {
+    if (this.closedPipe) return // the stream reports its end more than once (EPIPE, then destroyed)
+    this.closedPipe = true
+    this.buffer = []
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      this.onClosed()
+      return
+    }
+
+    this.error = error
+    this.onFailed(error)
   }
 
   /**
@@ -68,7 +74,15 @@ export class LineWriter {
     await new Promise((resolve) => setImmediate(resolve))
     if (this.closedPipe) return
     await new Promise<void>((resolve) => {
-      if (stream.destroyed || stream.write('')) {
+      let drained: boolean
+      try {
+        drained = stream.destroyed || stream.write('')
+      } catch (error) {
+        this.ended(error as NodeJS.ErrnoException)
+        drained = true
+      }
+
+      if (drained) {
         resolve()
         return
       }
