@@ -22,6 +22,20 @@ export function exitCodeOf(err: ErrorLike): number {
   return err.exitCode ?? err.oclif?.exit ?? 1
 }
 
+let stdioGuarded = false
+
+/** Once per process (a test may run many commands in one). */
+function guardStdio(): void {
+  if (stdioGuarded) return
+  stdioGuarded = true
+  // Progress and warnings on a stderr that has gone (a closed terminal) are lost, not a crash mid-run.
+  process.stderr.on('error', () => {})
+  // oclif's own listener rethrows every stdout error but EPIPE (a full disk became a stack trace); the commands'
+  // LineWriter sees the error and reports it (exit 8).
+  process.stdout.removeAllListeners('error')
+  process.stdout.on('error', () => {})
+}
+
 /**
  * Errors end as one clear line and an exit code, never a stack trace: a flag mistake, a port in use,
  * a network that cannot be reached. With --json they end as {"error": {...}} on stdout.
@@ -31,12 +45,7 @@ export abstract class BaseCommand extends Command {
   protected openDocument?: {fail(error: Record<string, unknown>): boolean}
 
   async init(): Promise<void> {
-    // Progress and warnings on a stderr that has gone (a closed terminal) are lost, not a crash mid-run.
-    process.stderr.on('error', () => {})
-    // oclif's own listener rethrows every stdout error but EPIPE (a full disk became a stack trace); the commands'
-    // LineWriter sees the error and reports it (exit 8).
-    process.stdout.removeAllListeners('error')
-    process.stdout.on('error', () => {})
+    guardStdio()
     await super.init()
   }
 

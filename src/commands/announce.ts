@@ -84,7 +84,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
         'Local UDP port to send from and listen on; 0 for any. Default 2425, because IPMsg peers answer to 2425 (falls back to any port with a warning when 2425 is taken).',
       helpGroup: 'TARGETS',
     }),
-    wait: flags.duration({
+    wait: flags.timerDuration({
       char: 'w',
       description: 'How long to collect replies after sending (e.g. 3s, 500ms); 0 sends and exits at once.',
       default: 3000,
@@ -104,7 +104,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       description: 'Announce this many times (a heartbeat), each with a new packet number.',
       default: 1,
     }),
-    interval: flags.duration({
+    interval: flags.timerDuration({
       description: 'Time between two announcements with --repeat.',
       default: 5000,
       defaultHelp: async () => '5s',

@@ -41,7 +41,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       description: 'Local IPv4 address to bind (0.0.0.0 receives broadcasts).',
       default: '0.0.0.0',
     }),
-    duration: flags.duration({char: 'd', description: 'Stop after this long (e.g. 30s, 10m).'}),
+    duration: flags.timerDuration({char: 'd', description: 'Stop after this long (e.g. 30s, 10m).'}),
     count: flags.positiveCount({char: 'n', description: 'Stop after this many datagrams have been shown.'}),
     ndjson: Flags.boolean({
       description: 'One JSON object per datagram on stdout, as it arrives; nothing else on stdout.',
