@@ -19,7 +19,9 @@ With a TEXT, sends it as a message (SENDMSG) to the broadcast address of every I
 
 Unicast targets (--to HOST) that do not acknowledge are resent the same packet every second (--retries). Every datagram that arrives during the wait window is decoded and shown, IPMsg or not.
 
-Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 invalid flags, 3 port in use, 4 permission denied, 5 network unreachable, 6 a unicast target did not acknowledge.`
+Ctrl-C (or SIGTERM, or closing the terminal) ends the wait early: the goodbye is sent and what was collected is printed.
+
+Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 invalid flags, 3 port in use, 4 permission denied, 5 network unreachable, 6 a unicast target did not acknowledge, 8 the output could not be written; stopped by a signal: 128 + its number (130 Ctrl-C, 143 SIGTERM, 129 hangup).`
   static override enableJsonFlag = true
   static override examples = [
     {

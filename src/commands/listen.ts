@@ -9,7 +9,7 @@ import * as flags from '../cli/flags.js'
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
 
-Each datagram becomes one row (time, source, command, options, sender, client, content) or, with --ndjson, one JSON line written as it arrives. Text from the network is shown with control characters and escape sequences made visible. On exit (Ctrl-C, --duration, --count) the table of peers seen is printed.
+Each datagram becomes one row (time, source, command, options, sender, client, content) or, with --ndjson, one JSON line written as it arrives. Text from the network is shown with control characters and escape sequences made visible. On exit (Ctrl-C, SIGTERM, --duration, --count; exit code 0) every datagram read is shown and the table of peers seen is printed.
 
 With --respond, lanmsg is a polite IP Messenger peer: it announces itself (BR_ENTRY), answers BR_ENTRY with ANSENTRY after a small random delay, acknowledges messages that ask for it (RECVMSG), answers GETINFO and GETABSENCEINFO, and says goodbye (BR_EXIT) when it stops. Replies are rate-limited per source and in total, and never sent to itself, to broadcast or multicast sources, or to port 0.
 
@@ -71,7 +71,11 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
         'Encoding of text that is neither marked UTF-8 nor valid UTF-8 (gb18030 covers GBK; cp932 for Japanese).',
       default: 'gb18030',
     }),
-    respond: Flags.boolean({char: 'r', description: 'Answer as a polite IPMsg peer (see above).', helpGroup: 'PEER'}),
+    respond: Flags.boolean({
+      char: 'r',
+      description: 'Answer as a polite IPMsg peer (see DESCRIPTION below).',
+      helpGroup: 'PEER',
+    }),
     to: Flags.string({
       description:
         "With --respond: where BR_ENTRY and BR_EXIT go (address, broadcast or CIDR). Repeatable. Default: every interface's broadcast address.",
