@@ -10,6 +10,7 @@ import type {Benchmark, BenchContext, BenchOutcome} from './support/report.js'
 import {codec} from './codec.js'
 import {discovery} from './discovery.js'
 import {ingest} from './ingest.js'
+import {jsonMemory} from './json-memory.js'
 import {memory} from './memory.js'
 import {replyBurst} from './reply-burst.js'
 import {startup} from './startup.js'
@@ -18,7 +19,7 @@ import {runCleanups} from './support/netns.js'
 import {killStragglers, ROOT} from './support/proc.js'
 import {listenReads, machineInfo, renderTable} from './support/report.js'
 
-const BENCHMARKS: Benchmark[] = [startup, codec, ingest, replyBurst, discovery, memory]
+const BENCHMARKS: Benchmark[] = [startup, codec, ingest, replyBurst, discovery, memory, jsonMemory]
 
 function parseArgs(argv: string[]): {only?: Set<string>; quick: boolean; strict: boolean} {
   let only: Set<string> | undefined

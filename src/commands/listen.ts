@@ -6,6 +6,9 @@ import {BaseCommand} from '../cli/base-command.js'
 import {buildDatagramFilter} from '../cli/datagram-filter.js'
 import * as flags from '../cli/flags.js'
 
+/** Output not yet taken by stdout's reader beyond which listen stops showing datagrams until it drains. */
+const OUTPUT_BACKLOG_BYTES = 1 << 20
+
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
 
@@ -166,6 +169,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       const drawPeers = () =>
         live?.draw(view.renderPeers(session.presence.rows(), {color, width: process.stdout.columns}))
       let shown = 0
+      let held = false
       if (!json && !f.ndjson && !f.peers) out.write(rows.header())
       if (live) drawPeers()
 
@@ -177,6 +181,15 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
           out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
         else if (!f.peers) out.write(rows.row(datagram))
         if (f.count !== undefined && shown >= f.count) finish()
+        if (out.pending > OUTPUT_BACKLOG_BYTES && !held) {
+          // A slow reader (| jq): stop showing until it has caught up; the queue bounds memory and counts drops.
+          held = true
+          session.holdOutput()
+          out.drained().then(() => {
+            held = false
+            session.resumeOutput()
+          })
+        }
       })
       if (live) session.on('presence', () => drawPeers())
       session.on('replied', (reply) => {

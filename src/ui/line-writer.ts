@@ -20,6 +20,28 @@ export class LineWriter {
     return this.closedPipe
   }
 
+  /** Bytes written that the reader has not taken yet: Node keeps them in memory while a pipe is full. */
+  get pending(): number {
+    return (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength ?? 0
+  }
+
+  /** Resolves when the stream has taken what it held (or can take nothing more). */
+  drained(): Promise<void> {
+    if (this.closedPipe || this.pending === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.removeListener('drain', done)
+        this.stream.removeListener('close', done)
+        this.stream.removeListener('error', done)
+        resolve()
+      }
+
+      this.stream.once('drain', done)
+      this.stream.once('close', done)
+      this.stream.once('error', done)
+    })
+  }
+
   /** The write error that ended the output (not a closed pipe, which is a normal end). */
   get failure(): NodeJS.ErrnoException | undefined {
     return this.error
