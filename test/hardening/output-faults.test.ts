@@ -16,6 +16,7 @@ import {
   sleep,
   STACK_TRACE,
   startCli,
+  vmRssKiB,
 } from '../support/hostile.js'
 
 const FULL_DISK = 'Error: the output could not be written to stdout: no space left on device (ENOSPC)'
@@ -140,6 +141,43 @@ describe('hardening: output faults', function () {
       expect(doc.packets).to.have.length(count)
       expect(doc.datagrams).to.equal(count)
       expect(doc.packets[count - 1].packet.text).to.equal(big)
+    } finally {
+      cli.kill('SIGKILL')
+      await sender.close()
+    }
+  })
+
+  it('listen --ndjson into a reader that stopped reading: memory stays bounded, and the drops are counted', async () => {
+    const port = await freeUdpPort()
+    const sender = await LoopbackSocket.open('127.0.0.1')
+    const cli = startCli(
+      ['listen', '--ndjson', '--address', '127.0.0.1', '--port', String(port), '--duration', '60s'],
+      {
+        env: {LANMSG_STATE_DIR: state.dir},
+        keepStdout: false,
+      },
+    )
+    try {
+      await sleep(1500)
+      cli.child.stdout.pause() // like `| (sleep 60; jq …)`: the pipe fills, and stays full
+      let peakKiB = 0
+      for (let i = 0; i < 300_000; i++) {
+        sender.socket.send(`1:${i + 1}:alice:ALICE-PC:288:Lunch at noon? Room 42, ok?\0`, port, '127.0.0.1')
+        if (i % 500 === 499) {
+          await sleep(2)
+          peakKiB = Math.max(peakKiB, vmRssKiB(cli.pid) ?? 0)
+        }
+      }
+
+      await sleep(1000)
+      peakKiB = Math.max(peakKiB, vmRssKiB(cli.pid) ?? 0)
+      // Without the hold, Node kept every line for the pipe: ~275 MiB here, growing with the flood.
+      expect(peakKiB / 1024, 'MiB').to.be.below(160)
+      cli.kill('SIGINT')
+      cli.child.stdout.resume()
+      const exit = await cli.exited
+      expect(exit.code, exit.stderr).to.equal(0)
+      expect(exit.stderr).to.match(/\d+ dropped \(queue full\)/)
     } finally {
       cli.kill('SIGKILL')
       await sender.close()
