@@ -185,35 +185,19 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
 
     const {Announcer} = await import('../lan/announce.js')
     const {interruptedExitCode, onStopSignal} = await import('../cli/stop-signals.js')
-    const {LineWriter} = await import('../ui/line-writer.js')
     const {OutputError} = await import('../cli/output-error.js')
-    const json = this.jsonEnabled()
+    const {AnnounceOutput} = await import('../ui/announce-output.js')
     // Loaded before the run starts: its listeners must be in place for the first events.
-    const progress = json ? undefined : await import('../ui/announce-progress.js')
+    const progress = this.jsonEnabled() ? undefined : await import('../ui/announce-progress.js')
     const announcer = new Announcer()
-    // Ctrl-C, SIGTERM, a closed terminal (SIGHUP), or stdout that fails: stop waiting, say goodbye, report.
-    const out = new LineWriter(
-      process.stdout,
-      () => announcer.abort(),
-      () => announcer.abort(),
-    )
+    const output = new AnnounceOutput(announcer, {json: this.jsonEnabled(), targets})
+    this.openDocument = output
+    // Ctrl-C, SIGTERM, a closed terminal (SIGHUP): stop waiting, say goodbye, report what was collected.
     let interrupted: 'SIGHUP' | 'SIGINT' | 'SIGTERM' | undefined
     const unhandleSignals = onStopSignal((signal) => {
       interrupted = signal
       announcer.abort()
     })
-    const report = await import('../ui/announce-report.js')
-    // --json streams each reply as it arrives and keeps none: memory does not grow with a flood of replies.
-    const {JsonDocument} = await import('../ui/json-document.js')
-    let document: InstanceType<typeof JsonDocument> | undefined
-    if (json) {
-      announcer.once('bound', (local) => {
-        document = new JsonDocument(out, 'replies', report.announceJsonHead({local, targets}))
-        this.openDocument = document
-      })
-      announcer.on('reply', (reply) => document?.add(JSON.stringify(report.toReplyRecord(reply))))
-    }
-
     const run = announcer.run({
       targets,
       outgoing,
@@ -226,7 +210,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       intervalMs: f.interval,
       farewell,
       decodeOptions: f.encoding === 'utf-8' ? {} : {legacyCharset: f.encoding},
-      ...(json ? {maxReplies: 0} : {}),
+      maxReplies: output.maxReplies,
     })
     let result
     try {
@@ -242,18 +226,9 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     }
 
     if (result.deliveries.some((d) => !d.delivered)) process.exitCode = EXIT_CODES.notDelivered
-    if (document) {
-      document.end({...report.announceJsonTail(result), repliesDropped: 0})
-    } else {
-      const {colorEnabled} = await import('../ui/color.js')
-      out.write(
-        report.renderAnnounceReport(result, {color: colorEnabled(process.stdout), width: process.stdout.columns}),
-      )
-      if (result.local.fellBack) this.warnLine(`replies were collected on port ${result.local.port}, not 2425`)
-    }
-
-    await out.end()
-    if (out.failure) throw new OutputError(out.failure)
+    await output.finish(result)
+    if (output.failure) throw new OutputError(output.failure)
+    if (result.local.fellBack) this.warnLine(`replies were collected on port ${result.local.port}, not 2425`)
     // Cut short by a signal: what was collected is printed, and the exit code says it is not the whole answer.
     if (interrupted) process.exitCode = interruptedExitCode(interrupted)
   }
