@@ -43,6 +43,13 @@ function guardStdio(): void {
 export abstract class BaseCommand extends Command {
   /** A --json document already being written: an error ends it (as its `error` member) instead of starting another. */
   protected openDocument?: {fail(error: Record<string, unknown>): boolean}
+  /** Runs after the command, whether it ended well or with an error (e.g. close a socket that is open). */
+  protected cleanup?: () => Promise<void>
+
+  async finally(err: Error | undefined): Promise<void> {
+    await this.cleanup?.()
+    await super.finally(err)
+  }
 
   async init(): Promise<void> {
     guardStdio()

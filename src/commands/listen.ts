@@ -158,89 +158,89 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       throw error
     })
 
-    // From here on the socket is open: whatever happens, it is closed (and BR_EXIT sent) before the command ends.
-    try {
-      const rows = new view.DatagramRows({
-        color,
-        hex: f.hex,
-        width: process.stdout.isTTY ? process.stdout.columns : undefined,
-      })
-      const live = f.peers && process.stdout.isTTY ? new view.LivePeers(process.stdout) : undefined
-      const drawPeers = () =>
-        live?.draw(view.renderPeers(session.presence.rows(), {color, width: process.stdout.columns}))
-      let shown = 0
-      let held = false
-      if (!json && !f.ndjson && !f.peers) out.write(rows.header())
-      if (live) drawPeers()
-
-      session.on('datagram', (datagram: ReceivedDatagram) => {
-        if (f.count !== undefined && shown >= f.count) return
-        shown++
-        if (document) document.add(datagramJson(datagram))
-        else if (f.ndjson)
-          out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
-        else if (!f.peers) out.write(rows.row(datagram))
-        if (f.count !== undefined && shown >= f.count) finish()
-        if (out.pending > OUTPUT_BACKLOG_BYTES && !held) {
-          // A slow reader (| jq): stop showing until it has caught up; the queue bounds memory and counts drops.
-          held = true
-          session.holdOutput()
-          out.drained().then(() => {
-            held = false
-            session.resumeOutput()
-          })
-        }
-      })
-      if (live) session.on('presence', () => drawPeers())
-      session.on('replied', (reply) => {
-        if (!json && !f.ndjson && !f.peers) out.write(rows.reply(reply))
-      })
-      session.on('warning', (message) => this.warnLine(message))
-      session.on('error', (error) => {
-        this.warnLine(error.message)
-        finish()
-      })
-
-      await session.announce()
-      const timer = f.duration === undefined ? undefined : setTimeout(finish, f.duration)
-      await finished
-      clearTimeout(timer)
-      await session.stop()
-
-      const peers = session.presence.rows()
-      const {stats} = session
-      const summary = listenSummary({
-        stats,
-        shown,
-        peers: peers.length,
-        responding: f.respond,
-        suppressedRateLimit: session.responder?.stats.suppressedRateLimit ?? 0,
-        evictions: session.presence.evictions,
-      })
-      if (document) {
-        document.end({
-          datagrams: stats.datagrams,
-          peers: peers.map((p) => ({
-            ...p,
-            firstSeen: new Date(p.firstSeen).toISOString(),
-            lastSeen: new Date(p.lastSeen).toISOString(),
-          })),
-          stats: {...stats, evictions: session.presence.evictions, responder: session.responder?.stats ?? null},
-        })
-      } else if (f.ndjson) {
-        await out.end()
-        process.stderr.write(`${summary}\n`)
-      } else {
-        if (!live) out.write(`\n${view.renderPeers(peers, {color, width: process.stdout.columns})}`)
-        out.write(`\n${summary}`)
-      }
-
-      await out.end()
-      if (out.failure) throw new OutputError(out.failure)
-    } finally {
+    // From here on the socket is open: whatever happens (an error included), it is closed and BR_EXIT sent.
+    this.cleanup = async () => {
       unhandleSignals()
       await session.stop()
     }
+
+    const rows = new view.DatagramRows({
+      color,
+      hex: f.hex,
+      width: process.stdout.isTTY ? process.stdout.columns : undefined,
+    })
+    const live = f.peers && process.stdout.isTTY ? new view.LivePeers(process.stdout) : undefined
+    const drawPeers = () =>
+      live?.draw(view.renderPeers(session.presence.rows(), {color, width: process.stdout.columns}))
+    let shown = 0
+    let held = false
+    if (!json && !f.ndjson && !f.peers) out.write(rows.header())
+    if (live) drawPeers()
+
+    session.on('datagram', (datagram: ReceivedDatagram) => {
+      if (f.count !== undefined && shown >= f.count) return
+      shown++
+      if (document) document.add(datagramJson(datagram))
+      else if (f.ndjson)
+        out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
+      else if (!f.peers) out.write(rows.row(datagram))
+      if (f.count !== undefined && shown >= f.count) finish()
+      if (out.pending > OUTPUT_BACKLOG_BYTES && !held) {
+        // A slow reader (| jq): stop showing until it has caught up; the queue bounds memory and counts drops.
+        held = true
+        session.holdOutput()
+        out.drained().then(() => {
+          held = false
+          session.resumeOutput()
+        })
+      }
+    })
+    if (live) session.on('presence', () => drawPeers())
+    session.on('replied', (reply) => {
+      if (!json && !f.ndjson && !f.peers) out.write(rows.reply(reply))
+    })
+    session.on('warning', (message) => this.warnLine(message))
+    session.on('error', (error) => {
+      this.warnLine(error.message)
+      finish()
+    })
+
+    await session.announce()
+    const timer = f.duration === undefined ? undefined : setTimeout(finish, f.duration)
+    await finished
+    clearTimeout(timer)
+    await session.stop()
+
+    const peers = session.presence.rows()
+    const {stats} = session
+    const summary = listenSummary({
+      stats,
+      shown,
+      peers: peers.length,
+      responding: f.respond,
+      suppressedRateLimit: session.responder?.stats.suppressedRateLimit ?? 0,
+      evictions: session.presence.evictions,
+    })
+    if (document) {
+      document.end({
+        datagrams: stats.datagrams,
+        peers: peers.map((p) => ({
+          ...p,
+          firstSeen: new Date(p.firstSeen).toISOString(),
+          lastSeen: new Date(p.lastSeen).toISOString(),
+        })),
+        stats: {...stats, evictions: session.presence.evictions, responder: session.responder?.stats ?? null},
+      })
+    } else if (f.ndjson) {
+      await out.end()
+      process.stderr.write(`${summary}\n`)
+    } else {
+      if (!live) out.write(`\n${view.renderPeers(peers, {color, width: process.stdout.columns})}`)
+      out.write(`\n${summary}`)
+    }
+
+    await out.end()
+    if (out.failure) throw new OutputError(out.failure)
   }
 
   private warnLine(message: string): void {
