@@ -6,7 +6,30 @@ import {ABSENCEOPT, CAPUTF8OPT, MODES} from '../protocol/constants.js'
 import {encode, EncodeError} from '../protocol/encode.js'
 import {UsageError} from './user-error.js'
 
-export function checkResponderIdentity(self: ResponderSelf): ResponderSelf {
+export interface IdentityFlags {
+  respond: boolean
+  user: string
+  host: string
+  nick?: string
+  group: string
+  absent?: string
+}
+
+/** Who `listen --respond` is (undefined without --respond), refused when it cannot be announced. */
+export function responderSelf(flags: IdentityFlags, version: string): ResponderSelf | undefined {
+  if (!flags.respond) return undefined
+  return checkResponderIdentity({
+    user: flags.user,
+    host: flags.host,
+    nickname: flags.nick ?? flags.user,
+    group: flags.group,
+    absent: flags.absent !== undefined,
+    absenceText: flags.absent,
+    version,
+  })
+}
+
+function checkResponderIdentity(self: ResponderSelf): ResponderSelf {
   try {
     encode({
       packetNo: 1,

@@ -10,13 +10,20 @@ export function interruptedExitCode(signal: StopSignal): number {
   return 128 + constants.signals[signal]
 }
 
+export interface StopSignals {
+  /** The first stop signal that came, if one did. */
+  readonly signal: StopSignal | undefined
+  /** Removes the handlers. */
+  remove(): void
+}
+
 /**
  * Calls `stop` on the first stop signal; a second Ctrl-C exits at once (128 + 2); after a hangup the process ends
- * by SIGHUP once everything is done (see endBySignal). Returns the function that
- * removes the handlers. process.on, not once: listr2's renderer loads signal-exit, which re-raises a signal when
- * it finds itself the only listener left — with `once` ours was gone by then, and Ctrl-C killed the process.
+ * by SIGHUP once everything is done (see endBySignal). process.on, not once: listr2's renderer loads signal-exit,
+ * which re-raises a signal when it finds itself the only listener left — with `once` ours was gone by then, and
+ * Ctrl-C killed the process.
  */
-export function onStopSignal(stop: (signal: StopSignal) => void): () => void {
+export function onStopSignal(stop: (signal: StopSignal) => void): StopSignals {
   let first: StopSignal | undefined
   const handle = (signal: StopSignal) => {
     if (first === undefined) {
@@ -30,8 +37,13 @@ export function onStopSignal(stop: (signal: StopSignal) => void): () => void {
   }
 
   for (const signal of STOP_SIGNALS) process.on(signal, handle)
-  return () => {
-    for (const signal of STOP_SIGNALS) process.removeListener(signal, handle)
+  return {
+    get signal() {
+      return first
+    },
+    remove() {
+      for (const signal of STOP_SIGNALS) process.removeListener(signal, handle)
+    },
   }
 }
 

@@ -193,11 +193,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     const output = new AnnounceOutput(announcer, {json: this.jsonEnabled(), targets})
     this.openDocument = output
     // Ctrl-C, SIGTERM, a closed terminal (SIGHUP): stop waiting, say goodbye, report what was collected.
-    let interrupted: 'SIGHUP' | 'SIGINT' | 'SIGTERM' | undefined
-    const unhandleSignals = onStopSignal((signal) => {
-      interrupted = signal
-      announcer.abort()
-    })
+    const stop = onStopSignal(() => announcer.abort())
     const run = announcer.run({
       targets,
       outgoing,
@@ -218,11 +214,11 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
         ? await progress.showAnnounceProgress(announcer, run, {
             targets: targets.length,
             warn: (m) => this.warnLine(m),
-            interrupted: () => interrupted,
+            interrupted: () => stop.signal,
           })
         : await run
     } finally {
-      unhandleSignals()
+      stop.remove()
     }
 
     if (result.deliveries.some((d) => !d.delivered)) process.exitCode = EXIT_CODES.notDelivered
@@ -230,7 +226,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     if (output.failure) throw new OutputError(output.failure)
     if (result.local.fellBack) this.warnLine(`replies were collected on port ${result.local.port}, not 2425`)
     // Cut short by a signal: what was collected is printed, and the exit code says it is not the whole answer.
-    if (interrupted) process.exitCode = interruptedExitCode(interrupted)
+    if (stop.signal) process.exitCode = interruptedExitCode(stop.signal)
   }
 
   private warnLine(message: string): void {

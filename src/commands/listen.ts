@@ -107,18 +107,8 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const filter = buildDatagramFilter({from: f.from, mode: f.mode, ipmsgOnly: f['ipmsg-only']})
     // Loaded here, not at the top: `listen --help` loads this file, and resolve-targets pulls in `ip`.
     const {resolveTargets} = await import('../cli/resolve-targets.js')
-    const {checkResponderIdentity} = await import('../cli/responder-identity.js')
-    const self = f.respond
-      ? checkResponderIdentity({
-          user: f.user,
-          host: f.host,
-          nickname: f.nick ?? f.user,
-          group: f.group,
-          absent: f.absent !== undefined,
-          absenceText: f.absent,
-          version: this.config.version,
-        })
-      : undefined
+    const {responderSelf} = await import('../cli/responder-identity.js')
+    const self = responderSelf(f, this.config.version)
     const targets = self
       ? await resolveTargets({to: f.to, interfaces: f.interface, port: f.port, warn: (m) => this.warnLine(m)})
       : []
@@ -135,7 +125,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const finished = new Promise<void>((resolve) => (finish = resolve))
     // Handled from the start: a signal that came between the bind and the end of announce() killed the process
     // (no summary, no BR_EXIT) when these were installed after it. Every stop signal ends listen normally (exit 0).
-    const unhandleSignals = onStopSignal(() => finish())
+    const signals = onStopSignal(() => finish())
 
     // A closed pipe ends the run quietly; a failed write (a full disk) ends it too, and is reported (exit 8).
     const out = new LineWriter(process.stdout, finish, finish)
@@ -154,13 +144,13 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       filter,
       respond: self ? {self, targets} : undefined,
     }).catch((error: unknown) => {
-      unhandleSignals() // the bind failed: the error is the outcome, a signal may end the process again
+      signals.remove() // the bind failed: the error is the outcome, a signal may end the process again
       throw error
     })
 
     // From here on the socket is open: whatever happens (an error included), it is closed and BR_EXIT sent.
     this.cleanup = async () => {
-      unhandleSignals()
+      signals.remove()
       await session.stop()
     }
 
@@ -173,7 +163,12 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const drawPeers = () =>
       live?.draw(view.renderPeers(session.presence.rows(), {color, width: process.stdout.columns}))
     let shown = 0
-    let held = false
+    // A slow reader (| jq): stop showing until it has caught up; the queue bounds memory and counts the drops.
+    const throttle = out.throttle(
+      OUTPUT_BACKLOG_BYTES,
+      () => session.holdOutput(),
+      () => session.resumeOutput(),
+    )
     if (!json && !f.ndjson && !f.peers) out.write(rows.header())
     if (live) drawPeers()
 
@@ -185,15 +180,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
         out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
       else if (!f.peers) out.write(rows.row(datagram))
       if (f.count !== undefined && shown >= f.count) finish()
-      if (out.pending > OUTPUT_BACKLOG_BYTES && !held) {
-        // A slow reader (| jq): stop showing until it has caught up; the queue bounds memory and counts drops.
-        held = true
-        session.holdOutput()
-        out.drained().then(() => {
-          held = false
-          session.resumeOutput()
-        })
-      }
+      throttle()
     })
     if (live) session.on('presence', () => drawPeers())
     session.on('replied', (reply) => {

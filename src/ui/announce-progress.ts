@@ -14,6 +14,11 @@ export interface ProgressOptions {
 
 const SIGNAL_NAMES: Record<string, string> = {SIGHUP: 'hangup', SIGINT: 'Ctrl-C', SIGTERM: 'SIGTERM'}
 
+/** The last title of the wait: what was collected, and what cut the wait short if a signal did. */
+function collectedTitle(collected: string, signal: string | undefined): string {
+  return signal ? `Stopped by ${SIGNAL_NAMES[signal] ?? signal}: collected ${collected}` : `Collected ${collected}`
+}
+
 function settled(promise: Promise<unknown>): Promise<void> {
   return promise.then(
     () => {},
@@ -86,10 +91,7 @@ export async function showAnnounceProgress(
           await done
           clearInterval(timer)
           if (failed) return task.skip('Waiting: stopped')
-          const signal = options.interrupted?.()
-          task.title = signal
-            ? `Stopped by ${SIGNAL_NAMES[signal] ?? signal}: collected ${describe()}`
-            : `Collected ${describe()}`
+          task.title = collectedTitle(describe(), options.interrupted?.())
         },
       },
     ],

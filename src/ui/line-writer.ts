@@ -42,6 +42,23 @@ export class LineWriter {
     })
   }
 
+  /**
+   * A check to call after writing: when more than `limit` bytes wait for a slow reader, hold() is called, and
+   * resume() once the reader has taken them.
+   */
+  throttle(limit: number, hold: () => void, resume: () => void): () => void {
+    let held = false
+    return () => {
+      if (held || this.pending <= limit) return
+      held = true
+      hold()
+      this.drained().then(() => {
+        held = false
+        resume()
+      })
+    }
+  }
+
   /** The write error that ended the output (not a closed pipe, which is a normal end). */
   get failure(): NodeJS.ErrnoException | undefined {
     return this.error
