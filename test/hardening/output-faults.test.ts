@@ -116,6 +116,25 @@ describe('hardening: output faults', function () {
     }
   })
 
+  it('listen --respond whose stdout fails: exit 8, and the responder says goodbye and closes its socket', async function () {
+    if (!canMountTmpfs()) this.skip()
+    const port = await freeUdpPort()
+    const peer = await LoopbackSocket.open('127.0.0.2', port)
+    try {
+      const exit = await runCli(
+        ['listen', '--respond', '--address', '127.0.0.1', '--port', String(port), '--to', '127.0.0.2', '--user', 'al'],
+        {env: {LANMSG_STATE_DIR: state.dir}, prefix: onSmallDisk(state.dir, 16, true), timeoutMs: 20_000},
+      )
+      expect(exit.timedOut, 'still answering after the error').to.equal(false)
+      endsWithOneLine(exit, FULL_DISK, 8)
+      await sleep(200)
+      const modes = peer.received.map((r) => r.data.toString('latin1').split(':')[4])
+      expect(modes.map((m) => Number(m) & 0xff)).to.deep.equal([1, 2, 2]) // BR_ENTRY, then BR_EXIT twice
+    } finally {
+      await peer.close()
+    }
+  })
+
   it('listen --json: a capture far larger than the heap it may use is still one valid document', async () => {
     const port = await freeUdpPort()
     const sender = await LoopbackSocket.open('127.0.0.1')
