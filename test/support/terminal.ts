@@ -1,6 +1,7 @@
 // A real pseudo-terminal for process-level tests: lanmsg runs in a tmux pane (80×24 unless told), keys are typed
 // into it (C-c sends SIGINT through the terminal's line discipline, as a person's Ctrl-C does), and killing the
-// session hangs the terminal up. Each Terminal has its own tmux server (-L), so tests never touch anyone's tmux.
+// session hangs the terminal up. Each Terminal has its own tmux server, its socket in its own temporary directory
+// (-S), so tests never touch anyone's tmux and leave no socket behind.
 import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -27,12 +28,12 @@ export interface TerminalExit {
 
 export class Terminal {
   readonly dir: string
-  private readonly server: string
+  private readonly socket: string
   private readonly statusFile: string
 
   private constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'lanmsg-tty-'))
-    this.server = `lanmsg-test-${process.pid}-${Math.floor(Math.random() * 1e9)}`
+    this.socket = join(this.dir, 'tmux.sock')
     this.statusFile = join(this.dir, 'status.json')
     // The pane stays after lanmsg exits, so that the test can read the screen.
     writeFileSync(join(this.dir, 'tmux.conf'), 'set -g remain-on-exit on\n')
@@ -96,7 +97,7 @@ export class Terminal {
   }
 
   close(): void {
-    spawnSync('tmux', ['-L', this.server, 'kill-server'], {stdio: 'ignore'})
+    spawnSync('tmux', ['-S', this.socket, 'kill-server'], {stdio: 'ignore'})
     rmSync(this.dir, {force: true, recursive: true})
   }
 
@@ -109,7 +110,7 @@ export class Terminal {
   }
 
   private tmux(args: string[], command?: string, env?: NodeJS.ProcessEnv): string {
-    const argv = ['-L', this.server, '-f', join(this.dir, 'tmux.conf'), ...args]
+    const argv = ['-S', this.socket, '-f', join(this.dir, 'tmux.conf'), ...args]
     if (args[0] !== 'new-session' && args[0] !== 'kill-server') argv.splice(5, 0, '-t', '0')
     if (command !== undefined) argv.push(command)
     return execFileSync('tmux', argv, {encoding: 'utf8', env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']})
