@@ -11,6 +11,7 @@ import {codec} from './codec.js'
 import {collisions} from './collisions.js'
 import {discovery} from './discovery.js'
 import {ingest} from './ingest.js'
+import {jsonMemory} from './json-memory.js'
 import {memory} from './memory.js'
 import {packetNumbers} from './packet-numbers.js'
 import {replyBurst} from './reply-burst.js'
@@ -20,7 +21,17 @@ import {runCleanups} from './support/netns.js'
 import {killStragglers, ROOT} from './support/proc.js'
 import {listenReads, machineInfo, renderTable} from './support/report.js'
 
-const BENCHMARKS: Benchmark[] = [startup, codec, ingest, replyBurst, discovery, memory, packetNumbers, collisions]
+const BENCHMARKS: Benchmark[] = [
+  startup,
+  codec,
+  ingest,
+  replyBurst,
+  discovery,
+  memory,
+  jsonMemory,
+  packetNumbers,
+  collisions,
+]
 
 function parseArgs(argv: string[]): {only?: Set<string>; quick: boolean; strict: boolean} {
   let only: Set<string> | undefined

@@ -18,7 +18,7 @@ export function answerShortfall(
   }
 
   // A message that nobody acknowledged has its table; a discovery that nobody answered found nothing at all.
-  if (options.discovery && options.waited && result.replies.length === 0 && result.repliesDropped === 0) {
+  if (options.discovery && options.waited && result.answered === 0) {
     return NOBODY_ANSWERED_HINT
   }
 

@@ -8,4 +8,6 @@ export const EXIT_CODES = {
   notDelivered: 6,
   /** Fewer peers answered than --expect asked for, or a discovery that nobody answered. */
   fewerAnswers: 7,
+  /** The results could not be written to stdout (a full disk, a terminal that went away): one line on stderr. */
+  outputFailed: 8,
 } as const

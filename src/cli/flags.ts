@@ -25,13 +25,28 @@ export const bindPort = Flags.custom<number>({
   parse: async (input) => portValue('--bind-port', input, true),
 })
 
+function durationValue(input: string): number {
+  const ms = parseDuration(input)
+  if (ms === undefined)
+    throw new UsageError(
+      `expected a duration such as 3s, 500ms, 2m or a number of seconds, got ${JSON.stringify(input)}`,
+    )
+  return ms
+}
+
 export const duration = Flags.custom<number>({
+  parse: async (input) => durationValue(input),
+})
+
+/** Node's timers fire at once (with a warning) beyond 2^31 - 1 ms, about 24.8 days. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A duration that becomes a timer (--wait, --interval, --duration): refused when no timer can honour it. */
+export const timerDuration = Flags.custom<number>({
   async parse(input) {
-    const ms = parseDuration(input)
-    if (ms === undefined)
-      throw new UsageError(
-        `expected a duration such as 3s, 500ms, 2m or a number of seconds, got ${JSON.stringify(input)}`,
-      )
+    const ms = durationValue(input)
+    if (ms > MAX_TIMER_MS)
+      throw new UsageError(`${JSON.stringify(input)} is longer than lanmsg can time; the longest is 596h (24.8 days)`)
     return ms
   },
 })

@@ -21,7 +21,9 @@ By default the wait ends one second after the replies stop, but not before the l
 
 Unicast targets (--to HOST) that do not acknowledge are resent the same packet every second (--retries). Every datagram that arrives during the wait window is decoded and shown, IPMsg or not.
 
-Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 invalid flags, 3 port in use (or, for a discovery, held by an IPMsg client on this host), 4 permission denied, 5 network unreachable, 6 a unicast target did not acknowledge, 7 fewer peers answered than --expect, or nobody answered a discovery.`
+Ctrl-C (or SIGTERM, or closing the terminal) ends the wait early: the goodbye is sent and what was collected is printed.
+
+Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 invalid flags, 3 port in use (or, for a discovery, held by an IPMsg client on this host), 4 permission denied, 5 network unreachable, 6 a unicast target did not acknowledge, 7 fewer peers answered than --expect, or nobody answered a discovery, 8 the output could not be written; stopped by a signal: 128 + its number (130 Ctrl-C, 143 SIGTERM, 129 hangup).`
   static override enableJsonFlag = true
   static override examples = [
     {
@@ -98,7 +100,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
         'Local UDP port to send from and listen on; 0 for any. Default 2425, because IPMsg peers answer to 2425 (falls back to any port with a warning when 2425 is taken).',
       helpGroup: 'TARGETS',
     }),
-    wait: flags.duration({
+    wait: flags.timerDuration({
       char: 'w',
       description:
         'Collect replies this long after sending (e.g. 3s, 500ms); 0 sends and exits at once. Default: until replies stop (see DESCRIPTION).',
@@ -125,7 +127,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       description: 'Announce this many times (a heartbeat), each with a new packet number.',
       default: 1,
     }),
-    interval: flags.duration({
+    interval: flags.timerDuration({
       description: 'Time between two announcements with --repeat.',
       default: 5000,
       defaultHelp: async () => '5s',
@@ -202,15 +204,17 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     const {outgoing, targets, shared} = plan
 
     const {Announcer} = await import('../lan/announce.js')
+    const {interruptedExitCode, onStopSignal} = await import('../cli/stop-signals.js')
+    const {OutputError} = await import('../cli/output-error.js')
+    const {AnnounceOutput} = await import('../ui/announce-output.js')
     // Loaded before the run starts: its listeners must be in place for the first events.
     const progress = this.jsonEnabled() || f.ndjson ? undefined : await import('../ui/announce-progress.js')
     const announcer = new Announcer()
     if (shared) announcer.once('bound', () => this.warnLine(shared)) // not when the bind fails: that error is the news
-    const {announceJson, renderAnnounceReport, streamReplies, summaryLine} = await import('../ui/announce-report.js')
-    const stream = f.ndjson ? streamReplies(announcer, process.stdout) : undefined
-    const stop = () => announcer.abort()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
+    const output = new AnnounceOutput(announcer, {json: this.jsonEnabled(), ndjson: f.ndjson, targets})
+    this.openDocument = output
+    // Ctrl-C, SIGTERM, a closed terminal (SIGHUP): stop waiting, say goodbye, report what was collected.
+    const stop = onStopSignal(() => announcer.abort())
     const run = announcer.run({
       targets,
       outgoing,
@@ -224,15 +228,19 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       intervalMs: f.interval,
       farewell: plan.farewell,
       decodeOptions: f.encoding === 'utf-8' ? {} : {legacyCharset: f.encoding},
+      maxReplies: output.maxReplies,
     })
     let result
     try {
       result = progress
-        ? await progress.showAnnounceProgress(announcer, run, {targets: targets.length, warn: (m) => this.warnLine(m)})
+        ? await progress.showAnnounceProgress(announcer, run, {
+            targets: targets.length,
+            warn: (m) => this.warnLine(m),
+            interrupted: () => stop.signal,
+          })
         : await run
     } finally {
-      process.removeListener('SIGINT', stop)
-      process.removeListener('SIGTERM', stop)
+      stop.remove()
     }
 
     const {answerShortfall} = await import('../cli/answer-shortfall.js')
@@ -243,18 +251,13 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     })
     if (result.deliveries.some((d) => !d.delivered && !d.cannotAnswer)) process.exitCode = EXIT_CODES.notDelivered
     else if (shortfall) process.exitCode = EXIT_CODES.fewerAnswers
-    if (this.jsonEnabled()) return announceJson(result)
-    if (stream) {
-      await stream.end()
-      process.stderr.write(`${summaryLine(result)}\n`)
-    } else {
-      const {colorEnabled} = await import('../ui/color.js')
-      this.log(renderAnnounceReport(result, {color: colorEnabled(process.stdout), width: process.stdout.columns}))
-    }
-
+    await output.finish(result)
+    if (output.failure) throw new OutputError(output.failure)
     if (result.local.fellBack) this.warnLine(`replies were collected on port ${result.local.port}, not 2425`)
     if (process.exitCode === EXIT_CODES.fewerAnswers)
       for (const line of shortfall ?? []) process.stderr.write(`${line}\n`)
+    // Cut short by a signal: what was collected is printed, and the exit code says it is not the whole answer.
+    if (stop.signal) process.exitCode = interruptedExitCode(stop.signal)
   }
 
   private warnLine(message: string): void {

@@ -7,10 +7,13 @@ import {PROCESS_TITLES} from '../cli/process-titles.js'
 import {buildDatagramFilter} from '../cli/datagram-filter.js'
 import * as flags from '../cli/flags.js'
 
+/** Output not yet taken by stdout's reader beyond which listen stops showing datagrams until it drains. */
+const OUTPUT_BACKLOG_BYTES = 1 << 20
+
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
 
-Each datagram becomes one row (time, source, command, options, sender, client, content) or, with --ndjson, one JSON line written as it arrives. Text from the network is shown with control characters and escape sequences made visible. A resend, or one broadcast heard twice (same source, packet number and command within 10 s), is shown once: with --ndjson or --json it is a record marked "duplicate": true. On exit (Ctrl-C, --duration, --count) the table of peers seen is printed, with what was dropped (lanmsg's queue, the kernel's receive buffer) in the summary.
+Each datagram becomes one row (time, source, command, options, sender, client, content) or, with --ndjson, one JSON line written as it arrives. Text from the network is shown with control characters and escape sequences made visible. A resend, or one broadcast heard twice (same source, packet number and command within 10 s), is shown once: with --ndjson or --json it is a record marked "duplicate": true. On exit (Ctrl-C, SIGTERM, --duration, --count; exit code 0) every datagram read is shown and the table of peers seen is printed, with what was dropped (lanmsg's queue, the kernel's receive buffer) in the summary.
 
 With --respond, lanmsg is a polite IP Messenger peer: it announces itself (BR_ENTRY), answers BR_ENTRY with ANSENTRY after a small random delay, acknowledges messages that ask for it (RECVMSG), answers GETINFO and GETABSENCEINFO, and says goodbye (BR_EXIT) when it stops. Replies are rate-limited per source and in total, and never sent to itself, to broadcast or multicast sources, or to port 0.
 
@@ -46,7 +49,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       description: 'Local IPv4 address to bind (0.0.0.0 receives broadcasts).',
       default: '0.0.0.0',
     }),
-    duration: flags.duration({char: 'd', description: 'Stop after this long (e.g. 30s, 10m).'}),
+    duration: flags.timerDuration({char: 'd', description: 'Stop after this long (e.g. 30s, 10m).'}),
     count: flags.positiveCount({char: 'n', description: 'Stop after this many datagrams have been shown.'}),
     ndjson: Flags.boolean({
       description: 'One JSON object per datagram on stdout, as it arrives; nothing else on stdout.',
@@ -74,7 +77,11 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       description:
         'Encoding of text that is neither marked UTF-8 nor valid UTF-8 (default gb18030, which covers GBK; cp932 for Japanese), and of everything --respond sends (default: GBK to Feiqiu and to peers that write GBK, else UTF-8).',
     }),
-    respond: Flags.boolean({char: 'r', description: 'Answer as a polite IPMsg peer (see above).', helpGroup: 'PEER'}),
+    respond: Flags.boolean({
+      char: 'r',
+      description: 'Answer as a polite IPMsg peer (see DESCRIPTION below).',
+      helpGroup: 'PEER',
+    }),
     to: Flags.string({
       description:
         "With --respond: where BR_ENTRY and BR_EXIT go (address, broadcast or CIDR). Repeatable. Default: every interface's broadcast address.",
@@ -105,29 +112,31 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const filter = buildDatagramFilter({from: f.from, mode: f.mode, ipmsgOnly: f['ipmsg-only']})
     // Loaded here, not at the top: `listen --help` loads this file, and resolve-targets pulls in `ip`.
     const {resolveTargets} = await import('../cli/resolve-targets.js')
-    const targets = f.respond
+    const {responderSelf} = await import('../cli/responder-identity.js')
+    const self = responderSelf(f, this.config.version)
+    const targets = self
       ? await resolveTargets({to: f.to, interfaces: f.interface, port: f.port, warn: (m) => this.warnLine(m)})
       : []
     const {ListenSession} = await import('../lan/listen-session.js')
     const {LineWriter} = await import('../ui/line-writer.js')
+    const {JsonDocument} = await import('../ui/json-document.js')
+    const {onStopSignal} = await import('../cli/stop-signals.js')
+    const {OutputError} = await import('../cli/output-error.js')
     const {colorEnabled} = await import('../ui/color.js')
     const color = colorEnabled(process.stdout)
     const json = this.jsonEnabled()
-    const records: unknown[] = []
 
     let finish: () => void = () => {}
     const finished = new Promise<void>((resolve) => (finish = resolve))
     // Handled from the start: a signal that came between the bind and the end of announce() killed the process
-    // (no summary, no BR_EXIT) when these were installed after it.
-    const onSignal = () => finish()
-    const signals = ['SIGINT', 'SIGTERM'] as const
-    for (const signal of signals) process.once(signal, onSignal)
-    const unhandleSignals = () => {
-      for (const signal of signals) process.removeListener(signal, onSignal)
-    }
+    // (no summary, no BR_EXIT) when these were installed after it. Every stop signal ends listen normally (exit 0).
+    const signals = onStopSignal(() => finish())
 
-    const out = new LineWriter(process.stdout, () => finish())
-    const {toDatagramRecord} = await import('../ui/datagram-record.js')
+    // A closed pipe ends the run quietly; a failed write (a full disk) ends it too, and is reported (exit 8).
+    const out = new LineWriter(process.stdout, finish, finish)
+    // --json is written as it goes (records one a line): memory does not grow with the capture.
+    const document = json ? new JsonDocument(out, 'packets') : undefined
+    this.openDocument = document
     const {datagramJson} = await import('../ui/datagram-json.js')
     const view = await import('../ui/listen-view.js')
     const {listenSummary} = await import('../ui/listen-summary.js')
@@ -138,29 +147,21 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       decodeOptions: f.encoding === undefined ? {} : {legacyCharset: f.encoding},
       expireMs: f.expire,
       filter,
-      respond: f.respond
-        ? {
-            self: {
-              user: f.user,
-              host: f.host,
-              nickname: f.nick ?? f.user,
-              group: f.group,
-              absent: f.absent !== undefined,
-              absenceText: f.absent,
-              version: this.config.version,
-            },
-            targets,
-            charset: f.encoding,
-          }
-        : undefined,
+      respond: self ? {self, targets, charset: f.encoding} : undefined,
     }).catch((error: unknown) => {
-      unhandleSignals() // the bind failed: the error is the outcome, a signal may end the process again
+      signals.remove() // the bind failed: the error is the outcome, a signal may end the process again
       throw error
     })
     // Once bound (a port that cannot be shared is an error instead); our own socket is left out.
     const {sharedPortWarning} = await import('../cli/shared-port.js')
     const shared = sharedPortWarning(f.port)
     if (shared) this.warnLine(shared)
+
+    // From here on the socket is open: whatever happens (an error included), it is closed and BR_EXIT sent.
+    this.cleanup = async () => {
+      signals.remove()
+      await session.stop()
+    }
 
     const rows = new view.DatagramRows({
       color,
@@ -171,6 +172,12 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const drawPeers = () =>
       live?.draw(view.renderPeers(session.presence.rows(), {color, width: process.stdout.columns}))
     let shown = 0
+    // A slow reader (| jq): stop showing until it has caught up; the queue bounds memory and counts the drops.
+    const throttle = out.throttle(
+      OUTPUT_BACKLOG_BYTES,
+      () => session.holdOutput(),
+      () => session.resumeOutput(),
+    )
     if (!json && !f.ndjson && !f.peers) out.write(rows.header())
     if (live) drawPeers()
 
@@ -178,17 +185,18 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       if (f.count !== undefined && shown >= f.count) return
       // A duplicate is a JSON record marked so, never a row again, and does not count towards --count.
       if (datagram.duplicate) {
-        if (json) records.push(toDatagramRecord(datagram))
+        if (document) document.add(datagramJson(datagram))
         else if (f.ndjson) out.write(datagramJson(datagram))
         return
       }
 
       shown++
-      if (json) records.push(toDatagramRecord(datagram))
+      if (document) document.add(datagramJson(datagram))
       else if (f.ndjson)
         out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
       else if (!f.peers) out.write(rows.row(datagram))
       if (f.count !== undefined && shown >= f.count) finish()
+      throttle()
     })
     if (live) session.on('presence', () => drawPeers())
     session.on('replied', (reply) => {
@@ -204,7 +212,6 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const timer = f.duration === undefined ? undefined : setTimeout(finish, f.duration)
     await finished
     clearTimeout(timer)
-    unhandleSignals()
     await session.stop()
 
     const peers = session.presence.rows()
@@ -217,28 +224,26 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       suppressedRateLimit: session.responder?.stats.suppressedRateLimit ?? 0,
       evictions: session.presence.evictions,
     })
-    if (json) {
-      return {
+    if (document) {
+      document.end({
         datagrams: stats.datagrams,
-        packets: records,
         peers: peers.map((p) => ({
           ...p,
           firstSeen: new Date(p.firstSeen).toISOString(),
           lastSeen: new Date(p.lastSeen).toISOString(),
         })),
         stats: {...stats, evictions: session.presence.evictions, responder: session.responder?.stats ?? null},
-      }
-    }
-
-    if (f.ndjson) {
+      })
+    } else if (f.ndjson) {
       await out.end()
       process.stderr.write(`${summary}\n`)
-      return
+    } else {
+      if (!live) out.write(`\n${view.renderPeers(peers, {color, width: process.stdout.columns})}`)
+      out.write(`\n${summary}`)
     }
 
-    if (!live) out.write(`\n${view.renderPeers(peers, {color, width: process.stdout.columns})}`)
-    out.write(`\n${summary}`)
     await out.end()
+    if (out.failure) throw new OutputError(out.failure)
   }
 
   private warnLine(message: string): void {

@@ -49,6 +49,7 @@ export class Ingest {
   private readThisTurn = 0
   private scheduled = false
   private dropped = 0
+  private held = false
 
   constructor(options: IngestOptions) {
     this.process = options.process
@@ -65,6 +66,22 @@ export class Ingest {
   /** Datagrams read but still queued when stop() ran out of time: never processed. */
   get unprocessed(): number {
     return this.dropped
+  }
+
+  /**
+   * Stops processing until resume(): the output is backed up (a slow reader of stdout). Reading goes on into the
+   * bounded queue, which counts what it refuses, so a stalled reader costs datagrams, not memory.
+   */
+  hold(): void {
+    this.held = true
+  }
+
+  resume(): void {
+    this.held = false
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true
+      setImmediate(this.turn)
+    }
   }
 
   /** The read callback: queue the datagram, and schedule processing. Ignored once stop() has stopped reading. */
@@ -116,6 +133,11 @@ export class Ingest {
     while (this.queue.length > 0) {
       const left = processUntil - performance.now()
       if (left <= 0) break
+      if (this.held) {
+        await new Promise((resolve) => setTimeout(resolve, 5)) // the output drains first
+        continue
+      }
+
       this.processFor(Math.min(left, STOP_TURN_MS))
       await nextTurn() // the output goes out between turns
     }
@@ -143,6 +165,7 @@ export class Ingest {
     this.scheduled = false
     const socketBusy = this.readThisTurn >= READS_PER_TURN
     this.readThisTurn = 0
+    if (this.held) return // resume() schedules the next turn
     try {
       if (!socketBusy || this.queue.fill >= HIGH_WATER) this.processFor(this.turnBudgetMs)
     } finally {

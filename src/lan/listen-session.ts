@@ -194,6 +194,15 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     return session
   }
 
+  /** Pause showing datagrams while the output is backed up; reading goes on into the bounded queue (counted). */
+  holdOutput(): void {
+    this.ingest.hold()
+  }
+
+  resumeOutput(): void {
+    this.ingest.resume()
+  }
+
   /** When responding: announce ourselves (BR_ENTRY). Call it once the listeners are attached. */
   async announce(): Promise<void> {
     if (this.options.respond) await this.broadcastEntry(MODES.BR_ENTRY)

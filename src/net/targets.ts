@@ -2,6 +2,7 @@
 import {lookup as dnsLookup} from 'node:dns/promises'
 import os from 'node:os'
 
+import {missingInterfaceState} from './interface-state.js'
 import {isIPv4Address, isLimitedBroadcast, isMulticast, isUnspecified, parseCidr} from './ipv4.js'
 import {describeSocketError, NetError, usageError} from './net-error.js'
 import {broadcastAddress, cidrBroadcast, MAX_BROADCAST_PREFIX} from './subnet-math.js'
@@ -29,14 +30,30 @@ function isIPv4Info(info: os.NetworkInterfaceInfo): boolean {
  */
 export function broadcastTargets(
   interfaces: NetworkInterfaces = os.networkInterfaces(),
-  opts: {only?: string[]; port: number},
+  opts: {only?: string[]; port: number; stateOf?: (name: string) => ReturnType<typeof missingInterfaceState>},
 ): Target[] {
   const names = Object.keys(interfaces)
   const only = opts.only === undefined ? undefined : [...new Set(opts.only)]
   for (const name of only ?? []) {
     if (!names.includes(name)) {
+      const available = `available: ${names.join(', ') || '(none)'}`
+      const state = (opts.stateOf ?? missingInterfaceState)(name)
+      if (state === 'down') {
+        throw usageError(
+          `--interface ${name}: the interface is down; bring it up (ip link set ${name} up) or choose another; ${available}`,
+          'EINTERFACEDOWN',
+        )
+      }
+
+      if (state === 'no-link') {
+        throw usageError(
+          `--interface ${name}: the interface has no link (cable unplugged or not connected); ${available}`,
+          'EINTERFACEDOWN',
+        )
+      }
+
       throw usageError(
-        `--interface ${name}: no such network interface on this machine; available: ${names.join(', ') || '(none)'}`,
+        `--interface ${name}: no such network interface on this machine; ${available}`,
         'EUNKNOWNINTERFACE',
       )
     }

@@ -8,6 +8,15 @@ export interface ProgressOptions {
   targets: number
   /** Warn in one line when the port fell back to an ephemeral one. */
   warn: (message: string) => void
+  /** The signal that cut the wait short, if one did. */
+  interrupted?: () => string | undefined
+}
+
+const SIGNAL_NAMES: Record<string, string> = {SIGHUP: 'hangup', SIGINT: 'Ctrl-C', SIGTERM: 'SIGTERM'}
+
+/** The last title of the wait: what was collected, and what cut the wait short if a signal did. */
+function collectedTitle(collected: string, signal: string | undefined): string {
+  return signal ? `Stopped by ${SIGNAL_NAMES[signal] ?? signal}: collected ${collected}` : `Collected ${collected}`
 }
 
 function settled(promise: Promise<unknown>): Promise<void> {
@@ -82,7 +91,7 @@ export async function showAnnounceProgress(
           await done
           clearInterval(timer)
           if (failed) return task.skip('Waiting: stopped')
-          task.title = `Collected ${describe()}`
+          task.title = collectedTitle(describe(), options.interrupted?.())
         },
       },
     ],

@@ -1,9 +1,8 @@
 // What a person sees after an announce: the peers that answered, every other reply, and the delivery of
 // unicasts that asked for a receipt. And the JSON document for scripts.
-import type {Announcer, AnnounceResult, Reply} from '../lan/announce.js'
+import type {AnnounceResult, Reply} from '../lan/announce.js'
 
 import {toDatagramRecord, type DatagramRecord} from './datagram-record.js'
-import {LineWriter} from './line-writer.js'
 import {clientLabel, datagramSummary} from './packet-summary.js'
 import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
 import {type Column, renderTable, type Row} from './table.js'
@@ -17,16 +16,8 @@ export function toReplyRecord(reply: Reply): ReplyRecord {
   return {...toDatagramRecord(reply), rttMs: reply.rttMs, acknowledges: reply.acknowledges}
 }
 
-/** `announce --ndjson`: each reply as one JSON line on `stream` as it arrives; end() flushes them. */
-export function streamReplies(announcer: Announcer, stream: NodeJS.WritableStream): LineWriter {
-  const out = new LineWriter(stream)
-  announcer.on('reply', (reply) => out.write(JSON.stringify(toReplyRecord(reply))))
-  return out
-}
-
-/** The `announce --json` document. */
-export function announceJson(result: AnnounceResult) {
-  const first = result.sent[0]
+/** The first members of the `announce --json` document: known once the socket is bound. */
+export function announceJsonHead(result: Pick<AnnounceResult, 'local' | 'targets'>) {
   return {
     local: result.local,
     targets: result.targets.map((t) => ({
@@ -35,6 +26,13 @@ export function announceJson(result: AnnounceResult) {
       interface: t.interface ?? null,
       kind: t.kind,
     })),
+  }
+}
+
+/** The members of the `announce --json` document after the replies: known at the end. */
+export function announceJsonTail(result: AnnounceResult) {
+  const first = result.sent[0]
+  return {
     sent: first
       ? {
           packetNo: first.packetNo,
@@ -47,7 +45,6 @@ export function announceJson(result: AnnounceResult) {
     entry: result.entry,
     rounds: result.sent,
     waited: result.waited,
-    replies: result.replies.map((r) => toReplyRecord(r)),
     peers: result.peers.map((p) => ({
       address: p.address,
       port: p.port,

@@ -1,28 +1,67 @@
 // Lines to a stream as they come, without a system call per line: lines gathered in one turn of the event loop
-// are written together. A closed pipe (`| head -1`) ends the output quietly instead of with an EPIPE trace.
+// are written together. A closed pipe (`| head -1`) ends the output quietly instead of with an EPIPE trace; any
+// other write error (a full disk, a terminal that went away) is kept in `failure` for the command to report.
 export class LineWriter {
   private buffer: string[] = []
   private scheduled = false
   private closedPipe = false
+  private error: NodeJS.ErrnoException | undefined
 
   constructor(
     private readonly stream: NodeJS.WritableStream,
     private readonly onClosed: () => void = () => {},
+    private readonly onFailed: (error: NodeJS.ErrnoException) => void = () => {},
   ) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
-        this.closedPipe = true
-        this.buffer = []
-        this.onClosed()
-        return
+    stream.on('error', (error: NodeJS.ErrnoException) => this.ended(error))
+  }
+
+  /** True once nothing more can be written: the reader went away, or a write failed. */
+  get closed(): boolean {
+    return this.closedPipe
+  }
+
+  /** Bytes written that the reader has not taken yet: Node keeps them in memory while a pipe is full. */
+  get pending(): number {
+    return (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength ?? 0
+  }
+
+  /** Resolves when the stream has taken what it held (or can take nothing more). */
+  drained(): Promise<void> {
+    if (this.closedPipe || this.pending === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.removeListener('drain', done)
+        this.stream.removeListener('close', done)
+        this.stream.removeListener('error', done)
+        resolve()
       }
 
-      throw error
+      this.stream.once('drain', done)
+      this.stream.once('close', done)
+      this.stream.once('error', done)
     })
   }
 
-  get closed(): boolean {
-    return this.closedPipe
+  /**
+   * A check to call after writing: when more than `limit` bytes wait for a slow reader, hold() is called, and
+   * resume() once the reader has taken them.
+   */
+  throttle(limit: number, hold: () => void, resume: () => void): () => void {
+    let held = false
+    return () => {
+      if (held || this.pending <= limit) return
+      held = true
+      hold()
+      this.drained().then(() => {
+        held = false
+        resume()
+      })
+    }
+  }
+
+  /** The write error that ended the output (not a closed pipe, which is a normal end). */
+  get failure(): NodeJS.ErrnoException | undefined {
+    return this.error
   }
 
   write(line: string): void {
@@ -41,7 +80,24 @@ export class LineWriter {
     if (this.buffer.length === 0 || this.closedPipe) return
     const text = this.buffer.join('\n') + '\n'
     this.buffer = []
-    this.stream.write(text)
+    try {
+      this.stream.write(text)
+    } catch (error) {
+      this.ended(error as NodeJS.ErrnoException) // a file's write error is thrown, not emitted
+    }
+  }
+
+  private ended(error: NodeJS.ErrnoException): void {
+    if (this.closedPipe) return // the stream reports its end more than once (EPIPE, then destroyed)
+    this.closedPipe = true
+    this.buffer = []
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      this.onClosed()
+      return
+    }
+
+    this.error = error
+    this.onFailed(error)
   }
 
   /**
@@ -53,8 +109,19 @@ export class LineWriter {
     this.flush()
     if (this.closedPipe) return
     const stream = this.stream as NodeJS.WritableStream & {destroyed?: boolean}
+    // A file's write error is emitted a tick after write() returned: let it arrive before saying all is written.
+    await new Promise((resolve) => setImmediate(resolve))
+    if (this.closedPipe) return
     await new Promise<void>((resolve) => {
-      if (stream.destroyed || stream.write('')) {
+      let drained: boolean
+      try {
+        drained = stream.destroyed || stream.write('')
+      } catch (error) {
+        this.ended(error as NodeJS.ErrnoException)
+        drained = true
+      }
+
+      if (drained) {
         resolve()
         return
       }

@@ -45,6 +45,10 @@ const MISTAKES: Mistake[] = [
   {command: 'announce', flags: ['--wait', '-1'], names: '--wait', accepts: DURATION},
   {command: 'announce', flags: ['--wait', '3x'], names: '--wait', accepts: DURATION},
   {command: 'announce', flags: ['--interval', '-5s'], names: '--interval', accepts: DURATION},
+  // Beyond Node's timer limit a timer fires at once: refused instead of a wait that never ends or ends at once.
+  {command: 'announce', flags: ['--wait', '600h'], names: '--wait', accepts: /the longest is 596h/},
+  {command: 'announce', flags: ['--interval', '600h'], names: '--interval', accepts: /the longest is 596h/},
+  {command: 'listen', flags: ['--duration', '600h'], names: '--duration', accepts: /the longest is 596h/},
   {command: 'announce', flags: ['--retries', '-1'], names: '--retries', accepts: /whole number \(0 or more\)/},
   {command: 'announce', flags: ['--retries', '2.5'], names: '--retries', accepts: /whole number \(0 or more\)/},
   {command: 'announce', flags: ['--repeat', '0'], names: '--repeat', accepts: /whole number of at least 1/},

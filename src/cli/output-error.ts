@@ -1,0 +1,21 @@
+// stdout that cannot take the results (a full disk, a quota, a terminal that went away): one line on stderr and
+// exit code 8, never a stack trace, never a cut-off document with exit 0.
+import {EXIT_CODES} from './exit-codes.js'
+
+const REASONS: Record<string, string> = {
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EIO: 'input/output error (the terminal or device went away)',
+  ENOSPC: 'no space left on device',
+}
+
+export class OutputError extends Error {
+  readonly code = 'EOUTPUT'
+  readonly exitCode = EXIT_CODES.outputFailed
+
+  constructor(cause: NodeJS.ErrnoException) {
+    const reason = (cause.code && REASONS[cause.code]) ?? cause.message
+    super(`the output could not be written to stdout: ${reason}${cause.code ? ` (${cause.code})` : ''}`, {cause})
+    this.name = 'OutputError'
+  }
+}

@@ -1,0 +1,70 @@
+// Where an announce's outcome goes on stdout: the report at the end, (--json) a document whose replies are
+// written as they arrive, so that a flood of replies costs no memory, or (--ndjson) one line per reply as it
+// arrives and the summary line on stderr. A closed pipe or a failed write ends the
+// wait (the goodbye is still sent); the failure is kept for the command to report (exit 8).
+import type {Announcer, AnnounceResult} from '../lan/announce.js'
+import type {Target} from '../net/targets.js'
+
+import {
+  announceJsonHead,
+  announceJsonTail,
+  renderAnnounceReport,
+  summaryLine,
+  toReplyRecord,
+} from './announce-report.js'
+import {colorEnabled} from './color.js'
+import {JsonDocument} from './json-document.js'
+import {LineWriter} from './line-writer.js'
+
+export class AnnounceOutput {
+  private readonly out: LineWriter
+  private document: JsonDocument | undefined
+
+  constructor(
+    announcer: Announcer,
+    private readonly options: {json: boolean; ndjson?: boolean; targets: Target[]},
+  ) {
+    this.out = new LineWriter(
+      process.stdout,
+      () => announcer.abort(),
+      () => announcer.abort(),
+    )
+    if (options.ndjson) announcer.on('reply', (reply) => this.out.write(JSON.stringify(toReplyRecord(reply))))
+    if (!options.json) return
+    announcer.once('bound', (local) => {
+      this.document = new JsonDocument(this.out, 'replies', announceJsonHead({local, targets: options.targets}))
+    })
+    announcer.on('reply', (reply) => this.document?.add(JSON.stringify(toReplyRecord(reply))))
+  }
+
+  /** Replies the announcer must keep for the output: none when they are written as they arrive. */
+  get maxReplies(): number | undefined {
+    return this.options.json ? 0 : undefined
+  }
+
+  /** The write error that ended the output, if one did. */
+  get failure(): NodeJS.ErrnoException | undefined {
+    return this.out.failure
+  }
+
+  /** Ends a document already begun with this error (see BaseCommand.openDocument). */
+  fail(error: Record<string, unknown>): boolean {
+    return this.document?.fail(error) ?? false
+  }
+
+  async finish(result: AnnounceResult): Promise<void> {
+    if (this.options.json) {
+      this.document ??= new JsonDocument(this.out, 'replies', announceJsonHead(result))
+      this.document.end({...announceJsonTail(result), repliesDropped: 0})
+    } else if (this.options.ndjson) {
+      await this.out.end()
+      process.stderr.write(`${summaryLine(result)}\n`)
+      return
+    } else {
+      const report = renderAnnounceReport(result, {color: colorEnabled(process.stdout), width: process.stdout.columns})
+      this.out.write(report)
+    }
+
+    await this.out.end()
+  }
+}
