@@ -24,8 +24,9 @@ export function sharedPortNote(port: number, discovery: boolean): string | undef
 }
 
 /** `listen`'s one line when the port is shared: the kernel hands each unicast to one of the sockets only. */
-export function sharedPortWarning(port: number): string | undefined {
-  const holders = otherUdpSockets(port)
+export function sharedPortWarning(port: number, address?: string): string | undefined {
+  // A socket on another local address of the port (127.0.0.2 beside our 127.0.0.1) takes none of our unicasts.
+  const holders = otherUdpSockets(port, address)
   if (holders === undefined || holders.length === 0) return undefined
   return `${describeHolder(holders[0])} also holds UDP port ${port} on this host: broadcasts reach both, but each unicast (a message, an ack) goes only to the socket bound last (lanmsg, on Linux), so that program misses them while lanmsg runs`
 }

@@ -154,7 +154,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     })
     // Once bound (a port that cannot be shared is an error instead); our own socket is left out.
     const {sharedPortWarning} = await import('../cli/shared-port.js')
-    const shared = sharedPortWarning(f.port)
+    const shared = sharedPortWarning(f.port, f.address)
     if (shared) this.warnLine(shared)
 
     // From here on the socket is open: whatever happens (an error included), it is closed and BR_EXIT sent.

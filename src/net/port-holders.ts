@@ -95,7 +95,7 @@ function nameOwners(holders: PortHolder[]): void {
  * Sockets of other processes (or other sockets of this one) bound to UDP `port` on this host, in this network
  * namespace; undefined where the system does not say (no /proc/net/udp: not Linux).
  */
-export function otherUdpSockets(port: number): PortHolder[] | undefined {
+export function otherUdpSockets(port: number, address = '0.0.0.0'): PortHolder[] | undefined {
   let tables: string[]
   try {
     tables = [readFileSync('/proc/net/udp', 'utf8')]
@@ -110,9 +110,17 @@ export function otherUdpSockets(port: number): PortHolder[] | undefined {
   }
 
   const exclude = socketInodes('self')
-  const holders = tables.flatMap((text) => parseProcNetUdp(text, port)).filter((h) => !exclude.has(h.inode))
+  const holders = tables
+    .flatMap((text) => parseProcNetUdp(text, port))
+    .filter((h) => !exclude.has(h.inode) && sameAddresses(h.address, address))
   if (holders.length > 0) nameOwners(holders)
   return holders
+}
+
+/** Whether sockets bound to these two local addresses receive datagrams for the same address (a wildcard: all). */
+export function sameAddresses(a: string, b: string): boolean {
+  const wildcard = (x: string) => x === '0.0.0.0' || x === '::'
+  return wildcard(a) || wildcard(b) || a === b || a === `::ffff:${b}` || b === `::ffff:${a}`
 }
 
 /** "iptux (pid 4242)", "pid 17", or "another program" when /proc does not say. */

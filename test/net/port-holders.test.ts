@@ -1,7 +1,8 @@
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
 import dgram from 'node:dgram'
 
-import {describeHolder, otherUdpSockets, parseProcNetUdp} from '../../src/net/port-holders.js'
+import {describeHolder, otherUdpSockets, parseProcNetUdp, sameAddresses} from '../../src/net/port-holders.js'
 import {freePort} from '../support/ipmsg-peers.js'
 
 // Two lines of /proc/net/udp and one of /proc/net/udp6 as Linux 6.x prints them.
@@ -42,5 +43,29 @@ describe('port-holders', () => {
       'iptux (pid 42)',
     )
     expect(describeHolder({address: '0.0.0.0', port: 2425, inode: 1})).to.equal('another program')
+  })
+
+  it('counts a socket as sharing only when it receives for the same local address (a wildcard receives for all)', () => {
+    expect(sameAddresses('0.0.0.0', '127.0.0.1')).to.equal(true)
+    expect(sameAddresses('127.0.0.1', '0.0.0.0')).to.equal(true)
+    expect(sameAddresses('::', '10.0.0.5')).to.equal(true)
+    expect(sameAddresses('127.0.0.1', '127.0.0.1')).to.equal(true)
+    expect(sameAddresses('::ffff:10.0.0.5', '10.0.0.5')).to.equal(true)
+    expect(sameAddresses('127.0.0.2', '127.0.0.1')).to.equal(false)
+    expect(sameAddresses('10.0.0.6', '10.0.0.5')).to.equal(false)
+  })
+
+  it('leaves out a socket of another process bound to another local address of the port', async () => {
+    const port = await freePort()
+    const script = `const s = require('node:dgram').createSocket({type: 'udp4', reuseAddr: true}); s.bind(${port}, '127.0.0.2', () => console.log('ready'))`
+    const other = spawn(process.execPath, ['-e', script], {stdio: ['ignore', 'pipe', 'inherit']})
+    try {
+      await new Promise((resolve) => other.stdout.once('data', resolve))
+      expect(otherUdpSockets(port, '127.0.0.1')).to.deep.equal([])
+      expect(otherUdpSockets(port, '0.0.0.0')).to.have.length(1)
+      expect(otherUdpSockets(port, '127.0.0.2')).to.have.length(1)
+    } finally {
+      other.kill()
+    }
   })
 })
