@@ -121,6 +121,7 @@ export function safeText(s: string): string {
       shown = undefined
     } else if (MARK.test(char)) {
       if (++marks <= MAX_MARKS_PER_CHARACTER) shown = char
+      emoji = false // an emoji sequence joins emoji, not accented ones
     } else {
       shown = char
       if (!emoji || !EMOJI_MODIFIER.test(char)) {
