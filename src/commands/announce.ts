@@ -109,6 +109,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       default: 5000,
       defaultHelp: async () => '5s',
     }),
+    wide: Flags.boolean({description: 'Cut nothing to fit the terminal: every cell whole (rows may wrap).'}),
     stay: Flags.boolean({
       description: "After a presence announcement, do not send BR_EXIT (stay in the peers' lists).",
     }),
@@ -215,7 +216,9 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     const {announceJson, renderAnnounceReport} = await import('../ui/announce-report.js')
     if (this.jsonEnabled()) return announceJson(result)
     const {colorEnabled} = await import('../ui/color.js')
-    this.log(renderAnnounceReport(result, {color: colorEnabled(process.stdout), width: process.stdout.columns}))
+    // Cut to the terminal's width only on a terminal: into a pipe or a file every text is whole.
+    const width = process.stdout.isTTY && !f.wide ? process.stdout.columns : undefined
+    this.log(renderAnnounceReport(result, {color: colorEnabled(process.stdout), width, wide: f.wide}))
     if (result.local.fellBack) this.warnLine(`replies were collected on port ${result.local.port}, not 2425`)
   }
 
