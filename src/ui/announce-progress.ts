@@ -3,6 +3,7 @@
 import type {Announcer, AnnounceResult} from '../lan/announce.js'
 
 import {formatDuration} from '../cli/duration.js'
+import {animationEnabled, colorEnabled} from './color.js'
 
 export interface ProgressOptions {
   targets: number
@@ -43,7 +44,7 @@ export async function showAnnounceProgress(
   let sends = 0
   announcer.on('sent', () => sends++)
 
-  const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
+  const {Listr, ListrDefaultRendererLogLevels, ListrLogger, ListrLogLevels, ProcessOutput} = await import('listr2')
   // Nothing is drawn until the socket is bound: a port in use or a bad address ends as one error line.
   const local = await bound
   if (!local) return run
@@ -53,8 +54,12 @@ export async function showAnnounceProgress(
     )
   }
 
-  // Both renderers write through a logger whose "stdout" is stderr: stdout is kept for the result.
+  // Both renderers write through a logger whose "stdout" is stderr: stdout is kept for the result. The spinner
+  // and its cursor movement need stderr to be a capable terminal; colour is decided from stderr too (listr2's own
+  // choice looks at stdout).
   const logger = () => new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)}) as any
+  const uncoloured = (levels: object) =>
+    colorEnabled(process.stderr) ? {} : {color: Object.fromEntries(Object.values(levels).map((l) => [l, String]))}
   const tasks = new Listr(
     [
       {
@@ -89,10 +94,10 @@ export async function showAnnounceProgress(
     {
       concurrent: false,
       exitOnError: false,
-      fallbackRendererCondition: !process.stderr.isTTY,
+      fallbackRendererCondition: !animationEnabled(process.stderr),
       registerSignalListeners: false,
-      rendererOptions: {logger: logger()},
-      fallbackRendererOptions: {logger: logger()},
+      rendererOptions: {logger: logger(), ...uncoloured(ListrDefaultRendererLogLevels)},
+      fallbackRendererOptions: {logger: logger(), ...uncoloured(ListrLogLevels)},
     },
   )
   await tasks.run()
