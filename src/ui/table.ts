@@ -3,7 +3,7 @@
 // is escaped and measured, however long the text that came from the network.
 import {paint} from './color.js'
 import {displayWidth, padToWidth, truncateToWidth} from './display-width.js'
-import {safeText} from './terminal-safe.js'
+import {safePrefix, safeText} from './terminal-safe.js'
 
 export interface Column {
   header: string
@@ -38,12 +38,13 @@ const GAP = '  '
 const COMFORTABLE_WIDTH = 8
 const MIN_SHRUNK_WIDTH = 3
 /** A column of n display columns shows at most this many UTF-16 units per column of its text (see cellText). */
-const UNITS_PER_COLUMN = 32
+const UNITS_PER_COLUMN = 16
 
 /**
- * The text of a cell, escaped and cut to `limit` display columns. Only a prefix of the value is looked at: no
- * character shown after safeText takes more than UNITS_PER_COLUMN units per display column (a character, its
- * capped marks, an emoji sequence, a flag), so the prefix holds everything that can fit.
+ * The text of a cell, escaped and cut to `limit` display columns. Only as much of the value is looked at as can
+ * fit: safePrefix stops once it has `limit` + 1 columns, and never gets more than UNITS_PER_COLUMN units a column
+ * (a character with its capped marks, an emoji sequence, a flag take fewer), so a run of zero-width characters
+ * cannot make it walk the whole text either.
  */
 export function cellText(value: EscapedText | number | string | undefined, limit = Number.POSITIVE_INFINITY): string {
   if (value === undefined) return ''
@@ -51,13 +52,19 @@ export function cellText(value: EscapedText | number | string | undefined, limit
   let text = escaped ? value.text : String(value)
   if (limit === Number.POSITIVE_INFINITY) return escaped ? text : safeText(text)
   const max = (Math.max(0, limit) + 1) * UNITS_PER_COLUMN
-  const cut = text.length > max
+  let cut = text.length > max
   if (cut) {
     const end = text.charCodeAt(max - 1) >= 0xd8_00 && text.charCodeAt(max - 1) <= 0xdb_ff ? max - 1 : max
     text = text.slice(0, end)
   }
 
-  return truncateToWidth(escaped ? text : safeText(text), limit, cut)
+  if (!escaped) {
+    const safe = safePrefix(text, limit + 1)
+    text = safe.text
+    cut ||= safe.cut
+  }
+
+  return truncateToWidth(text, limit, cut)
 }
 
 function total(widths: number[]): number {
@@ -153,8 +160,11 @@ function renderCells(layout: Layout, texts: string[]): string {
       return padToWidth(text, layout.widths[i], column.align)
     })
     .join(GAP)
-  // No trailing spaces (an empty last cell would leave padding and the gap behind).
-  return line.replace(/ +$/, '')
+  // No trailing spaces (an empty last cell would leave padding and the gap behind). Not / +$/: that regex tries
+  // every space of a long padding run that is not at the end (quadratic: 20 s for a 64 KiB name into a pipe).
+  let end = line.length
+  while (end > 0 && line.charCodeAt(end - 1) === 0x20) end--
+  return end === line.length ? line : line.slice(0, end)
 }
 
 /** One aligned row in a fixed layout, for printing rows as they arrive. */

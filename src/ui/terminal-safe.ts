@@ -76,8 +76,16 @@ function escapeControl(code: number): string {
  * `\u{202e}`); emoji sequences keep their joiners, one variation selector and a flag's tags. Linear in `s`.
  */
 export function safeText(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return s
+  return NEEDS_ESCAPE.test(s) ? safePrefix(s, Number.POSITIVE_INFINITY).text : s
+}
+
+/**
+ * safeText of the start of `s`, stopping once the text made safe takes at least `columns` display columns: what a
+ * cell of that width needs, whatever the length of `s`. `cut` says that some of `s` was left out.
+ */
+export function safePrefix(s: string, columns: number): {text: string; cut: boolean} {
   let out = ''
+  let shownColumns = 0 // a lower bound: one for each character and escape character, none for what attaches
   // State of the character being shown: its marks, whether a variation selector follows it, whether it is an
   // emoji (sequence) and how many joiners that has. Nothing may attach to the start or to an escape.
   let marks = MAX_MARKS_PER_CHARACTER
@@ -86,15 +94,15 @@ export function safeText(s: string): string {
   let joiners = 0
   let joined = false // the last character kept was a joiner inside an emoji sequence
   let keepUntil = -1 // a flag's tag run is kept up to this index
-  for (let i = 0; i < s.length;) {
+  let i = 0
+  while (i < s.length && shownColumns < columns) {
     const code = s.codePointAt(i)!
-    const size = code > 0xff_ff ? 2 : 1
-    const char = size === 1 ? s[i] : s.slice(i, i + 2)
     if (code >= 0x20 && code < 0x7f && code !== 0x5c && i >= keepUntil) {
       // A run of plain ASCII is copied in one piece.
       const start = i
       while (++i < s.length && isPlainAscii(s.charCodeAt(i)));
       out += s.slice(start, i)
+      shownColumns += i - start
       marks = 0
       selector = false
       emoji = false
@@ -102,7 +110,10 @@ export function safeText(s: string): string {
       continue
     }
 
+    const size = code > 0xff_ff ? 2 : 1
+    const char = size === 1 ? s[i] : s.slice(i, i + 2)
     let shown: string | undefined
+    let attaches = true // a kept character that takes no column of its own
     if (i < keepUntil) {
       shown = char
     } else if (code === 0x5c || code < 0x20 || (code >= 0x7f && code < 0xa0)) {
@@ -124,6 +135,7 @@ export function safeText(s: string): string {
       emoji = false // an emoji sequence joins emoji, not accented ones
     } else {
       shown = char
+      attaches = false
       if (!emoji || !EMOJI_MODIFIER.test(char)) {
         if (!joined) joiners = 0
         emoji = PICTOGRAPHIC.test(char)
@@ -137,17 +149,20 @@ export function safeText(s: string): string {
 
     if (shown === undefined) {
       shown = code === 0x5c ? '\\\\' : code < 0xa0 ? escapeControl(code) : `\\u{${code.toString(16)}}`
+      shownColumns += shown.length
       marks = MAX_MARKS_PER_CHARACTER
       selector = true
       emoji = false
       joined = false
+    } else if (!attaches) {
+      shownColumns++
     }
 
     out += shown
     i += size
   }
 
-  return out
+  return {text: out, cut: i < s.length}
 }
 
 function isPrintableAscii(byte: number): boolean {

@@ -152,4 +152,22 @@ describe('ui/table', () => {
     // Without a limit (a pipe, --wide) the cell is the whole text, escaped.
     expect(cellText(accents)).to.equal(accents)
   })
+
+  it('pads a 64 KiB cell in the middle of a row without quadratic work (into a pipe)', function () {
+    // The old code trimmed trailing spaces with / +$/, which tries every space of a padding run: 20 s here.
+    this.timeout(5000)
+    const long = '\u0301'.repeat(30_000) // escaped: 210,000 columns
+    const table = renderTable(
+      [
+        {header: 'NAME', key: 'name'},
+        {header: 'X', key: 'x'},
+      ],
+      [
+        {name: long, x: 1},
+        {name: 'short', x: 2},
+      ],
+    )
+    const lines = table.split('\n')
+    expect(lines[3]).to.match(/^short {209995}  2$/)
+  })
 })

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import fc from 'fast-check'
 
-import {hexDump, MAX_MARKS_PER_CHARACTER, safeBytesPreview, safeText} from '../../src/ui/terminal-safe.js'
+import {hexDump, MAX_MARKS_PER_CHARACTER, safeBytesPreview, safePrefix, safeText} from '../../src/ui/terminal-safe.js'
 
 // Everything a terminal may interpret or hide: C0, DEL, C1, bidi controls, zero-width, separators, lone surrogates.
 const FORBIDDEN =
@@ -81,6 +81,16 @@ describe('ui/terminal-safe', () => {
       expect(safeText('\u0007\u0301')).to.equal(String.raw`\a\u{301}`)
       expect(safeText('👨‍👩‍👧‍👦')).to.equal('👨‍👩‍👧‍👦')
       expect(safeText('👨‍👩‍👧‍👦‍👦')).to.equal(String.raw`👨‍👩‍👧‍👦\u{200d}👦`)
+    })
+
+    it('makes safe only the start of a text that a cell needs', () => {
+      const bomb = `a${'\u0301'.repeat(30_000)}`
+      const prefix = safePrefix(bomb, 10)
+      expect(prefix.cut).to.equal(true)
+      expect(prefix.text).to.equal(`a${'\u0301'.repeat(MAX_MARKS_PER_CHARACTER)}${String.raw`\u{301}\u{301}`}`)
+      expect(safePrefix('plain', 10)).to.deep.equal({text: 'plain', cut: false})
+      expect(safePrefix('\u001B[2J and more', 4)).to.deep.equal({text: String.raw`\x1b`, cut: true})
+      expect(safePrefix('e\u0301e\u0301', 2)).to.deep.equal({text: 'e\u0301e', cut: true})
     })
 
     it('escapes lone surrogates and keeps U+FFFD', () => {
