@@ -13,12 +13,13 @@ import {ingest} from './ingest.js'
 import {memory} from './memory.js'
 import {replyBurst} from './reply-burst.js'
 import {startup} from './startup.js'
+import {worstCase} from './worst-case.js'
 import {ensureBuilt, stageCli} from './support/build.js'
 import {runCleanups} from './support/netns.js'
 import {killStragglers, ROOT} from './support/proc.js'
 import {listenReads, machineInfo, renderTable} from './support/report.js'
 
-const BENCHMARKS: Benchmark[] = [startup, codec, ingest, replyBurst, discovery, memory]
+const BENCHMARKS: Benchmark[] = [startup, codec, worstCase, ingest, replyBurst, discovery, memory]
 
 function parseArgs(argv: string[]): {only?: Set<string>; quick: boolean; strict: boolean} {
   let only: Set<string> | undefined
