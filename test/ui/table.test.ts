@@ -168,6 +168,6 @@ describe('ui/table', () => {
       ],
     )
     const lines = table.split('\n')
-    expect(lines[3]).to.match(/^short {209995}  2$/)
+    expect(lines[3]).to.match(/^short {209995} {2}2$/)
   })
 })
