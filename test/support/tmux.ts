@@ -58,8 +58,13 @@ export class TmuxPane {
     const exports = Object.entries({...opts.env})
       .filter(([, value]) => value !== undefined)
       .map(([name, value]) => `${name}=${shellQuote(value!)}`)
-    // The command waits until the output is being captured: pipe-pane starts only once the pane exists.
-    const line = `read -r _ < ${shellQuote(join(dir, 'go'))}; exec env ${exports.join(' ')} ${command.map((w) => shellQuote(w)).join(' ')} ${opts.redirect ?? ''}`
+    // The command waits until the output is being captured (pipe-pane starts only once the pane exists). The shell
+    // stays to write the command's exit status to a file: tmux 3.3 sometimes marks the pane dead without ever
+    // reaping the process, and then never has its status. It ignores Ctrl-C (a no-op trap, not inherited).
+    const line =
+      `read -r _ < ${shellQuote(join(dir, 'go'))}; trap : INT; ` +
+      `env ${exports.join(' ')} ${command.map((w) => shellQuote(w)).join(' ')} ${opts.redirect ?? ''}; ` +
+      `echo $? > ${shellQuote(join(dir, 'status'))}`
     execFileSync('mkfifo', [join(dir, 'go')])
     const pane = new TmuxPane(socket, dir)
     pane.tmux(
@@ -100,19 +105,12 @@ export class TmuxPane {
 
   /** The command's exit status (128 + the signal's number when a signal ended it) once it has exited, else undefined. */
   exitStatus(): number | undefined {
-    const [dead, status, signal] = this.tmux([
-      'display-message',
-      '-p',
-      '-t',
-      'test',
-      '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}',
-    ])
-      .trim()
-      .split(':')
-    if (dead !== '1') return undefined
-    // tmux may see the pane's end before it has the status: undefined until it does.
-    if (status !== '') return Number(status)
-    return signal === '' ? undefined : 128 + Number(signal)
+    try {
+      const status = readFileSync(join(this.dir, 'status'), 'utf8')
+      return status.endsWith('\n') ? Number(status) : undefined
+    } catch {
+      return undefined
+    }
   }
 
   /** Polls the screen until `check` is true; throws with the screen after `timeoutMs`. */
