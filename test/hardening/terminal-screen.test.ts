@@ -233,8 +233,9 @@ describe('hardening: what lands on the terminal', function () {
   })
 
   describe('cost bounded by what is shown', () => {
-    /** A message of ~64 KiB that was slow to measure: 21,000 accented letters (e + U+0301). */
-    const heavy = (packetNo: number) => message(packetNo, 'e\u0301'.repeat(21_000))
+    /** A 64 KiB text that the old code segmented whole, twice a row (one accented letter defeats its ASCII path). */
+    const heavyText = `é${'x'.repeat(65_000)}`
+    const heavy = (packetNo: number) => message(packetNo, heavyText)
 
     it('table rows of 64 KiB messages are drawn at once', async () => {
       const {pane, port} = await listenPane(80)
@@ -253,9 +254,9 @@ describe('hardening: what lands on the terminal', function () {
         env: {LANMSG_STATE_DIR: state.dir},
       })
       await waitForUdpBind(port)
-      // 40,000 UTF-16 units, 60,000 bytes: the old code took seconds a name to measure.
-      const name = 'e\u0301'.repeat(20_000)
-      for (let i = 0; i < 10; i++) {
+      // 20 peers with 60,000-character nicknames: the old code took over a second a peer.
+      const name = `é${'x'.repeat(60_000)}`
+      for (let i = 0; i < 20; i++) {
         const peer = await socket(`127.100.3.${i + 1}`)
         await peer.send(
           ipmsgPacket({packetNo: 400 + i, user: 'u', host: 'h', command: CMD.BR_ENTRY | OPT.CAPUTF8OPT}, name, NUL),
@@ -264,12 +265,14 @@ describe('hardening: what lands on the terminal', function () {
       }
 
       await sleep(1500)
+      const stopped = Date.now()
       cli.kill('SIGINT')
       const exit = await cli.exited
       expect(exit.code, exit.stderr).to.equal(0)
-      expect(exit.elapsedMs).to.be.below(25_000)
+      // lanmsg promises to end within 5 s of Ctrl-C; twice that leaves room for a loaded machine.
+      expect(Date.now() - stopped).to.be.below(10_000)
       const rows = exit.stdout.split('\n').filter((l) => l.startsWith('127.100.3.'))
-      expect(rows, exit.stdout.slice(-200) + exit.stderr).to.have.lengthOf(10)
+      expect(rows, exit.stdout.slice(-200) + exit.stderr).to.have.lengthOf(20)
     })
   })
 
