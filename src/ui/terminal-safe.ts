@@ -116,8 +116,6 @@ export function safePrefix(s: string, columns: number): {text: string; cut: bool
     let attaches = true // a kept character that takes no column of its own
     if (i < keepUntil) {
       shown = char
-    } else if (code === 0x5c || code < 0x20 || (code >= 0x7f && code < 0xa0)) {
-      shown = undefined // escaped below
     } else if (isVariationSelector(code)) {
       if (!selector) shown = char
       selector = true
@@ -128,8 +126,8 @@ export function safePrefix(s: string, columns: number): {text: string; cut: bool
         joiners++
         joined = true
       }
-    } else if (HIDDEN.test(char)) {
-      shown = undefined
+    } else if (code < 0xa0 || HIDDEN.test(char)) {
+      shown = undefined // a backslash, a control character (the rest of ASCII went above) or a hidden one
     } else if (MARK.test(char)) {
       if (++marks <= MAX_MARKS_PER_CHARACTER) shown = char
       emoji = false // an emoji sequence joins emoji, not accented ones
