@@ -79,9 +79,17 @@ export class LiveView {
     let frame = this.render(size)
     let lines = screenLines(frame, columns)
     if (lines > size.rows) {
-      // A frame that does not fit would scroll: keep the lines that fit.
-      frame = frame.split('\n').slice(0, size.rows).join('\n')
-      lines = screenLines(frame, columns)
+      // A frame that does not fit would scroll: keep the lines that fit (a wrapped line takes several).
+      const kept: string[] = []
+      lines = 0
+      for (const line of frame.split('\n')) {
+        const taken = screenLines(line, columns)
+        if (lines + taken > size.rows) break
+        kept.push(line)
+        lines += taken
+      }
+
+      frame = kept.join('\n')
     }
 
     const flushed = this.stream.write(this.overwrite(frame))
