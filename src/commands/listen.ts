@@ -157,7 +157,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
 
     // Cut to the terminal's width only on a terminal: into a pipe or a file every text is whole.
     const width = () => (process.stdout.isTTY && !f.wide ? process.stdout.columns : undefined)
-    const rows = new view.DatagramRows({color, hex: f.hex, width: width(), wide: f.wide})
+    const rows = new view.DatagramRows({color, hex: f.hex, width: width(), wide: f.wide || !process.stdout.isTTY})
     const {LiveView} = await import('../ui/live-view.js')
     const live =
       f.peers && animationEnabled(process.stdout)

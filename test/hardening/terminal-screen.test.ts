@@ -118,17 +118,19 @@ describe('hardening: what lands on the terminal', function () {
       expect(joined).to.include('alice@alice-pc')
     })
 
-    it('into a pipe, the whole text of a message', async () => {
+    it('into a pipe, nothing cut: the whole text of a message', async () => {
       const port = await freeUdpPort()
-      const cli = startCli(['listen', '--address', '127.0.0.1', '--port', String(port), '--count', '1'], {
+      const cli = startCli(['listen', '--address', '127.0.0.1', '--port', String(port), '--count', '2'], {
         env: {LANMSG_STATE_DIR: state.dir},
       })
       await waitForUdpBind(port)
       const peer = await socket()
+      await peer.send(entry(6), port)
       await peer.send(message(5), port)
       const exit = await cli.exited
       expect(exit.code, exit.stderr).to.equal(0)
       expect(exit.stdout).to.include(LONG_TEXT)
+      expect(exit.stdout).to.include('alice-with-a-long-login@alice-laptop-in-the-office')
     })
   })
 
