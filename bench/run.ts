@@ -16,6 +16,7 @@ import {memory} from './memory.js'
 import {packetNumbers} from './packet-numbers.js'
 import {replyBurst} from './reply-burst.js'
 import {startup} from './startup.js'
+import {worstCase} from './worst-case.js'
 import {ensureBuilt, stageCli} from './support/build.js'
 import {runCleanups} from './support/netns.js'
 import {killStragglers, ROOT} from './support/proc.js'
@@ -24,6 +25,7 @@ import {listenReads, machineInfo, renderTable} from './support/report.js'
 const BENCHMARKS: Benchmark[] = [
   startup,
   codec,
+  worstCase,
   ingest,
   replyBurst,
   discovery,

@@ -132,6 +132,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       default: 5000,
       defaultHelp: async () => '5s',
     }),
+    wide: Flags.boolean({description: 'Cut nothing to fit the terminal: every cell whole (rows may wrap).'}),
     stay: Flags.boolean({
       description:
         "After a presence announcement, a message or GETINFO, do not send BR_EXIT (stay in the peers' lists).",
@@ -211,7 +212,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     const progress = this.jsonEnabled() || f.ndjson ? undefined : await import('../ui/announce-progress.js')
     const announcer = new Announcer()
     if (shared) announcer.once('bound', () => this.warnLine(shared)) // not when the bind fails: that error is the news
-    const output = new AnnounceOutput(announcer, {json: this.jsonEnabled(), ndjson: f.ndjson, targets})
+    const output = new AnnounceOutput(announcer, {json: this.jsonEnabled(), ndjson: f.ndjson, targets, wide: f.wide})
     this.openDocument = output
     // Ctrl-C, SIGTERM, a closed terminal (SIGHUP): stop waiting, say goodbye, report what was collected.
     const stop = onStopSignal(() => announcer.abort())

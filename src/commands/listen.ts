@@ -56,7 +56,10 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       exclusive: ['json', 'peers'],
     }),
     hex: Flags.boolean({description: 'Add a hex dump of every datagram.'}),
-    peers: Flags.boolean({description: 'Show only the live table of peers (redrawn in place on a terminal).'}),
+    peers: Flags.boolean({
+      description: 'Show only the live table of peers (redrawn in place on a terminal, a few times a second).',
+    }),
+    wide: Flags.boolean({description: 'Cut nothing to fit the terminal: every cell whole (rows may wrap).'}),
     expire: flags.duration({
       description:
         'Mark a peer expired when nothing was heard from it for this long. Default: never, as IPMsg clients send nothing while idle (only BR_EXIT says a peer left).',
@@ -122,7 +125,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const {JsonDocument} = await import('../ui/json-document.js')
     const {onStopSignal} = await import('../cli/stop-signals.js')
     const {OutputError} = await import('../cli/output-error.js')
-    const {colorEnabled} = await import('../ui/color.js')
+    const {animationEnabled, colorEnabled} = await import('../ui/color.js')
     const color = colorEnabled(process.stdout)
     const json = this.jsonEnabled()
 
@@ -163,14 +166,17 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       await session.stop()
     }
 
-    const rows = new view.DatagramRows({
-      color,
-      hex: f.hex,
-      width: process.stdout.isTTY ? process.stdout.columns : undefined,
-    })
-    const live = f.peers && process.stdout.isTTY ? new view.LivePeers(process.stdout) : undefined
-    const drawPeers = () =>
-      live?.draw(view.renderPeers(session.presence.rows(), {color, width: process.stdout.columns}))
+    // Cut to the terminal's width only on a terminal: into a pipe or a file every text is whole.
+    const width = () => (process.stdout.isTTY && !f.wide ? process.stdout.columns : undefined)
+    const rows = new view.DatagramRows({color, hex: f.hex, width: width(), wide: f.wide || !process.stdout.isTTY})
+    const {LiveView} = await import('../ui/live-view.js')
+    const live =
+      f.peers && animationEnabled(process.stdout)
+        ? new LiveView(process.stdout, (size) =>
+            view.renderPeerScreen(session.presence.rows(), size, {color, wide: f.wide}),
+          )
+        : undefined
+    const drawPeers = () => live?.update()
     let shown = 0
     // A slow reader (| jq): stop showing until it has caught up; the queue bounds memory and counts the drops.
     const throttle = out.throttle(
@@ -238,7 +244,10 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       await out.end()
       process.stderr.write(`${summary}\n`)
     } else {
-      if (!live) out.write(`\n${view.renderPeers(peers, {color, width: process.stdout.columns})}`)
+      // The live frame (the peers that fit the screen) gives way to the full table.
+      const table = view.renderPeers(peers, {color, width: width(), wide: f.wide})
+      if (live) live.finish(table)
+      else out.write(`\n${table}`)
       out.write(`\n${summary}`)
     }
 

@@ -22,7 +22,7 @@ export class AnnounceOutput {
 
   constructor(
     announcer: Announcer,
-    private readonly options: {json: boolean; ndjson?: boolean; targets: Target[]},
+    private readonly options: {json: boolean; ndjson?: boolean; targets: Target[]; wide?: boolean},
   ) {
     this.out = new LineWriter(
       process.stdout,
@@ -61,7 +61,9 @@ export class AnnounceOutput {
       process.stderr.write(`${summaryLine(result)}\n`)
       return
     } else {
-      const report = renderAnnounceReport(result, {color: colorEnabled(process.stdout), width: process.stdout.columns})
+      // Cut to the terminal's width only on a terminal: into a pipe or a file every text is whole.
+      const width = process.stdout.isTTY && !this.options.wide ? process.stdout.columns : undefined
+      const report = renderAnnounceReport(result, {color: colorEnabled(process.stdout), width, wide: this.options.wide})
       this.out.write(report)
     }
 

@@ -3,6 +3,7 @@
 import type {Announcer, AnnounceResult} from '../lan/announce.js'
 
 import {formatDuration} from '../cli/duration.js'
+import {animationEnabled, colorEnabled} from './color.js'
 
 export interface ProgressOptions {
   targets: number
@@ -24,6 +25,23 @@ function settled(promise: Promise<unknown>): Promise<void> {
     () => {},
     () => {},
   )
+}
+
+/**
+ * Both renderers write through a logger whose "stdout" is stderr: stdout is kept for the result. The spinner and its
+ * cursor movement need stderr to be a capable terminal; colour is decided from stderr too (listr2's own choice
+ * looks at stdout).
+ */
+function rendererOptions(listr2: typeof import('listr2')) {
+  const {ListrDefaultRendererLogLevels, ListrLogger, ListrLogLevels, ProcessOutput} = listr2
+  const logger = () => new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)}) as any
+  const uncoloured = (levels: object) =>
+    colorEnabled(process.stderr) ? {} : {color: Object.fromEntries(Object.values(levels).map((l) => [l, String]))}
+  return {
+    fallbackRendererCondition: !animationEnabled(process.stderr),
+    rendererOptions: {logger: logger(), ...uncoloured(ListrDefaultRendererLogLevels)},
+    fallbackRendererOptions: {logger: logger(), ...uncoloured(ListrLogLevels)},
+  }
 }
 
 /** Runs `run` while listr2 renders its progress on stderr; resolves or rejects with run's outcome. */
@@ -52,7 +70,8 @@ export async function showAnnounceProgress(
   let sends = 0
   announcer.on('sent', () => sends++)
 
-  const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
+  const listr2 = await import('listr2')
+  const {Listr} = listr2
   // Nothing is drawn until the socket is bound: a port in use or a bad address ends as one error line.
   const local = await bound
   if (!local) return run
@@ -62,8 +81,6 @@ export async function showAnnounceProgress(
     )
   }
 
-  // Both renderers write through a logger whose "stdout" is stderr: stdout is kept for the result.
-  const logger = () => new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)}) as any
   const tasks = new Listr(
     [
       {
@@ -98,10 +115,8 @@ export async function showAnnounceProgress(
     {
       concurrent: false,
       exitOnError: false,
-      fallbackRendererCondition: !process.stderr.isTTY,
       registerSignalListeners: false,
-      rendererOptions: {logger: logger()},
-      fallbackRendererOptions: {logger: logger()},
+      ...rendererOptions(listr2),
     },
   )
   await tasks.run()

@@ -5,7 +5,7 @@ import type {AnnounceResult, Reply} from '../lan/announce.js'
 import {toDatagramRecord, type DatagramRecord} from './datagram-record.js'
 import {clientLabel, datagramSummary} from './packet-summary.js'
 import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
-import {type Column, renderTable, type Row} from './table.js'
+import {type Column, renderTable, type Row, type TableOptions} from './table.js'
 
 export interface ReplyRecord extends DatagramRecord {
   rttMs: number
@@ -79,27 +79,28 @@ export function announceJsonTail(result: AnnounceResult) {
 
 const PEER_COLUMNS: Column[] = [
   ...PEER_IDENTITY_COLUMNS,
-  {header: 'RTT', key: 'rtt', align: 'right'},
-  {header: 'ACK', key: 'ack'},
+  {header: 'RTT', key: 'rtt', align: 'right', keep: true},
+  {header: 'ACK', key: 'ack', keep: true},
 ]
 
 const REPLY_COLUMNS: Column[] = [
-  {header: 'RTT', key: 'rtt', align: 'right'},
-  {header: 'FROM', key: 'from'},
-  {header: 'MODE', key: 'mode'},
-  {header: 'ACK', key: 'ack'},
+  {header: 'RTT', key: 'rtt', align: 'right', keep: true},
+  {header: 'FROM', key: 'from', keep: true},
+  {header: 'MODE', key: 'mode', keep: true},
+  {header: 'ACK', key: 'ack', keep: true},
   {header: 'CONTENT', key: 'content'},
 ]
 
+// Every cell of a delivery is short and matters: none is cut.
 const DELIVERY_COLUMNS: Column[] = [
-  {header: 'TARGET', key: 'target'},
-  {header: 'PACKET', key: 'packetNo', align: 'right'},
-  {header: 'DELIVERED', key: 'delivered'},
-  {header: 'ATTEMPTS', key: 'attempts', align: 'right'},
-  {header: 'RTT', key: 'rtt', align: 'right'},
+  {header: 'TARGET', key: 'target', keep: true},
+  {header: 'PACKET', key: 'packetNo', align: 'right', keep: true},
+  {header: 'DELIVERED', key: 'delivered', keep: true},
+  {header: 'ATTEMPTS', key: 'attempts', align: 'right', keep: true},
+  {header: 'RTT', key: 'rtt', align: 'right', keep: true},
 ]
 
-export function renderAnnounceReport(result: AnnounceResult, opts: {color?: boolean; width?: number} = {}): string {
+export function renderAnnounceReport(result: AnnounceResult, opts: TableOptions = {}): string {
   const sections: string[] = []
   const peerRows: Row[] = result.peers.map((p) => ({
     ...peerIdentityCells(p),

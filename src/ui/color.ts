@@ -42,3 +42,14 @@ export function paint(enabled: boolean): Palette {
     cyan: sgr(36, 39),
   }
 }
+
+/**
+ * Cursor movement and redrawing (a spinner, a table redrawn in place) only on a terminal that can do it: a TTY
+ * whose TERM is set and not `dumb`. Decided for each stream from that stream.
+ */
+export function animationEnabled(
+  stream: Pick<NodeJS.WriteStream, 'isTTY'>,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  return stream.isTTY === true && env.TERM !== undefined && env.TERM !== '' && env.TERM !== 'dumb'
+}

@@ -1,5 +1,7 @@
 // Terminal columns taken by a string: East Asian Wide/Fullwidth and emoji take 2, combining and format
-// characters 0, the rest 1. Measured per grapheme so that ZWJ emoji, flags and keycaps count once.
+// characters 0, the rest 1. Measured per character cluster (a character with its marks, an emoji sequence, a flag)
+// so that ZWJ emoji, flags and keycaps count once. Intl.Segmenter is not used: in V8 its cost grows with the square
+// of the string's length (64,000 characters took seconds), and a cell needs only the clusters that fit in it.
 
 // East Asian Wide and Fullwidth blocks (Unicode EastAsianWidth.txt, condensed); emoji are matched by property.
 const WIDE: Array<[number, number]> = [
@@ -47,42 +49,93 @@ export function codePointWidth(char: string): 0 | 1 | 2 {
   return 1
 }
 
-let segmenter: Intl.Segmenter | undefined
+const MARK = /^\p{M}$/u
+const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u
+const EMOJI_MODIFIER = /^\p{Emoji_Modifier}$/u
+const ZWJ = 0x20_0d
 
-function graphemes(s: string): string[] {
-  segmenter ??= new Intl.Segmenter(undefined, {granularity: 'grapheme'})
-  return Array.from(segmenter.segment(s), (segment) => segment.segment)
+function isRegionalIndicator(code: number): boolean {
+  return code >= 0x1_f1_e6 && code <= 0x1_f1_ff
 }
 
-function graphemeWidth(grapheme: string): number {
+/** Characters that extend the cluster before them: marks, joiners, tags, Hangul vowel and final jamo. */
+function extendsCluster(code: number, char: string): boolean {
+  if (code < 0x3_00) return false
+  return (
+    code === ZWJ ||
+    (code >= 0x11_60 && code <= 0x11_ff) ||
+    (code >= 0xd7_b0 && code <= 0xd7_ff) ||
+    (code >= 0xe_00_20 && code <= 0xe_00_7f) ||
+    MARK.test(char) ||
+    EMOJI_MODIFIER.test(char)
+  )
+}
+
+/**
+ * The clusters of `s` one at a time, in linear time: a character with what extends it, a joined emoji sequence,
+ * a pair of regional indicators. Text made safe by safeText has no cluster longer than a few characters.
+ */
+export function* clusters(s: string): Generator<string> {
+  let start = 0
+  let i = 0
+  let previous = -1
+  let regional = false // the cluster is one regional indicator, waiting for its pair
+  while (i < s.length) {
+    const code = s.codePointAt(i)!
+    const size = code > 0xff_ff ? 2 : 1
+    const char = size === 1 ? s[i] : s.slice(i, i + 2)
+    const joins: boolean =
+      i > start &&
+      (extendsCluster(code, char) ||
+        (previous === ZWJ && PICTOGRAPHIC.test(char)) ||
+        (regional && isRegionalIndicator(code)))
+    if (!joins && i > start) {
+      yield s.slice(start, i)
+      start = i
+    }
+
+    regional = !joins && isRegionalIndicator(code)
+    previous = code
+    i += size
+  }
+
+  if (i > start) yield s.slice(start, i)
+}
+
+function clusterWidth(cluster: string): number {
+  if (cluster.length === 1) return codePointWidth(cluster)
   let width = 0
-  for (const char of grapheme) width = Math.max(width, codePointWidth(char))
+  for (const char of cluster) width = Math.max(width, codePointWidth(char))
   // VS16 asks for emoji presentation, which terminals draw two columns wide (❤️, 1️⃣).
-  if (width === 1 && grapheme.includes('\uFE0F')) return 2
+  if (width === 1 && cluster.includes('\uFE0F')) return 2
   return width
 }
 
 export function displayWidth(s: string): number {
   if (ASCII_PRINTABLE.test(s)) return s.length
   let width = 0
-  for (const grapheme of graphemes(s)) width += graphemeWidth(grapheme)
+  for (const cluster of clusters(s)) width += clusterWidth(cluster)
   return width
 }
 
-/** Cut `s` to at most `width` columns, ending with `…` when something was cut. */
-export function truncateToWidth(s: string, width: number): string {
+/**
+ * Cut `s` to at most `width` columns, ending with `…` when something was cut (or when `cut` says that `s` itself
+ * is already a cut-off prefix). Looks at no more of `s` than fits in `width` columns and one more cluster.
+ */
+export function truncateToWidth(s: string, width: number, cut = false): string {
   if (width <= 0) return ''
-  if (displayWidth(s) <= width) return s
-  let out = ''
+  if (!cut && s.length <= width && ASCII_PRINTABLE.test(s)) return s
   let used = 0
-  for (const grapheme of graphemes(s)) {
-    const w = graphemeWidth(grapheme)
-    if (used + w > width - 1) break
-    out += grapheme
+  let fitEnd = 0 // the end of the clusters that fit in width - 1 columns, leaving one for `…`
+  for (const cluster of clusters(s)) {
+    const w = clusterWidth(cluster)
+    if (used + w > width) return `${s.slice(0, fitEnd)}…`
     used += w
+    if (used <= width - 1) fitEnd += cluster.length
   }
 
-  return `${out}…`
+  if (!cut) return s
+  return used <= width - 1 ? `${s}…` : `${s.slice(0, fitEnd)}…`
 }
 
 /** Pad `s` with spaces to `width` columns (never cuts; see truncateToWidth). */

@@ -4,21 +4,34 @@ import type {ReceivedDatagram} from '../lan/received-datagram.js'
 import type {SentReply} from '../lan/listen-session.js'
 
 import {paint} from './color.js'
+import {type ScreenSize} from './live-view.js'
 import {clientLabel, datagramSummary} from './packet-summary.js'
 import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
-import {type Column, renderHeader, renderRow, renderTable, type Row} from './table.js'
+import {
+  type Column,
+  fitColumns,
+  type Layout,
+  renderHeader,
+  renderRow,
+  renderTable,
+  type Row,
+  type TableOptions,
+  totalWidth,
+} from './table.js'
 import {hexDump, safeText} from './terminal-safe.js'
 
+// Time, source and mode are never cut; on a narrow screen options, then client, then sender give way.
 const STREAM_COLUMNS: Column[] = [
-  {header: 'TIME', key: 'time'},
-  {header: 'FROM', key: 'from'},
-  {header: 'MODE', key: 'mode'},
-  {header: 'OPTIONS', key: 'options'},
-  {header: 'SENDER', key: 'sender'},
-  {header: 'CLIENT', key: 'client'},
-  {header: 'CONTENT', key: 'content'},
+  {header: 'TIME', key: 'time', keep: true},
+  {header: 'FROM', key: 'from', keep: true},
+  {header: 'MODE', key: 'mode', keep: true},
+  {header: 'OPTIONS', key: 'options', drop: 1},
+  {header: 'SENDER', key: 'sender', drop: 3},
+  {header: 'CLIENT', key: 'client', drop: 2},
+  {header: 'CONTENT', key: 'content', keep: true},
 ]
-const STREAM_WIDTHS = [12, 21, 12, 20, 24, 16, 40]
+/** 255.255.255.255:65535 is 21 columns; the content gets at least 24 and whatever the screen has left. */
+const STREAM_WIDTHS = [12, 21, 12, 20, 24, 16, 24]
 
 function clock(ms: number): string {
   const d = new Date(ms)
@@ -26,19 +39,33 @@ function clock(ms: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
 }
 
+export interface RowOptions {
+  color: boolean
+  hex: boolean
+  /** The terminal's width; undefined for a pipe or file, where the content is shown whole. */
+  width?: number
+  /** Cut nothing (--wide). */
+  wide?: boolean
+}
+
 export class DatagramRows {
-  private readonly widths: number[]
+  private readonly layout: Layout
   private readonly palette: ReturnType<typeof paint>
 
-  constructor(private readonly opts: {color: boolean; hex: boolean; width?: number}) {
+  constructor(private readonly opts: RowOptions) {
     this.palette = paint(opts.color)
-    const width = opts.width ?? 160
-    const fixed = STREAM_WIDTHS.slice(0, -1).reduce((a, b) => a + b + 2, 0)
-    this.widths = [...STREAM_WIDTHS.slice(0, -1), Math.max(20, width - fixed)]
+    const layout = fitColumns(STREAM_COLUMNS, STREAM_WIDTHS, {width: opts.width, wide: opts.wide})
+    if (opts.width !== undefined && !opts.wide) {
+      // The content takes the rest of the line.
+      const last = layout.widths.length - 1
+      layout.widths[last] = Math.max(layout.widths[last], opts.width - (totalWidth(layout) - layout.widths[last]))
+    }
+
+    this.layout = {...layout, wholeLast: opts.width === undefined}
   }
 
   header(): string {
-    return renderHeader(STREAM_COLUMNS, this.widths, {color: this.opts.color})
+    return renderHeader(this.layout, {color: this.opts.color})
   }
 
   row(datagram: ReceivedDatagram): string {
@@ -53,7 +80,7 @@ export class DatagramRows {
       client: packet ? clientLabel(packet.client, packet.version) : '',
       content: datagramSummary(result, datagram.data.length),
     }
-    const line = renderRow(STREAM_COLUMNS, this.widths, row)
+    const line = renderRow(this.layout, row)
     const text = packet ? line : this.palette.yellow(line)
     return this.opts.hex ? `${text}\n${hexDump(datagram.data)}` : text
   }
@@ -67,11 +94,11 @@ export class DatagramRows {
 
 const PEER_COLUMNS: Column[] = [
   ...PEER_IDENTITY_COLUMNS,
-  {header: 'LAST SEEN', key: 'lastSeen'},
-  {header: 'STATUS', key: 'status'},
+  {header: 'LAST SEEN', key: 'lastSeen', keep: true},
+  {header: 'STATUS', key: 'status', keep: true},
 ]
 
-export function renderPeers(rows: PeerRow[], opts: {color?: boolean; width?: number} = {}): string {
+export function renderPeers(rows: PeerRow[], opts: TableOptions = {}): string {
   if (rows.length === 0) return 'No IPMsg peer seen.'
   const table: Row[] = rows.map((p) => ({
     ...peerIdentityCells(p),
@@ -81,15 +108,19 @@ export function renderPeers(rows: PeerRow[], opts: {color?: boolean; width?: num
   return renderTable(PEER_COLUMNS, table, opts)
 }
 
-/** Redraws the presence table in place on a terminal (cursor up, clear to end of screen). */
-export class LivePeers {
-  private lines = 0
-
-  constructor(private readonly stream: NodeJS.WriteStream) {}
-
-  draw(text: string): void {
-    const up = this.lines > 0 ? `\u001B[${this.lines}F` : ''
-    this.stream.write(`${up}\u001B[0J${text}\n`)
-    this.lines = text.split('\n').length
-  }
+/**
+ * The presence table for a screen of `size`: as many peers as fit under the header (in the table's order) and a
+ * line saying how many more there are. Only the peers shown are rendered.
+ */
+export function renderPeerScreen(
+  rows: PeerRow[],
+  size: ScreenSize,
+  opts: {color?: boolean; wide?: boolean} = {},
+): string {
+  const header = opts.color ? 1 : 2
+  if (rows.length <= size.rows - header)
+    return renderPeers(rows, {...opts, width: opts.wide ? undefined : size.columns})
+  const shown = Math.max(0, size.rows - header - 1)
+  const table = renderPeers(rows.slice(0, shown), {...opts, width: opts.wide ? undefined : size.columns})
+  return `${table}\n… ${rows.length - shown} more peers (${rows.length} in all; every one is listed at exit)`
 }

@@ -61,8 +61,11 @@ export function packetSummary(packet: Packet): string {
   return parts.join(' ')
 }
 
-/** Summary of any datagram, escaped for the terminal: the packet's content, or a byte preview of non-IPMsg data. */
-export function datagramSummary(result: DecodeResult, size: number): EscapedText {
-  if (result.ok) return new EscapedText(safeText(packetSummary(result.packet)))
+/**
+ * Summary of any datagram for a table cell: the packet's content (escaped by the table, only as far as it is shown),
+ * or an escaped byte preview of non-IPMsg data.
+ */
+export function datagramSummary(result: DecodeResult, size: number): EscapedText | string {
+  if (result.ok) return packetSummary(result.packet)
   return new EscapedText(`${safeBytesPreview(result.raw, 48)} (${size} bytes; ${safeText(result.error)})`)
 }

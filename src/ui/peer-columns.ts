@@ -4,14 +4,15 @@ import type {PeerRow} from '../lan/presence.js'
 import {clientLabel, notableOptions} from './packet-summary.js'
 import {type Column, type Row} from './table.js'
 
+// The address is never cut; on a narrow screen the names shrink, then group, client, options, host and nickname go.
 export const PEER_IDENTITY_COLUMNS: Column[] = [
-  {header: 'ADDRESS', key: 'address'},
-  {header: 'USER', key: 'user', maxWidth: 20},
-  {header: 'HOST', key: 'host', maxWidth: 20},
-  {header: 'NICKNAME', key: 'nickname', maxWidth: 24},
-  {header: 'GROUP', key: 'group', maxWidth: 16},
-  {header: 'CLIENT', key: 'client', maxWidth: 32},
-  {header: 'OPTIONS', key: 'options'},
+  {header: 'ADDRESS', key: 'address', keep: true},
+  {header: 'USER', key: 'user'},
+  {header: 'HOST', key: 'host', drop: 4},
+  {header: 'NICKNAME', key: 'nickname', drop: 5},
+  {header: 'GROUP', key: 'group', drop: 1},
+  {header: 'CLIENT', key: 'client', drop: 2},
+  {header: 'OPTIONS', key: 'options', drop: 3},
 ]
 
 export function peerIdentityCells(p: PeerRow): Row {

@@ -12,60 +12,155 @@ const C0_NAMES: Record<number, string> = {
   0x0d: String.raw`\r`,
 }
 
-// Bidi controls, zero-width and invisible characters, line/paragraph separators, Hangul fillers (used for blank
-// names) and interlinear annotation marks. Checked per code point, so emoji, CJK and accents pass through.
-const INVISIBLE: Array<[number, number]> = [
-  [0x00ad, 0x00ad],
-  [0x061c, 0x061c],
-  [0x115f, 0x1160],
-  [0x180e, 0x180e],
-  [0x200b, 0x200f],
-  [0x2028, 0x202e],
-  [0x2060, 0x2069],
-  [0x3164, 0x3164],
-  [0xfeff, 0xfeff],
-  [0xffa0, 0xffa0],
-  [0xfff9, 0xfffb],
-]
+/** Combining marks kept on one character (Vietnamese, Thai, Indic and pointed Hebrew need at most 4); more are escaped. */
+export const MAX_MARKS_PER_CHARACTER = 6
+/** Joiners kept in one emoji sequence (the longest standard ones, 👩‍❤️‍💋‍👨 and 👨‍👩‍👧‍👦, have 3). */
+const MAX_EMOJI_JOINERS = 3
+/** Tag characters kept after 🏴 in a subdivision flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿 has 5 and a cancel tag). */
+const MAX_FLAG_TAGS = 8
 
 function hex2(code: number): string {
   return code.toString(16).padStart(2, '0')
 }
 
-function isInvisible(code: number): boolean {
-  return INVISIBLE.some(([low, high]) => code >= low && code <= high)
-}
-
-function escapeCodePoint(code: number): string | undefined {
-  if (code === 0x5c) return '\\\\'
-  if (code < 0x20) return C0_NAMES[code] ?? `\\x${hex2(code)}`
-  if (code === 0x7f) return String.raw`\x7f`
-  if (code < 0x7f) return undefined
-  if (code <= 0x9f) return `\\u{${hex2(code)}}`
-  if (isInvisible(code) || (code >= 0xd800 && code <= 0xdfff)) return `\\u{${code.toString(16)}}`
-  return undefined
-}
-
-// Fast path: printable ASCII without backslash, or anything at or above U+00A0 outside the risky ranges.
-const NEEDS_ESCAPE =
-  /[\u0000-\u001f\u005c\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb\ud800-\udfff]/
-
+// Controls, format characters (bidi, zero-width, tags, U+0600, U+110BD, …), lone surrogates, line and paragraph
+// separators and the default-ignorable characters that draw nothing (Hangul fillers, variation selectors, CGJ).
+const HIDDEN = /^[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]$/u
+const MARK = /^\p{M}$/u
 const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u
+const EMOJI_MODIFIER = /^\p{Emoji_Modifier}$/u
+// Fast path: a string without any of these, and without a long run of marks, is shown as it is.
+const NEEDS_ESCAPE = new RegExp(
+  `[\\\\\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]|^\\p{M}|\\p{M}{${MAX_MARKS_PER_CHARACTER + 1}}`,
+  'u',
+)
 const ZWJ = 0x20_0d
+const BLACK_FLAG = 0x1_f3_f4
+const CANCEL_TAG = 0xe_00_7f
 
-export function safeText(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return s
-  // Array.from walks code points; a lone surrogate comes through as one unpaired code unit.
-  const chars = Array.from(s)
-  let out = ''
-  for (const [i, char] of chars.entries()) {
-    const code = char.codePointAt(0)!
-    // A joiner inside an emoji sequence (👨‍👩‍👧) is part of the emoji, not a hidden character.
-    const inEmoji = code === ZWJ && PICTOGRAPHIC.test(chars[i - 1] ?? '') && PICTOGRAPHIC.test(chars[i + 1] ?? '')
-    out += (char.length === 1 && !inEmoji ? escapeCodePoint(code) : undefined) ?? char
+function isVariationSelector(code: number): boolean {
+  return (code >= 0xfe00 && code <= 0xfe0f) || (code >= 0xe_01_00 && code <= 0xe_01_ef)
+}
+
+function isTag(code: number): boolean {
+  return code >= 0xe_00_20 && code <= 0xe_00_7e
+}
+
+/** Length (in UTF-16 units) of a valid subdivision-flag tag run starting at `i` (tags then a cancel tag), or 0. */
+function flagTagsAt(s: string, i: number): number {
+  let j = i
+  let tags = 0
+  while (j < s.length && tags <= MAX_FLAG_TAGS) {
+    const code = s.codePointAt(j)!
+    if (code === CANCEL_TAG) return tags > 0 ? j + 2 - i : 0
+    if (!isTag(code)) return 0
+    tags++
+    j += 2
   }
 
-  return out
+  return 0
+}
+
+function isPlainAscii(code: number): boolean {
+  return code >= 0x20 && code < 0x7f && code !== 0x5c
+}
+
+function escapeControl(code: number): string {
+  if (code < 0x20) return C0_NAMES[code] ?? `\\x${hex2(code)}`
+  if (code === 0x7f) return String.raw`\x7f`
+  return `\\u{${code.toString(16).padStart(2, '0')}}`
+}
+
+/**
+ * Every character that a terminal would interpret or that would hide itself becomes a visible escape (`\x1b`,
+ * `\u{202e}`); emoji sequences keep their joiners, one variation selector and a flag's tags. Linear in `s`.
+ */
+export function safeText(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? safePrefix(s, Number.POSITIVE_INFINITY).text : s
+}
+
+/**
+ * safeText of the start of `s`, stopping once the text made safe takes at least `columns` display columns: what a
+ * cell of that width needs, whatever the length of `s`. `cut` says that some of `s` was left out.
+ */
+export function safePrefix(s: string, columns: number): {text: string; cut: boolean} {
+  let out = ''
+  let shownColumns = 0 // a lower bound: one for each character and escape character, none for what attaches
+  // State of the character being shown: its marks, whether a variation selector follows it, whether it is an
+  // emoji (sequence) and how many joiners that has. Nothing may attach to the start or to an escape.
+  let marks = MAX_MARKS_PER_CHARACTER
+  let selector = true
+  let emoji = false
+  let joiners = 0
+  let joined = false // the last character kept was a joiner inside an emoji sequence
+  let keepUntil = -1 // a flag's tag run is kept up to this index
+  let i = 0
+  while (i < s.length && shownColumns < columns) {
+    const code = s.codePointAt(i)!
+    if (code >= 0x20 && code < 0x7f && code !== 0x5c && i >= keepUntil) {
+      // A run of plain ASCII is copied in one piece.
+      const start = i
+      while (++i < s.length && isPlainAscii(s.charCodeAt(i)));
+      out += s.slice(start, i)
+      shownColumns += i - start
+      marks = 0
+      selector = false
+      emoji = false
+      joined = false
+      continue
+    }
+
+    const size = code > 0xff_ff ? 2 : 1
+    const char = size === 1 ? s[i] : s.slice(i, i + 2)
+    let shown: string | undefined
+    let attaches = true // a kept character that takes no column of its own
+    if (i < keepUntil) {
+      shown = char
+    } else if (isVariationSelector(code)) {
+      if (!selector) shown = char
+      selector = true
+    } else if (code === ZWJ) {
+      const next = s.codePointAt(i + 1)
+      if (emoji && joiners < MAX_EMOJI_JOINERS && next !== undefined && PICTOGRAPHIC.test(String.fromCodePoint(next))) {
+        shown = char
+        joiners++
+        joined = true
+      }
+    } else if (code < 0xa0 || HIDDEN.test(char)) {
+      shown = undefined // a backslash, a control character (the rest of ASCII went above) or a hidden one
+    } else if (MARK.test(char)) {
+      if (++marks <= MAX_MARKS_PER_CHARACTER) shown = char
+      emoji = false // an emoji sequence joins emoji, not accented ones
+    } else {
+      shown = char
+      attaches = false
+      if (!emoji || !EMOJI_MODIFIER.test(char)) {
+        if (!joined) joiners = 0
+        emoji = PICTOGRAPHIC.test(char)
+        marks = 0
+        selector = false
+      }
+
+      joined = false
+      if (code === BLACK_FLAG) keepUntil = i + size + flagTagsAt(s, i + size)
+    }
+
+    if (shown === undefined) {
+      shown = code === 0x5c ? '\\\\' : code < 0xa0 ? escapeControl(code) : `\\u{${code.toString(16)}}`
+      shownColumns += shown.length
+      marks = MAX_MARKS_PER_CHARACTER
+      selector = true
+      emoji = false
+      joined = false
+    } else if (!attaches) {
+      shownColumns++
+    }
+
+    out += shown
+    i += size
+  }
+
+  return {text: out, cut: i < s.length}
 }
 
 function isPrintableAscii(byte: number): boolean {

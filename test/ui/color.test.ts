@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {colorEnabled, paint} from '../../src/ui/color.js'
+import {animationEnabled, colorEnabled, paint} from '../../src/ui/color.js'
 
 const tty = {isTTY: true as const}
 const pipe = {isTTY: false as const}
@@ -39,5 +39,14 @@ describe('ui/color', () => {
     expect(on.dim('x')).to.equal('\u001B[2mx\u001B[22m')
     const off = paint(false)
     for (const name of ['red', 'green', 'yellow', 'cyan', 'bold', 'dim'] as const) expect(off[name]('x')).to.equal('x')
+  })
+
+  it('animates only a terminal whose TERM can move the cursor', () => {
+    expect(animationEnabled(tty, {TERM: 'xterm-256color'})).to.equal(true)
+    expect(animationEnabled(tty, {TERM: 'dumb'})).to.equal(false)
+    expect(animationEnabled(tty, {})).to.equal(false)
+    expect(animationEnabled(pipe, {TERM: 'xterm'})).to.equal(false)
+    // Colour is not animation: NO_COLOR keeps the spinner.
+    expect(animationEnabled(tty, {TERM: 'xterm', NO_COLOR: '1'})).to.equal(true)
   })
 })

@@ -1,7 +1,15 @@
 import {expect} from 'chai'
 
 import {displayWidth} from '../../src/ui/display-width.js'
-import {type Column, columnWidths, renderHeader, renderRow, renderTable} from '../../src/ui/table.js'
+import {
+  cellText,
+  type Column,
+  columnWidths,
+  fitColumns,
+  renderHeader,
+  renderRow,
+  renderTable,
+} from '../../src/ui/table.js'
 
 const COLUMNS: Column[] = [
   {header: 'NAME', key: 'name'},
@@ -75,13 +83,91 @@ describe('ui/table', () => {
   it('renders rows one at a time with fixed widths, for streaming', () => {
     const widths = columnWidths(COLUMNS, [], {})
     expect(widths).to.deep.equal([4, 7, 3])
-    const fixed = [8, 15, 4]
-    expect(renderHeader(COLUMNS, fixed)).to.equal('NAME      ADDRESS           AGE\n────────  ───────────────  ────')
-    expect(renderRow(COLUMNS, fixed, {name: '张三', address: '10.0.0.1', age: 5})).to.equal(
-      '张三      10.0.0.1            5',
-    )
-    expect(renderRow(COLUMNS, fixed, {name: '飛秋ユーザー', address: '10.0.0.1', age: 5})).to.equal(
+    const fixed = {columns: COLUMNS, widths: [8, 15, 4], wide: false}
+    expect(renderHeader(fixed)).to.equal('NAME      ADDRESS           AGE\n────────  ───────────────  ────')
+    expect(renderRow(fixed, {name: '张三', address: '10.0.0.1', age: 5})).to.equal('张三      10.0.0.1            5')
+    expect(renderRow(fixed, {name: '飛秋ユーザー', address: '10.0.0.1', age: 5})).to.equal(
       '飛秋ユ…   10.0.0.1            5',
     )
+  })
+
+  it('never cuts a column that is kept; shrinks the others, then drops them in order', () => {
+    const columns: Column[] = [
+      {header: 'ADDRESS', key: 'address', keep: true},
+      {header: 'USER', key: 'user'},
+      {header: 'GROUP', key: 'group', drop: 1},
+      {header: 'CLIENT', key: 'client', drop: 2},
+      {header: 'TIME', key: 'time', keep: true},
+    ]
+    const rows = [
+      {
+        address: '255.255.255.255:65535',
+        user: 'alice-with-a-long-login',
+        group: 'Research and Development',
+        client: 'Feiqiu (MAC 00:11:22:33:44:55)',
+        time: '12:52:16.763',
+      },
+    ]
+    const wide = renderTable(columns, rows, {width: 200}).split('\n')
+    expect(wide[2]).to.include('Research and Development')
+    const at80 = renderTable(columns, rows, {width: 80}).split('\n')
+    for (const line of at80) expect(displayWidth(line), line).to.be.at.most(80)
+    expect(at80[0]).to.match(/^ADDRESS +USER +GROUP +CLIENT +TIME$/)
+    expect(at80[2]).to.match(/^255\.255\.255\.255:65535 .*… {2}12:52:16\.763$/)
+    // At 50 columns the group goes first, then the client.
+    const at50 = renderTable(columns, rows, {width: 50}).split('\n')
+    expect(at50[0]).to.match(/^ADDRESS +USER +TIME$/)
+    expect(at50[2]).to.match(/^255\.255\.255\.255:65535 {2}alice-with-a… {2}12:52:16\.763$/)
+    const layout = fitColumns(columns, [21, 23, 24, 30, 12], {width: 60})
+    expect(layout.columns.map((c) => c.header)).to.deep.equal(['ADDRESS', 'USER', 'CLIENT', 'TIME'])
+    // --wide: nothing cut, nothing dropped.
+    const whole = renderTable(columns, rows, {width: 50, wide: true})
+    expect(whole).to.include('Feiqiu (MAC 00:11:22:33:44:55)')
+  })
+
+  it('looks at no more of a cell than it can show (a 64 KiB text, a 30,000-mark bomb)', function () {
+    this.timeout(5000)
+    // The old code segmented the whole text first: seconds for each of these, past mocha's time limit.
+    const accents = 'e\u0301'.repeat(32_000)
+    const bomb = `a${'\u0301'.repeat(30_000)}`
+    for (const text of [accents, bomb, 'x'.repeat(65_000)]) {
+      const cell = cellText(text, 20)
+      expect(displayWidth(cell)).to.be.at.most(20)
+      expect(cell.endsWith('…')).to.equal(true)
+      const table = renderTable(
+        [
+          {header: 'A', key: 'a', keep: true},
+          {header: 'TEXT', key: 'text'},
+        ],
+        [{a: 'x', text}],
+        {
+          width: 80,
+        },
+      )
+      for (const line of table.split('\n')) expect(displayWidth(line)).to.be.at.most(80)
+    }
+
+    expect(cellText(accents, 6)).to.equal('e\u0301e\u0301e\u0301e\u0301e\u0301…')
+    expect(cellText(bomb, 6)).to.equal(`a${'\u0301'.repeat(6)}\\u{3…`)
+    // Without a limit (a pipe, --wide) the cell is the whole text, escaped.
+    expect(cellText(accents)).to.equal(accents)
+  })
+
+  it('pads a 64 KiB cell in the middle of a row without quadratic work (into a pipe)', function () {
+    // The old code trimmed trailing spaces with / +$/, which tries every space of a padding run: 20 s here.
+    this.timeout(5000)
+    const long = '\u0301'.repeat(30_000) // escaped: 210,000 columns
+    const table = renderTable(
+      [
+        {header: 'NAME', key: 'name'},
+        {header: 'X', key: 'x'},
+      ],
+      [
+        {name: long, x: 1},
+        {name: 'short', x: 2},
+      ],
+    )
+    const lines = table.split('\n')
+    expect(lines[3]).to.match(/^short {209995} {2}2$/)
   })
 })

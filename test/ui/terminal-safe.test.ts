@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import fc from 'fast-check'
 
-import {hexDump, safeBytesPreview, safeText} from '../../src/ui/terminal-safe.js'
+import {hexDump, MAX_MARKS_PER_CHARACTER, safeBytesPreview, safePrefix, safeText} from '../../src/ui/terminal-safe.js'
 
 // Everything a terminal may interpret or hide: C0, DEL, C1, bidi controls, zero-width, separators, lone surrogates.
 const FORBIDDEN =
@@ -9,8 +9,14 @@ const FORBIDDEN =
 
 /** The output with joiners inside emoji sequences removed: those are allowed to stay. */
 function withoutEmojiJoiners(s: string): string {
-  return s.replaceAll(/(?<=\p{Extended_Pictographic})\u200D(?=\p{Extended_Pictographic})/gu, '')
+  return s.replaceAll(
+    /(?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F])\u200D(?=\p{Extended_Pictographic})/gu,
+    '',
+  )
 }
+
+/** Format characters and tags (U+0600, U+110BD, U+E0041, …): none may survive outside a subdivision flag. */
+const FORMAT = /\p{Cf}/u
 
 describe('ui/terminal-safe', () => {
   describe('safeText', () => {
@@ -50,6 +56,43 @@ describe('ui/terminal-safe', () => {
       expect(safeText('\u3164')).to.equal(String.raw`\u{3164}`)
     })
 
+    it('escapes invisible format characters: tags, Arabic and Syriac signs, musical and Kaithi format marks', () => {
+      expect(safeText('admin\u{E0041}\u{E0001}')).to.equal(String.raw`admin\u{e0041}\u{e0001}`)
+      expect(safeText('\u0600\u070F\u{110BD}\u{1D173}\u{1D17A}')).to.equal(
+        String.raw`\u{600}\u{70f}\u{110bd}\u{1d173}\u{1d17a}`,
+      )
+      // Default-ignorable characters that draw nothing: the combining grapheme joiner, a second variation selector.
+      expect(safeText('a\u034Fb')).to.equal(String.raw`a\u{34f}b`)
+      expect(safeText('❤\uFE0F\uFE0F')).to.equal(String.raw`❤️\u{fe0f}`)
+      // A subdivision flag keeps its tags; the same tags after anything else are escaped.
+      const scotland = '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}'
+      expect(safeText(scotland)).to.equal(scotland)
+      expect(safeText('x\u{E0067}\u{E007F}')).to.equal(String.raw`x\u{e0067}\u{e007f}`)
+    })
+
+    it('caps combining marks per character and emoji joiners per sequence', () => {
+      expect(safeText('e\u0301\u0302')).to.equal('e\u0301\u0302')
+      const bomb = safeText(`a${'\u0301'.repeat(30_000)}b`)
+      expect(bomb.startsWith(`a${'\u0301'.repeat(MAX_MARKS_PER_CHARACTER)}\\u{301}`), bomb.slice(0, 40)).to.equal(true)
+      expect(bomb.match(/\u0301/g)).to.have.lengthOf(MAX_MARKS_PER_CHARACTER)
+      expect(bomb.endsWith(String.raw`\u{301}b`)).to.equal(true)
+      // Marks cannot attach to the start of the text or to an escape.
+      expect(safeText('\u0301x')).to.equal(String.raw`\u{301}x`)
+      expect(safeText('\u0007\u0301')).to.equal(String.raw`\a\u{301}`)
+      expect(safeText('👨‍👩‍👧‍👦')).to.equal('👨‍👩‍👧‍👦')
+      expect(safeText('👨‍👩‍👧‍👦‍👦')).to.equal(String.raw`👨‍👩‍👧‍👦\u{200d}👦`)
+    })
+
+    it('makes safe only the start of a text that a cell needs', () => {
+      const bomb = `a${'\u0301'.repeat(30_000)}`
+      const prefix = safePrefix(bomb, 10)
+      expect(prefix.cut).to.equal(true)
+      expect(prefix.text).to.equal(`a${'\u0301'.repeat(MAX_MARKS_PER_CHARACTER)}${String.raw`\u{301}\u{301}`}`)
+      expect(safePrefix('plain', 10)).to.deep.equal({text: 'plain', cut: false})
+      expect(safePrefix('\u001B[2J and more', 4)).to.deep.equal({text: String.raw`\x1b`, cut: true})
+      expect(safePrefix('e\u0301e\u0301', 2)).to.deep.equal({text: 'e\u0301e', cut: true})
+    })
+
     it('escapes lone surrogates and keeps U+FFFD', () => {
       expect(safeText('a\uD800b\uDC00')).to.equal(String.raw`a\u{d800}b\u{dc00}`)
       expect(safeText('bad \uFFFD byte')).to.equal('bad \uFFFD byte')
@@ -77,6 +120,16 @@ describe('ui/terminal-safe', () => {
         fc.property(
           fc.string({unit: 'binary', maxLength: 80}),
           (s) => !FORBIDDEN.test(withoutEmojiJoiners(safeText(s))),
+        ),
+        {numRuns: 2000},
+      )
+      fc.assert(
+        fc.property(
+          fc.string({
+            unit: fc.constantFrom('a', '\u0600', '\u{E0041}', '\u{110BD}', '\u0301', '\u200D', '😀', '\\'),
+            maxLength: 30,
+          }),
+          (s) => !FORMAT.test(withoutEmojiJoiners(safeText(s))),
         ),
         {numRuns: 2000},
       )
