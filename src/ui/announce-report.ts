@@ -63,6 +63,7 @@ export function announceJsonTail(result: AnnounceResult) {
       port: d.target.port,
       round: d.round,
       packetNo: d.packetNo,
+      charset: d.charset,
       delivered: d.delivered,
       attempts: d.attempts,
       rttMs: d.rttMs,
@@ -97,6 +98,7 @@ const DELIVERY_COLUMNS: Column[] = [
   {header: 'DELIVERED', key: 'delivered'},
   {header: 'ATTEMPTS', key: 'attempts', align: 'right'},
   {header: 'RTT', key: 'rtt', align: 'right'},
+  {header: 'CHARSET', key: 'charset'},
 ]
 
 export function renderAnnounceReport(result: AnnounceResult, opts: {color?: boolean; width?: number} = {}): string {
@@ -135,6 +137,7 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
             : 'NO',
       attempts: d.attempts,
       rtt: d.rttMs === null ? '-' : `${d.rttMs}ms`,
+      charset: d.charset,
     }))
     sections.push(`Delivery:\n${renderTable(DELIVERY_COLUMNS, rows, opts)}`)
   }

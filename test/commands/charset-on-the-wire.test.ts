@@ -8,6 +8,7 @@ import iconv from 'iconv-lite'
 
 import {CMD, ipmsgPacket, NUL, OPT, openSender, type Reply, type Sender, sleep} from '../support/ipmsg-sender.js'
 import {CLI_BIN} from '../support/cli-bin.js'
+import {type FakePeer, freePort as freeSharedPort, startFakePeer} from '../support/ipmsg-peers.js'
 import {makeStateDir, REPO_ROOT, runCli} from '../support/run-cli.js'
 import {guardedEnv} from '../support/send-guard.js'
 
@@ -384,6 +385,100 @@ describe('charsets on the wire (listen --respond, announce)', function () {
       } finally {
         await receiver.close()
       }
+    })
+  })
+
+  describe('announce "你好" writes to each unicast peer in the charset it reads (issue 11.5)', () => {
+    const WIN_ANSENTRY = 0x0180_0003 // ANSENTRY|UTF8OPT|CAPUTF8OPT: Windows answers a CAPUTF8OPT entry so (§3.2)
+    const peers: Record<string, FakePeer> = {}
+    let port: number
+    const address = {feiq: '127.0.0.2', win: '127.0.0.3', qipmsg: '127.0.0.4', silent: '127.0.0.5'}
+    const announce = (...extra: string[]) =>
+      runCli(
+        [
+          'announce',
+          '你好',
+          ...Object.values(address).flatMap((a) => ['--to', a]),
+          '--to',
+          '127.255.255.255',
+          '--port',
+          String(port),
+          '--bind-port',
+          '0',
+          '--wait',
+          '1500ms',
+          '--retries',
+          '1',
+          '--json',
+          ...ME,
+          ...extra,
+        ],
+        {env: {LANMSG_STATE_DIR: state.dir}},
+      )
+    // The SENDMSG copies a peer heard (unicast to its own address, and the broadcast), with their command and body.
+    const messages = (peer: FakePeer) =>
+      peer.heard
+        .filter((h) => h.mode === CMD.SENDMSG)
+        .map((h) => ({packetNo: h.header!.packetNo, command: h.header!.command, body: h.body!.toString('hex')}))
+    const body = (bytes: Buffer) => Buffer.concat([bytes, NUL]).toString('hex')
+
+    before(async () => {
+      port = await freeSharedPort()
+      // Each on 0.0.0.0 (hears the loopback broadcast) and on its own address (its unicasts), all on one port.
+      const start = (name: keyof typeof address, options: Partial<Parameters<typeof startFakePeer>[0]>) =>
+        startFakePeer({
+          port,
+          bindAddress: '0.0.0.0',
+          address: address[name],
+          user: name,
+          host: `${name}-pc`,
+          nick: name,
+          ...options,
+        })
+      peers.feiq = await start('feiq', {version: FEIQIU, user: 'feiq-h1', nick: 'feiq-h1'})
+      peers.win = await start('win', {ansEntryCommand: WIN_ANSENTRY})
+      peers.qipmsg = await start('qipmsg', {nick: gbk('小张'), group: 'lanmsg-test'}) // QIpMsg writes GBK, no flag
+      peers.silent = await start('silent', {answerEntry: false})
+    })
+    after(async () => {
+      await Promise.all(Object.values(peers).map((p) => p.close()))
+    })
+
+    it('GBK without UTF8OPT to Feiqiu and to a peer that wrote GBK, UTF-8 to the rest, one packet number', async () => {
+      const run = await announce()
+      expect(run.code, run.stderr).to.equal(0)
+      const doc = JSON.parse(run.stdout)
+      const charsetOf = Object.fromEntries(doc.deliveries.map((d: Json) => [d.address, d.charset]))
+      expect(charsetOf).to.deep.equal({
+        [address.feiq]: 'gbk',
+        [address.win]: 'utf-8',
+        [address.qipmsg]: 'gb18030', // what its GBK was read as; a superset of GBK, the same bytes for 你好
+        [address.silent]: 'utf-8', // it never answered the entry: nothing says it reads anything but UTF-8
+      })
+      expect(doc.deliveries.every((d: Json) => d.delivered && d.packetNo === doc.sent.packetNo)).to.equal(true)
+      const {packetNo} = doc.sent
+      const gbkCopy = {packetNo, command: CMD.SENDMSG | OPT.SENDCHECKOPT, body: body(gbk('你好'))}
+      const utf8Copy = {
+        packetNo,
+        command: CMD.SENDMSG | OPT.SENDCHECKOPT | OPT.UTF8OPT | OPT.CAPUTF8OPT,
+        body: body(Buffer.from('你好')),
+      }
+      // The broadcast copy reaches every peer too, in UTF-8: one datagram serves many peers.
+      expect(messages(peers.feiq)).to.have.deep.members([gbkCopy, utf8Copy])
+      expect(messages(peers.qipmsg)).to.have.deep.members([gbkCopy, utf8Copy])
+      expect(messages(peers.win)).to.deep.equal([utf8Copy, utf8Copy])
+      expect(messages(peers.silent)).to.deep.equal([utf8Copy, utf8Copy])
+    })
+
+    it('--encoding utf-8 forces UTF-8 on every target', async () => {
+      for (const peer of Object.values(peers)) peer.heard.length = 0
+      const run = await announce('--encoding', 'utf-8')
+      expect(run.code, run.stderr).to.equal(0)
+      const doc = JSON.parse(run.stdout)
+      expect(doc.deliveries.map((d: Json) => d.charset)).to.deep.equal(['utf-8', 'utf-8', 'utf-8', 'utf-8'])
+      const utf8 = body(Buffer.from('你好'))
+      expect(messages(peers.feiq).map((m) => m.body)).to.deep.equal([utf8, utf8])
+      expect(messages(peers.feiq).every((m) => m.command & OPT.UTF8OPT)).to.equal(true)
     })
   })
 })
