@@ -66,6 +66,7 @@ export class OurPackets {
   /**
    * One round of the message: the copy for each target, in the order of `targets`. With `writtenIn`, a target
    * gets the copy in `charsetOf(target, main charset)`, same packet number; one that cannot be written, the main.
+   * `sent` describes the main copy, and says truncated when any copy sent was.
    */
   round(
     outgoing: Outgoing,
@@ -92,6 +93,9 @@ export class OurPackets {
       }
     }
 
-    return {copies: copiesFor(targets, (t) => charsetOf(t, main.charset), main, write), sent}
+    const copies = copiesFor(targets, (t) => charsetOf(t, main.charset), main, write)
+    // A copy in a charset that takes more bytes (GB18030's 4-byte forms) can be shortened where the main was not.
+    sent.truncated = copies.some((c) => c.truncated)
+    return {copies, sent}
   }
 }
