@@ -76,6 +76,8 @@ export interface Delivery {
   packetNo: number
   /** The charset the copy sent to this target is written in. */
   charset: string
+  /** Some characters of the message cannot be written in that charset: the target got '?' for them. */
+  lossy: boolean
   delivered: boolean
   attempts: number
   rttMs: null | number
@@ -400,6 +402,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
             round,
             packetNo,
             charset: copyOf.get(target)!.charset,
+            lossy: copyOf.get(target)!.lossy === true,
             delivered: false,
             attempts: 1,
             rttMs: null,

@@ -4,7 +4,7 @@ import type {Target} from '../net/targets.js'
 import type {EncodeOptions, OutgoingPacket} from '../protocol/types.js'
 import type {PacketNumberSource} from './packet-number-store.js'
 
-import {normalizeCharset} from '../protocol/charset.js'
+import {decodeText, encodeText, normalizeCharset} from '../protocol/charset.js'
 import {modeName, modeOf} from '../protocol/constants.js'
 import {encode, EncodeError} from '../protocol/encode.js'
 import {type Copy, copiesFor} from './target-charsets.js'
@@ -34,6 +34,11 @@ export interface SentPacket {
   truncated: boolean
 }
 
+/** True when some of these texts do not come back the same from the charset (iconv-lite writes '?' instead). */
+function lossy(texts: string[], charset: string): boolean {
+  return texts.some((text) => decodeText(encodeText(text, charset), charset) !== text)
+}
+
 export class OurPackets {
   readonly packetNos = new Set<number>()
   private readonly payloads = new Set<string>()
@@ -60,7 +65,9 @@ export class OurPackets {
       truncated: encoded.truncated,
     }
     const charset = normalizeCharset(encodeOptions?.charset ?? 'utf-8') ?? 'utf-8'
-    return {copy: {bytes: encoded.bytes, charset, truncated: encoded.truncated}, sent}
+    const copy: Copy = {bytes: encoded.bytes, charset, truncated: encoded.truncated}
+    if (charset !== 'utf-8' && lossy([packet.text ?? '', packet.user, packet.host], charset)) copy.lossy = true
+    return {copy, sent}
   }
 
   /**

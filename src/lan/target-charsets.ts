@@ -11,6 +11,8 @@ export interface Copy {
   bytes: Uint8Array
   charset: string
   truncated: boolean
+  /** Some characters of the text or names cannot be written in this charset: they went as '?'. */
+  lossy?: boolean
 }
 
 export class TargetCharsets {

@@ -64,6 +64,7 @@ export function announceJsonTail(result: AnnounceResult) {
       round: d.round,
       packetNo: d.packetNo,
       charset: d.charset,
+      lossy: d.lossy,
       delivered: d.delivered,
       attempts: d.attempts,
       rttMs: d.rttMs,
@@ -137,7 +138,7 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
             : 'NO',
       attempts: d.attempts,
       rtt: d.rttMs === null ? '-' : `${d.rttMs}ms`,
-      charset: d.charset,
+      charset: d.lossy ? `${d.charset} (some as ?)` : d.charset,
     }))
     sections.push(`Delivery:\n${renderTable(DELIVERY_COLUMNS, rows, opts)}`)
   }
@@ -151,6 +152,14 @@ export function renderAnnounceReport(result: AnnounceResult, opts: {color?: bool
   if (result.kernelDrops)
     sections.push(`${result.kernelDrops} datagrams were dropped by the kernel (receive buffer full): never seen.`)
   if (first?.truncated) sections.push(`The message was truncated to fit in one datagram (${first.bytes} bytes).`)
+  // One line a target, not one a round (--repeat).
+  const lossy = new Map(result.deliveries.filter((d) => d.lossy).map((d) => [d.target, d.charset]))
+  for (const [target, charset] of lossy) {
+    sections.push(
+      `${target.address}:${target.port} reads ${charset}, which cannot hold some characters: it got '?' for them.`,
+    )
+  }
+
   for (const e of result.sendErrors) sections.push(`Could not send to ${e.target.address}: ${e.message}`)
   const refused = new Set(
     result.deliveries.filter((d) => d.unreachable).map((d) => `${d.target.address}:${d.target.port}`),

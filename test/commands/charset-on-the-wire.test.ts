@@ -456,6 +456,7 @@ describe('charsets on the wire (listen --respond, announce)', function () {
         [address.silent]: 'utf-8', // it never answered the entry: nothing says it reads anything but UTF-8
       })
       expect(doc.deliveries.every((d: Json) => d.delivered && d.packetNo === doc.sent.packetNo)).to.equal(true)
+      expect(doc.deliveries.map((d: Json) => d.lossy)).to.deep.equal([false, false, false, false])
       const {packetNo} = doc.sent
       const gbkCopy = {packetNo, command: CMD.SENDMSG | OPT.SENDCHECKOPT, body: body(gbk('你好'))}
       const utf8Copy = {
@@ -468,6 +469,20 @@ describe('charsets on the wire (listen --respond, announce)', function () {
       expect(messages(peers.qipmsg)).to.have.deep.members([gbkCopy, utf8Copy])
       expect(messages(peers.win)).to.deep.equal([utf8Copy, utf8Copy])
       expect(messages(peers.silent)).to.deep.equal([utf8Copy, utf8Copy])
+    })
+
+    it("says when the Feiqiu's GBK cannot hold a character of the message (it gets '?')", async () => {
+      for (const peer of Object.values(peers)) peer.heard.length = 0
+      const run = await runCli(
+        ['announce', '你好😀', '--to', address.feiq, '--port', String(port), '--bind-port', '0', ...ME],
+        {env: {LANMSG_STATE_DIR: state.dir}},
+      )
+      expect(run.code, run.stderr).to.equal(0)
+      expect(messages(peers.feiq).map((m) => m.body)).to.deep.equal([body(gbk('你好?'))])
+      expect(run.stdout).to.match(/127\.0\.0\.2:\d+ +\d+ +yes +1 +\d+ms +gbk \(some as \?\)/)
+      expect(run.stdout).to.include(
+        `127.0.0.2:${port} reads gbk, which cannot hold some characters: it got '?' for them.`,
+      )
     })
 
     it('--encoding utf-8 forces UTF-8 on every target', async () => {

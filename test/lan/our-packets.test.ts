@@ -42,6 +42,23 @@ describe('lan/our-packets', () => {
     expect(copies.every((c) => ours.isOurs(Buffer.from(c.bytes)))).to.equal(true) // echoes of every copy are known
   })
 
+  it('says which copies could not hold every character (iconv writes ? for them)', () => {
+    const ours = new OurPackets(new PacketNumberSource([]))
+    const written = (text: string) => (charset: string) => ({
+      ...message(charset),
+      packet: {...message(charset).packet, text},
+    })
+    const copies = (text: string) =>
+      ours.round({kind: 'packet', ...written(text)('utf-8'), writtenIn: written(text)}, targets, 0, (t, main) =>
+        t.kind === 'unicast' ? 'gbk' : main,
+      ).copies
+    expect(copies('你好😀').map((c) => [c.charset, c.lossy === true])).to.deep.equal([
+      ['gbk', true],
+      ['utf-8', false],
+    ])
+    expect(copies('你好').map((c) => c.lossy === true)).to.deep.equal([false, false])
+  })
+
   it('sends the main copy to a target whose copy would be too large, and says so by its charset', () => {
     const ours = new OurPackets(new PacketNumberSource([]))
     const {copies, sent} = ours.round(perPeer(false), targets, 0, gb18030ToUnicast)
