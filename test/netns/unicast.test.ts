@@ -84,6 +84,7 @@ describe('simulated LAN: unicast with receipts', function () {
         round: 0,
         packetNo: doc.sent.packetNo,
         charset: 'utf-8',
+        lossy: false,
         delivered: false,
         attempts: 1,
         rttMs: null,
