@@ -389,7 +389,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       }
     }
 
-    for (let round = 0; round < rounds && !this.aborted; round++) {
+    // The message goes out once even when stopped while the entry's answers were awaited: a stop ends waits only.
+    for (let round = 0; round < rounds && (round === 0 || !this.aborted); round++) {
       roundIsLast = round === rounds - 1
       roundStartedAt = now()
       const {copies, sent} = ours.round(outgoing, options.targets, round, (t, main) => charsets.charsetFor(t, main))

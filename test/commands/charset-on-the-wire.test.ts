@@ -8,7 +8,7 @@ import iconv from 'iconv-lite'
 
 import {CMD, ipmsgPacket, NUL, OPT, openSender, type Reply, type Sender, sleep} from '../support/ipmsg-sender.js'
 import {CLI_BIN} from '../support/cli-bin.js'
-import {type FakePeer, freePort as freeSharedPort, startFakePeer} from '../support/ipmsg-peers.js'
+import {eventually, type FakePeer, freePort as freeSharedPort, startFakePeer} from '../support/ipmsg-peers.js'
 import {makeStateDir, REPO_ROOT, runCli} from '../support/run-cli.js'
 import {guardedEnv} from '../support/send-guard.js'
 
@@ -483,6 +483,29 @@ describe('charsets on the wire (listen --respond, announce)', function () {
       expect(run.stdout).to.include(
         `127.0.0.2:${port} reads gbk, which cannot hold some characters: it got '?' for them.`,
       )
+    })
+
+    it('stopped (SIGINT) while it waits for the answers to the entry, it still sends the message, then BR_EXIT', async () => {
+      for (const peer of Object.values(peers)) peer.heard.length = 0
+      const args = ['announce', '你好', '--to', address.silent, '--port', String(port), '--bind-port', '0', ...ME]
+      const child = spawn(process.execPath, [CLI_BIN, ...args], {
+        cwd: REPO_ROOT,
+        env: guardedEnv({NO_COLOR: '1', LANMSG_STATE_DIR: state.dir}),
+      })
+      child.stdin.end()
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+      const closed = new Promise<null | number>((resolve) => child.on('close', resolve))
+      try {
+        // The silent peer never answers the entry: without the stop, lanmsg would wait a second for it.
+        await eventually(() => peers.silent.heard.some((h) => h.mode === CMD.BR_ENTRY), 20_000, "lanmsg's BR_ENTRY")
+        child.kill('SIGINT')
+        expect(await closed, stderr).to.equal(130)
+      } finally {
+        child.kill('SIGKILL')
+      }
+
+      expect(peers.silent.heard.map((h) => h.mode)).to.deep.equal([CMD.BR_ENTRY, CMD.SENDMSG, CMD.BR_EXIT])
     })
 
     it('--encoding utf-8 forces UTF-8 on every target', async () => {
