@@ -225,7 +225,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     this.emit('bound', local)
     const ours = new OurPackets(options.packetNumbers ?? new PacketNumberSource())
     const presence = new Presence()
-    const charsets = new TargetCharsets()
+    const unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
+    const charsets = new TargetCharsets(unicastTargets.map((t) => t.address))
     let awaitingEntryAnswers = false
     const rounds = Math.max(1, options.repeat ?? 1)
     const intervalMs = options.intervalMs ?? 5000
@@ -238,7 +239,6 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     const asksInfo = sentMode === MODES.GETINFO || sentMode === MODES.GETABSENCEINFO
     const noInfo = new Set<string>()
     const reliable = wantsAnswer(outgoing) && options.waitMs !== 0
-    const unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
 
     const result: AnnounceResult = {
       local,

@@ -17,9 +17,16 @@ export interface Copy {
 
 export class TargetCharsets {
   private readonly heard = new Map<string, SendCharsetInputs>()
+  private readonly targets: Set<string>
+
+  /** @param targets the unicast targets' addresses: only they are followed (a flood of sources grows nothing). */
+  constructor(targets: Iterable<string>) {
+    this.targets = new Set(targets)
+  }
 
   /** Notes what a packet from this address says about what it reads (`remembered`: Presence.peerCharset). */
   observe(address: string, packet: Packet, remembered: string | undefined): void {
+    if (!this.targets.has(address)) return
     const inputs = peerInputs(packet, remembered)
     // CAPUTF8OPT comes on entry packets, not on every packet (RECVMSG): once announced, it holds.
     if (this.heard.get(address)?.readsUtf8) inputs.readsUtf8 = true
