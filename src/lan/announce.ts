@@ -232,6 +232,9 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     const intervalMs = options.intervalMs ?? 5000
     const retryIntervalMs = options.retryIntervalMs ?? RETRY_INTERVAL_MS
     const {outgoing} = options
+    // The message is written per peer only after a wait for the answers to the entry: never from what came by chance.
+    const perPeer = outgoing.kind === 'packet' && outgoing.writtenIn && options.entry && options.waitMs !== 0
+    const charsetOf = (target: Target, main: string) => (perPeer ? charsets.charsetFor(target, main) : main)
     // The entry and the exit are written as the message is (--encoding), to every target alike.
     const encodeOptions = outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined
     const sentMode = outgoing.kind === 'packet' ? modeOf(outgoing.packet.command) : -1
@@ -382,7 +385,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       for (const target of options.targets) await sendTo(copy.bytes, target, 1, 0)
       if (failures.length === options.targets.length) throw failures[0]
       // A message written per peer waits for the answers that say what each unicast target reads.
-      if (outgoing.kind === 'packet' && outgoing.writtenIn && options.waitMs !== 0) {
+      if (perPeer) {
         awaitingEntryAnswers = true
         await this.awaitAnswers(unicastTargets, (t) => charsets.heardFrom(t.address) || isUnreachable(t), now)
         awaitingEntryAnswers = false
@@ -393,7 +396,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     for (let round = 0; round < rounds && (round === 0 || !this.aborted); round++) {
       roundIsLast = round === rounds - 1
       roundStartedAt = now()
-      const {copies, sent} = ours.round(outgoing, options.targets, round, (t, main) => charsets.charsetFor(t, main))
+      const {copies, sent} = ours.round(outgoing, options.targets, round, charsetOf)
       result.sent.push(sent)
       const packetNo = sent.packetNo ?? 0
       const copyOf = new Map(options.targets.map((target, i) => [target, copies[i]]))

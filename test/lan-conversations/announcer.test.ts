@@ -7,7 +7,19 @@ import {join} from 'node:path'
 import {Announcer} from '../../src/lan/announce.js'
 import {PacketNumberSource} from '../../src/lan/packet-number-store.js'
 import {CAPUTF8OPT, MODES, SENDCHECKOPT, UTF8OPT} from '../../src/protocol/constants.js'
-import {freePort, startFakePeer} from '../support/ipmsg-peers.js'
+import {eventually, freePort, startFakePeer} from '../support/ipmsg-peers.js'
+
+const FEIQIU = '1_lbt6_0#128#1eb90dfd5a26#0#0#0#4001#9'
+/** 你好 as lanmsg writes it in a charset (UTF8OPT only in UTF-8). */
+const message = (charset: string) => ({
+  packet: {
+    user: 'me',
+    host: 'pc',
+    command: MODES.SENDMSG | SENDCHECKOPT | (charset === 'utf-8' ? UTF8OPT | CAPUTF8OPT : 0),
+    text: '你好',
+  },
+  encodeOptions: {charset},
+})
 
 describe('Announcer (library level, loopback)', () => {
   it('keeps at most maxReplies replies and counts the rest', async () => {
@@ -140,17 +152,8 @@ describe('Announcer (library level, loopback)', () => {
       user: 'feiq-h1',
       host: 'feiqhost1',
       nick: 'feiq-h1',
-      version: '1_lbt6_0#128#1eb90dfd5a26#0#0#0#4001#9',
+      version: FEIQIU,
       ignoreFirst: 1,
-    })
-    const message = (charset: string) => ({
-      packet: {
-        user: 'me',
-        host: 'pc',
-        command: MODES.SENDMSG | SENDCHECKOPT | (charset === 'utf-8' ? UTF8OPT | CAPUTF8OPT : 0),
-        text: '你好',
-      },
-      encodeOptions: {charset},
     })
     try {
       const result = await new Announcer().run({
@@ -170,6 +173,30 @@ describe('Announcer (library level, loopback)', () => {
       expect(new Set(copies.map((h) => h.header!.packetNo)).size).to.equal(1)
       expect(result.deliveries).to.have.length(1)
       expect(result.deliveries[0]).to.include({charset: 'gbk', delivered: true, attempts: 2})
+    } finally {
+      await feiq.close()
+    }
+  })
+
+  it('with waitMs 0 never writes per peer, even in a later round after the Feiqiu answered the entry', async () => {
+    // --wait 0 --repeat 2: the answer to the entry arrives during the interval, but nothing waited for it.
+    const port = await freePort()
+    const feiq = await startFakePeer({port, user: 'feiq-h1', host: 'feiqhost1', nick: 'feiq-h1', version: FEIQIU})
+    try {
+      await new Announcer().run({
+        targets: [{address: '127.0.0.1', port, kind: 'unicast'}],
+        outgoing: {kind: 'packet', ...message('utf-8'), writtenIn: message},
+        entry: {user: 'me', host: 'pc', command: MODES.BR_ENTRY | CAPUTF8OPT, nickname: 'Me', group: ''},
+        bindPort: 0,
+        waitMs: 0,
+        retries: 0,
+        repeat: 2,
+        intervalMs: 300,
+        packetNumbers: new PacketNumberSource(mkdtempSync(join(tmpdir(), 'lanmsg-pn-'))),
+      })
+      await eventually(() => feiq.heard.filter((h) => h.mode === MODES.SENDMSG).length === 2, 2000, 'two rounds')
+      const copies = feiq.heard.filter((h) => h.mode === MODES.SENDMSG)
+      expect(copies.map((h) => h.body!.toString('hex'))).to.deep.equal(['e4bda0e5a5bd00', 'e4bda0e5a5bd00'])
     } finally {
       await feiq.close()
     }
