@@ -1,5 +1,5 @@
 // The packet that `announce` sends, built from its flags and checked before any socket opens.
-import type {Outgoing} from '../lan/announce.js'
+import type {Outgoing, WrittenPacket} from '../lan/announce.js'
 import type {OutgoingPacket} from '../protocol/types.js'
 
 import {
@@ -22,7 +22,8 @@ export interface OutgoingFlags {
   host: string
   nick?: string
   group: string
-  encoding: string
+  /** --encoding; undefined: UTF-8, and a non-ASCII message to a unicast target in the charset it reads. */
+  encoding?: string
   truncate?: boolean
   check: boolean
   command?: string
@@ -34,7 +35,7 @@ export interface OutgoingFlags {
 const NON_ASCII = /[^\u0000-\u007F]/
 
 /** The command word: SENDMSG with receipts for a text, BR_ENTRY for presence, or what --command/--option say. */
-function commandWord(flags: OutgoingFlags): number {
+function commandWord(flags: OutgoingFlags, encoding: string): number {
   let mode: number
   if (flags.command === undefined) {
     mode = flags.text === undefined ? MODES.BR_ENTRY : MODES.SENDMSG
@@ -56,7 +57,7 @@ function commandWord(flags: OutgoingFlags): number {
   if (mode === MODES.BR_ENTRY || mode === MODES.BR_EXIT || mode === MODES.BR_ABSENCE || mode === MODES.ANSENTRY) {
     // BR_* never carry UTF8OPT (§1.4): they announce the capability and put UTF-8 names in the extension.
     command |= CAPUTF8OPT
-  } else if (!plain && flags.encoding === 'utf-8' && names.some((n) => NON_ASCII.test(n))) {
+  } else if (!plain && encoding === 'utf-8' && names.some((n) => NON_ASCII.test(n))) {
     command |= UTF8OPT | CAPUTF8OPT // §5: UTF8OPT says the whole packet is UTF-8
   }
 
@@ -75,10 +76,9 @@ function commandWord(flags: OutgoingFlags): number {
   return command >>> 0
 }
 
-export function buildOutgoing(flags: OutgoingFlags): Outgoing {
-  if (flags.raw !== undefined) return {kind: 'raw', bytes: parseRawEscapes(flags.raw)}
-  if (flags.rawHex !== undefined) return {kind: 'raw', bytes: parseRawHex(flags.rawHex)}
-  const command = commandWord(flags)
+/** The packet as `--encoding <encoding>` writes it: text, names and the command's UTF-8 bits. */
+function writePacket(flags: OutgoingFlags, encoding: string): WrittenPacket {
+  const command = commandWord(flags, encoding)
   const packet: Omit<OutgoingPacket, 'packetNo'> = {
     user: flags.user,
     host: flags.host,
@@ -88,8 +88,14 @@ export function buildOutgoing(flags: OutgoingFlags): Outgoing {
   }
   if (flags.text !== undefined) packet.text = flags.text
   // An entry packet in a legacy charset is legacy throughout: Feiqiu and iptux convert the whole section from GBK.
-  if (flags.encoding !== 'utf-8') packet.utf8Extension = false
-  const encodeOptions = {charset: flags.encoding, truncate: flags.truncate}
+  if (encoding !== 'utf-8') packet.utf8Extension = false
+  return {packet, encodeOptions: {charset: encoding, truncate: flags.truncate}}
+}
+
+export function buildOutgoing(flags: OutgoingFlags): Outgoing {
+  if (flags.raw !== undefined) return {kind: 'raw', bytes: parseRawEscapes(flags.raw)}
+  if (flags.rawHex !== undefined) return {kind: 'raw', bytes: parseRawHex(flags.rawHex)}
+  const {packet, encodeOptions} = writePacket(flags, flags.encoding ?? 'utf-8')
   try {
     // A trial encode, so that a message too long or a name with a NUL is refused before any socket opens.
     encode({...packet, packetNo: 1}, encodeOptions)
@@ -102,7 +108,14 @@ export function buildOutgoing(flags: OutgoingFlags): Outgoing {
     throw error
   }
 
-  return {kind: 'packet', packet, encodeOptions}
+  // Without --encoding, a message that is not ASCII is written per unicast target (Feiqiu reads only GBK).
+  const perPeer =
+    flags.encoding === undefined &&
+    flags.text !== undefined &&
+    [flags.text, flags.user, flags.host].some((n) => NON_ASCII.test(n))
+  return perPeer
+    ? {kind: 'packet', packet, encodeOptions, writtenIn: (charset) => writePacket(flags, charset)}
+    : {kind: 'packet', packet, encodeOptions}
 }
 
 /** The BR_ENTRY (nickname, group) that enters lanmsg before it talks, as a client entered at start-up would be. */

@@ -141,8 +141,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     encoding: flags.charset({
       char: 'e',
       description:
-        'Encoding of text and names: utf-8 (sets UTF8OPT when needed), or gbk/gb18030 for Feiqiu, cp932 for Japanese IP Messenger.',
-      default: 'utf-8',
+        'Encoding of text and names: utf-8 (sets UTF8OPT when needed), or gbk/gb18030 for Feiqiu, cp932 for Japanese IP Messenger. Default: utf-8, but a message that is not ASCII goes to each unicast target that answered the entry in the charset it reads (GBK to Feiqiu).',
     }),
     truncate: Flags.boolean({
       description:
@@ -228,7 +227,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       repeat: f.repeat,
       intervalMs: f.interval,
       farewell: plan.farewell,
-      decodeOptions: f.encoding === 'utf-8' ? {} : {legacyCharset: f.encoding},
+      decodeOptions: f.encoding === undefined || f.encoding === 'utf-8' ? {} : {legacyCharset: f.encoding},
       maxReplies: output.maxReplies,
     })
     let result

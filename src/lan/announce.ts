@@ -4,27 +4,31 @@
 import {EventEmitter} from 'node:events'
 
 import type {Target} from '../net/targets.js'
-import type {DecodeOptions, EncodeOptions, OutgoingPacket, Packet} from '../protocol/types.js'
+import type {DecodeOptions, OutgoingPacket, Packet} from '../protocol/types.js'
 import type {ReceivedDatagram} from './received-datagram.js'
 
 import {openUdpEndpoint, type UdpEndpoint} from '../net/udp-endpoint.js'
-import {MODES, modeName, modeOf, SENDCHECKOPT} from '../protocol/constants.js'
+import {MODES, modeOf, SENDCHECKOPT} from '../protocol/constants.js'
 import {decode} from '../protocol/decode.js'
-import {encode} from '../protocol/encode.js'
+import {type Outgoing, OurPackets, type SentPacket} from './our-packets.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {peerKey, type PeerRow, Presence} from './presence.js'
 import {RecentPackets} from './recent-packets.js'
 import {replyWindowEnd} from './reply-window.js'
+import {TargetCharsets} from './target-charsets.js'
+
+export type {Outgoing, SentPacket, WrittenPacket} from './our-packets.js'
 
 /** Replies kept for the report; beyond that they are counted (a flood during --wait must not grow memory). */
 export const MAX_REPLIES_KEPT = 100_000
 /** Unicast targets given a connected socket of their own (one file descriptor each) to hear port-unreachable. */
 export const MAX_WATCHED_TARGETS = 256
 export const RETRY_INTERVAL_MS = 1000 // IP Messenger and iptux resend about once a second (§3.6)
-
-export type Outgoing =
-  | {kind: 'packet'; packet: Omit<OutgoingPacket, 'packetNo'>; encodeOptions?: EncodeOptions}
-  | {kind: 'raw'; bytes: Uint8Array}
+/**
+ * How long a message written per peer waits for the unicast targets' answers to the entry. Feiqiu and iptux answer
+ * at once; Windows delays its answer up to 1 s or more (§3.2), but a peer heard too late gets UTF-8, which it reads.
+ */
+export const ENTRY_ANSWER_WAIT_MS = 1000
 
 export interface AnnounceOptions {
   targets: Target[]
@@ -59,15 +63,6 @@ export interface AnnounceOptions {
   now?: () => number
 }
 
-export interface SentPacket {
-  round: number
-  packetNo: null | number
-  command: null | number
-  mode: null | string
-  bytes: number
-  truncated: boolean
-}
-
 export interface Reply extends ReceivedDatagram {
   /** Time since the send of the round this reply belongs to. */
   rttMs: number
@@ -79,6 +74,10 @@ export interface Delivery {
   target: Target
   round: number
   packetNo: number
+  /** The charset the copy sent to this target is written in. */
+  charset: string
+  /** Some characters of the message cannot be written in that charset: the target got '?' for them. */
+  lossy: boolean
   delivered: boolean
   attempts: number
   rttMs: null | number
@@ -200,6 +199,12 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     this.wake.cancel?.()
   }
 
+  /** Waits until every target was heard from, at most ENTRY_ANSWER_WAIT_MS; each datagram wakes it to look. */
+  private async awaitAnswers(targets: Target[], heard: (target: Target) => boolean, now: () => number) {
+    const until = now() + ENTRY_ANSWER_WAIT_MS
+    while (!this.aborted && !targets.every((t) => heard(t)) && now() < until) await sleep(until - now(), this.wake)
+  }
+
   async run(options: AnnounceOptions): Promise<AnnounceResult> {
     const now = options.now ?? Date.now
     const endpoint = await openUdpEndpoint({
@@ -218,18 +223,25 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
   private async converse(endpoint: UdpEndpoint, options: AnnounceOptions, now: () => number): Promise<AnnounceResult> {
     const local = {address: endpoint.address, fellBack: endpoint.fellBack, port: endpoint.port}
     this.emit('bound', local)
-    const numbers = options.packetNumbers ?? new PacketNumberSource()
+    const ours = new OurPackets(options.packetNumbers ?? new PacketNumberSource())
     const presence = new Presence()
+    const unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
+    const charsets = new TargetCharsets(unicastTargets.map((t) => t.address))
+    let awaitingEntryAnswers = false
     const rounds = Math.max(1, options.repeat ?? 1)
     const intervalMs = options.intervalMs ?? 5000
     const retryIntervalMs = options.retryIntervalMs ?? RETRY_INTERVAL_MS
     const {outgoing} = options
+    // The message is written per peer only after a wait for the answers to the entry: never from what came by chance.
+    const perPeer = outgoing.kind === 'packet' && outgoing.writtenIn && options.entry && options.waitMs !== 0
+    const charsetOf = (target: Target, main: string) => (perPeer ? charsets.charsetFor(target, main) : main)
+    // The entry and the exit are written as the message is (--encoding), to every target alike.
+    const encodeOptions = outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined
     const sentMode = outgoing.kind === 'packet' ? modeOf(outgoing.packet.command) : -1
     const auto = options.waitMs === 'auto'
     const asksInfo = sentMode === MODES.GETINFO || sentMode === MODES.GETABSENCEINFO
     const noInfo = new Set<string>()
     const reliable = wantsAnswer(outgoing) && options.waitMs !== 0
-    const unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
 
     const result: AnnounceResult = {
       local,
@@ -249,8 +261,6 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       waited: {mode: auto ? 'auto' : 'fixed', ms: 0, reason: ''},
     }
     const recent = new RecentPackets()
-    const ourPayloads = new Set<string>()
-    const ourPacketNos = new Set<number>()
     const ownAddresses = new Set(endpoint.localAddresses())
     const firstReply = new Map<string, {acknowledged: boolean; rttMs: number}>()
     let roundStartedAt = now()
@@ -285,11 +295,12 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     endpoint.on('unreachable', (to) => {
       unreachable.add(`${to.address}:${to.port}`)
       for (const d of pending) if (!d.delivered && isUnreachable(d.target)) d.unreachable = true
+      if (awaitingEntryAnswers) this.wake.cancel?.()
       stopWhenSettled()
     })
     endpoint.on('datagram', (data, from) => {
       const receivedAt = now()
-      if (from.port === endpoint.port && ownAddresses.has(from.address) && ourPayloads.has(data.toString('latin1'))) {
+      if (from.port === endpoint.port && ownAddresses.has(from.address) && ours.isOurs(data)) {
         result.echoes++
         return
       }
@@ -297,7 +308,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       const peerCharset = presence.peerCharset(from.address)
       const decoded = decode(data, {...options.decodeOptions, ...(peerCharset ? {peerCharset} : {})})
       const packet = decoded.ok ? decoded.packet : undefined
-      const acknowledges = packet !== undefined && acknowledgesMode(sentMode, packet, ourPacketNos)
+      const acknowledges = packet !== undefined && acknowledgesMode(sentMode, packet, ours.packetNos)
       const reply: Reply = {
         data,
         from,
@@ -314,7 +325,11 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       if (result.replies.length < (options.maxReplies ?? MAX_REPLIES_KEPT)) result.replies.push(reply)
       else result.repliesDropped++
       const key = packet ? peerKey(from.address, from.port, packet.user, packet.host) : peerKey(from.address, from.port)
-      if (packet) presence.observe(packet, from, receivedAt)
+      if (packet) {
+        presence.observe(packet, from, receivedAt)
+        charsets.observe(from.address, packet, presence.peerCharset(from.address))
+      }
+
       const first = firstReply.get(key)
       if (first === undefined) firstReply.set(key, {acknowledged: acknowledges, rttMs: reply.rttMs})
       else if (acknowledges) first.acknowledged = true
@@ -339,7 +354,9 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         if (endsAt < wakeAt) this.wake.cancel?.()
       }
 
-      if (options.expect !== undefined && firstReply.size >= options.expect) {
+      // Answers to the entry must not stop the run before the message is sent.
+      if (awaitingEntryAnswers) this.wake.cancel?.()
+      else if (options.expect !== undefined && firstReply.size >= options.expect) {
         result.stoppedEarly = 'expect'
         this.abort()
       } else {
@@ -357,59 +374,39 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       }
     }
 
-    const build = (
-      packet: Omit<OutgoingPacket, 'packetNo'>,
-      encodeOptions: EncodeOptions | undefined,
-      round: number,
-    ) => {
-      const packetNo = numbers.next()
-      const encoded = encode({...packet, packetNo}, encodeOptions)
-      ourPayloads.add(Buffer.from(encoded.bytes).toString('latin1'))
-      ourPacketNos.add(packetNo)
-      const sent: SentPacket = {
-        round,
-        packetNo,
-        command: packet.command,
-        mode: modeName(modeOf(packet.command)),
-        bytes: encoded.bytes.length,
-        truncated: encoded.truncated,
-      }
-      return {bytes: encoded.bytes, packetNo, sent}
-    }
-
     // A unicast answered by ICMP port-unreachable is said so at once, instead of resent in silence.
     if (options.waitMs !== 0) {
       for (const t of unicastTargets.slice(0, MAX_WATCHED_TARGETS)) await endpoint.watchUnicast(t.address, t.port)
     }
 
     if (options.entry) {
-      const {bytes, sent} = build(options.entry, outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined, 0)
+      const {copy, sent} = ours.write({packet: options.entry, encodeOptions}, 0)
       result.entry = sent
-      for (const target of options.targets) await sendTo(bytes, target, 1, 0)
+      for (const target of options.targets) await sendTo(copy.bytes, target, 1, 0)
       if (failures.length === options.targets.length) throw failures[0]
+      // A message written per peer waits for the answers that say what each unicast target reads.
+      if (perPeer) {
+        awaitingEntryAnswers = true
+        await this.awaitAnswers(unicastTargets, (t) => charsets.heardFrom(t.address) || isUnreachable(t), now)
+        awaitingEntryAnswers = false
+      }
     }
 
-    for (let round = 0; round < rounds && !this.aborted; round++) {
+    // The message goes out once even when stopped while the entry's answers were awaited: a stop ends waits only.
+    for (let round = 0; round < rounds && (round === 0 || !this.aborted); round++) {
       roundIsLast = round === rounds - 1
       roundStartedAt = now()
-      let bytes: Uint8Array
-      let packetNo = 0
-      if (outgoing.kind === 'raw') {
-        bytes = outgoing.bytes
-        ourPayloads.add(Buffer.from(bytes).toString('latin1'))
-        result.sent.push({round, packetNo: null, command: null, mode: null, bytes: bytes.length, truncated: false})
-      } else {
-        const built = build(outgoing.packet, outgoing.encodeOptions, round)
-        bytes = built.bytes
-        packetNo = built.packetNo
-        result.sent.push(built.sent)
-      }
-
+      const {copies, sent} = ours.round(outgoing, options.targets, round, charsetOf)
+      result.sent.push(sent)
+      const packetNo = sent.packetNo ?? 0
+      const copyOf = new Map(options.targets.map((target, i) => [target, copies[i]]))
       pending = reliable
         ? unicastTargets.map((target) => ({
             target,
             round,
             packetNo,
+            charset: copyOf.get(target)!.charset,
+            lossy: copyOf.get(target)!.lossy === true,
             delivered: false,
             attempts: 1,
             rttMs: null,
@@ -418,13 +415,13 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
           }))
         : []
       result.deliveries.push(...pending)
-      for (const target of options.targets) await sendTo(bytes, target, 1, round)
+      for (const target of options.targets) await sendTo(copyOf.get(target)!.bytes, target, 1, round)
       // Nothing went out at all (no route, no permission): that is the error, not an empty table.
       if (round === 0 && !options.entry && failures.length === options.targets.length && failures.length > 0) {
         throw failures[0]
       }
 
-      // Resend the same bytes (same packet number, §3.6) to unicasts still waiting for their answer.
+      // Resend the same bytes (that target's copy, same packet number, §3.6) to unicasts still waiting for an answer.
       // Only unicasts are resent: a window of broadcasts alone is just --wait.
       const retryUntil = pending.length > 0 ? roundStartedAt + (options.retries + 1) * retryIntervalMs : 0
       windowEnd = () => {
@@ -457,7 +454,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         attempt++
         for (const delivery of unanswered) {
           delivery.attempts = attempt
-          await sendTo(bytes, delivery.target, attempt, round)
+          await sendTo(copyOf.get(delivery.target)!.bytes, delivery.target, attempt, round)
         }
       }
     }
@@ -468,13 +465,9 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     result.waited.reason = result.stoppedEarly ?? (this.aborted ? 'stopped' : lastEnd.reason)
 
     if (options.farewell) {
-      const {bytes, sent} = build(
-        options.farewell,
-        outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined,
-        rounds,
-      )
+      const {copy, sent} = ours.write({packet: options.farewell, encodeOptions}, rounds)
       result.sent.push(sent)
-      for (const target of options.targets) await sendTo(bytes, target, 1, rounds)
+      for (const target of options.targets) await sendTo(copy.bytes, target, 1, rounds)
     }
 
     result.kernelDrops = endpoint.kernelDrops() ?? null

@@ -63,6 +63,8 @@ export function announceJsonTail(result: AnnounceResult) {
       port: d.target.port,
       round: d.round,
       packetNo: d.packetNo,
+      charset: d.charset,
+      lossy: d.lossy,
       delivered: d.delivered,
       attempts: d.attempts,
       rttMs: d.rttMs,
@@ -91,13 +93,14 @@ const REPLY_COLUMNS: Column[] = [
   {header: 'CONTENT', key: 'content'},
 ]
 
-// Every cell of a delivery is short and matters: none is cut.
+// Every cell of a delivery is short and matters: none is cut (the charset goes first on a narrow screen).
 const DELIVERY_COLUMNS: Column[] = [
   {header: 'TARGET', key: 'target', keep: true},
   {header: 'PACKET', key: 'packetNo', align: 'right', keep: true},
   {header: 'DELIVERED', key: 'delivered', keep: true},
   {header: 'ATTEMPTS', key: 'attempts', align: 'right', keep: true},
   {header: 'RTT', key: 'rtt', align: 'right', keep: true},
+  {header: 'CHARSET', key: 'charset', drop: 1},
 ]
 
 export function renderAnnounceReport(result: AnnounceResult, opts: TableOptions = {}): string {
@@ -136,6 +139,7 @@ export function renderAnnounceReport(result: AnnounceResult, opts: TableOptions 
             : 'NO',
       attempts: d.attempts,
       rtt: d.rttMs === null ? '-' : `${d.rttMs}ms`,
+      charset: d.lossy ? `${d.charset} (some as ?)` : d.charset,
     }))
     sections.push(`Delivery:\n${renderTable(DELIVERY_COLUMNS, rows, opts)}`)
   }
@@ -149,6 +153,14 @@ export function renderAnnounceReport(result: AnnounceResult, opts: TableOptions 
   if (result.kernelDrops)
     sections.push(`${result.kernelDrops} datagrams were dropped by the kernel (receive buffer full): never seen.`)
   if (first?.truncated) sections.push(`The message was truncated to fit in one datagram (${first.bytes} bytes).`)
+  // One line a target, not one a round (--repeat).
+  const lossy = new Map(result.deliveries.filter((d) => d.lossy).map((d) => [d.target, d.charset]))
+  for (const [target, charset] of lossy) {
+    sections.push(
+      `${target.address}:${target.port} reads ${charset}, which cannot hold some characters: it got '?' for them.`,
+    )
+  }
+
   for (const e of result.sendErrors) sections.push(`Could not send to ${e.target.address}: ${e.message}`)
   const refused = new Set(
     result.deliveries.filter((d) => d.unreachable).map((d) => `${d.target.address}:${d.target.port}`),

@@ -8,6 +8,7 @@ import iconv from 'iconv-lite'
 
 import {CMD, ipmsgPacket, NUL, OPT, openSender, type Reply, type Sender, sleep} from '../support/ipmsg-sender.js'
 import {CLI_BIN} from '../support/cli-bin.js'
+import {eventually, type FakePeer, freePort as freeSharedPort, startFakePeer} from '../support/ipmsg-peers.js'
 import {makeStateDir, REPO_ROOT, runCli} from '../support/run-cli.js'
 import {guardedEnv} from '../support/send-guard.js'
 
@@ -384,6 +385,138 @@ describe('charsets on the wire (listen --respond, announce)', function () {
       } finally {
         await receiver.close()
       }
+    })
+  })
+
+  describe('announce "你好" writes to each unicast peer in the charset it reads (issue 11.5)', () => {
+    const WIN_ANSENTRY = 0x0180_0003 // ANSENTRY|UTF8OPT|CAPUTF8OPT: Windows answers a CAPUTF8OPT entry so (§3.2)
+    const peers: Record<string, FakePeer> = {}
+    let port: number
+    const address = {feiq: '127.0.0.2', win: '127.0.0.3', qipmsg: '127.0.0.4', silent: '127.0.0.5'}
+    const announce = (...extra: string[]) =>
+      runCli(
+        [
+          'announce',
+          '你好',
+          ...Object.values(address).flatMap((a) => ['--to', a]),
+          '--to',
+          '127.255.255.255',
+          '--port',
+          String(port),
+          '--bind-port',
+          '0',
+          '--wait',
+          '1500ms',
+          '--retries',
+          '1',
+          '--json',
+          ...ME,
+          ...extra,
+        ],
+        {env: {LANMSG_STATE_DIR: state.dir}},
+      )
+    // The SENDMSG copies a peer heard (unicast to its own address, and the broadcast), with their command and body.
+    const messages = (peer: FakePeer) =>
+      peer.heard
+        .filter((h) => h.mode === CMD.SENDMSG)
+        .map((h) => ({packetNo: h.header!.packetNo, command: h.header!.command, body: h.body!.toString('hex')}))
+    const body = (bytes: Buffer) => Buffer.concat([bytes, NUL]).toString('hex')
+
+    before(async () => {
+      port = await freeSharedPort()
+      // Each on 0.0.0.0 (hears the loopback broadcast) and on its own address (its unicasts), all on one port.
+      const start = (name: keyof typeof address, options: Partial<Parameters<typeof startFakePeer>[0]>) =>
+        startFakePeer({
+          port,
+          bindAddress: '0.0.0.0',
+          address: address[name],
+          user: name,
+          host: `${name}-pc`,
+          nick: name,
+          ...options,
+        })
+      peers.feiq = await start('feiq', {version: FEIQIU, user: 'feiq-h1', nick: 'feiq-h1'})
+      peers.win = await start('win', {ansEntryCommand: WIN_ANSENTRY})
+      peers.qipmsg = await start('qipmsg', {nick: gbk('小张'), group: 'lanmsg-test'}) // QIpMsg writes GBK, no flag
+      peers.silent = await start('silent', {answerEntry: false})
+    })
+    after(async () => {
+      await Promise.all(Object.values(peers).map((p) => p.close()))
+    })
+
+    it('GBK without UTF8OPT to Feiqiu and to a peer that wrote GBK, UTF-8 to the rest, one packet number', async () => {
+      const run = await announce()
+      expect(run.code, run.stderr).to.equal(0)
+      const doc = JSON.parse(run.stdout)
+      const charsetOf = Object.fromEntries(doc.deliveries.map((d: Json) => [d.address, d.charset]))
+      expect(charsetOf).to.deep.equal({
+        [address.feiq]: 'gbk',
+        [address.win]: 'utf-8',
+        [address.qipmsg]: 'gb18030', // what its GBK was read as; a superset of GBK, the same bytes for 你好
+        [address.silent]: 'utf-8', // it never answered the entry: nothing says it reads anything but UTF-8
+      })
+      expect(doc.deliveries.every((d: Json) => d.delivered && d.packetNo === doc.sent.packetNo)).to.equal(true)
+      expect(doc.deliveries.map((d: Json) => d.lossy)).to.deep.equal([false, false, false, false])
+      const {packetNo} = doc.sent
+      const gbkCopy = {packetNo, command: CMD.SENDMSG | OPT.SENDCHECKOPT, body: body(gbk('你好'))}
+      const utf8Copy = {
+        packetNo,
+        command: CMD.SENDMSG | OPT.SENDCHECKOPT | OPT.UTF8OPT | OPT.CAPUTF8OPT,
+        body: body(Buffer.from('你好')),
+      }
+      // The broadcast copy reaches every peer too, in UTF-8: one datagram serves many peers.
+      expect(messages(peers.feiq)).to.have.deep.members([gbkCopy, utf8Copy])
+      expect(messages(peers.qipmsg)).to.have.deep.members([gbkCopy, utf8Copy])
+      expect(messages(peers.win)).to.deep.equal([utf8Copy, utf8Copy])
+      expect(messages(peers.silent)).to.deep.equal([utf8Copy, utf8Copy])
+    })
+
+    it("says when the Feiqiu's GBK cannot hold a character of the message (it gets '?')", async () => {
+      for (const peer of Object.values(peers)) peer.heard.length = 0
+      const run = await runCli(
+        ['announce', '你好😀', '--to', address.feiq, '--port', String(port), '--bind-port', '0', ...ME],
+        {env: {LANMSG_STATE_DIR: state.dir}},
+      )
+      expect(run.code, run.stderr).to.equal(0)
+      expect(messages(peers.feiq).map((m) => m.body)).to.deep.equal([body(gbk('你好?'))])
+      expect(run.stdout).to.match(/127\.0\.0\.2:\d+ +\d+ +yes +1 +\d+ms +gbk \(some as \?\)/)
+      expect(run.stdout).to.include(
+        `127.0.0.2:${port} reads gbk, which cannot hold some characters: it got '?' for them.`,
+      )
+    })
+
+    it('stopped (SIGINT) while it waits for the answers to the entry, it still sends the message, then BR_EXIT', async () => {
+      for (const peer of Object.values(peers)) peer.heard.length = 0
+      const args = ['announce', '你好', '--to', address.silent, '--port', String(port), '--bind-port', '0', ...ME]
+      const child = spawn(process.execPath, [CLI_BIN, ...args], {
+        cwd: REPO_ROOT,
+        env: guardedEnv({NO_COLOR: '1', LANMSG_STATE_DIR: state.dir}),
+      })
+      child.stdin.end()
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+      const closed = new Promise<null | number>((resolve) => child.on('close', resolve))
+      try {
+        // The silent peer never answers the entry: without the stop, lanmsg would wait a second for it.
+        await eventually(() => peers.silent.heard.some((h) => h.mode === CMD.BR_ENTRY), 20_000, "lanmsg's BR_ENTRY")
+        child.kill('SIGINT')
+        expect(await closed, stderr).to.equal(130)
+      } finally {
+        child.kill('SIGKILL')
+      }
+
+      expect(peers.silent.heard.map((h) => h.mode)).to.deep.equal([CMD.BR_ENTRY, CMD.SENDMSG, CMD.BR_EXIT])
+    })
+
+    it('--encoding utf-8 forces UTF-8 on every target', async () => {
+      for (const peer of Object.values(peers)) peer.heard.length = 0
+      const run = await announce('--encoding', 'utf-8')
+      expect(run.code, run.stderr).to.equal(0)
+      const doc = JSON.parse(run.stdout)
+      expect(doc.deliveries.map((d: Json) => d.charset)).to.deep.equal(['utf-8', 'utf-8', 'utf-8', 'utf-8'])
+      const utf8 = body(Buffer.from('你好'))
+      expect(messages(peers.feiq).map((m) => m.body)).to.deep.equal([utf8, utf8])
+      expect(messages(peers.feiq).every((m) => m.command & OPT.UTF8OPT)).to.equal(true)
     })
   })
 })

@@ -77,8 +77,21 @@ describe('real iptux configured for GBK', function () {
         .waitForChat((e) => e.direction === 'received' && e.text === text, 4000, `display of ${text}`)
         .catch(() => undefined)
       // Reported together, so that a failure says what lanmsg claimed and what iptux showed.
-      const outcome = {code: result.code, delivered: report.deliveries?.[0]?.delivered, shownAs: shown?.nickname}
-      expect(outcome, JSON.stringify(iptux.received())).to.deep.equal({code: 0, delivered: true, shownAs: '测试员'})
+      const [delivery] = report.deliveries ?? []
+      const outcome = {
+        code: result.code,
+        delivered: delivery?.delivered,
+        charset: delivery?.charset,
+        shownAs: shown?.nickname,
+      }
+      // Without --encoding, UTF-8: iptux answers lanmsg's UTF-8 entry in UTF-8 (it writes to each peer as it reads).
+      const charset = args.length > 0 ? 'gbk' : 'utf-8'
+      expect(outcome, JSON.stringify(iptux.received())).to.deep.equal({
+        code: 0,
+        delivered: true,
+        charset,
+        shownAs: '测试员',
+      })
     })
   }
 })

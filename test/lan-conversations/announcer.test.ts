@@ -6,7 +6,20 @@ import {join} from 'node:path'
 
 import {Announcer} from '../../src/lan/announce.js'
 import {PacketNumberSource} from '../../src/lan/packet-number-store.js'
-import {MODES, SENDCHECKOPT} from '../../src/protocol/constants.js'
+import {CAPUTF8OPT, MODES, SENDCHECKOPT, UTF8OPT} from '../../src/protocol/constants.js'
+import {eventually, freePort, startFakePeer} from '../support/ipmsg-peers.js'
+
+const FEIQIU = '1_lbt6_0#128#1eb90dfd5a26#0#0#0#4001#9'
+/** 你好 as lanmsg writes it in a charset (UTF8OPT only in UTF-8). */
+const message = (charset: string) => ({
+  packet: {
+    user: 'me',
+    host: 'pc',
+    command: MODES.SENDMSG | SENDCHECKOPT | (charset === 'utf-8' ? UTF8OPT | CAPUTF8OPT : 0),
+    text: '你好',
+  },
+  encodeOptions: {charset},
+})
 
 describe('Announcer (library level, loopback)', () => {
   it('keeps at most maxReplies replies and counts the rest', async () => {
@@ -128,6 +141,64 @@ describe('Announcer (library level, loopback)', () => {
     } finally {
       for (const timer of timers) clearTimeout(timer)
       peer.close()
+    }
+  })
+
+  it('resends to a Feiqiu its own GBK copy, and any --expect waits until the message went out', async () => {
+    // A Feiqiu-dialect peer that answers the entry at once but ignores the first copy of the message.
+    const port = await freePort()
+    const feiq = await startFakePeer({
+      port,
+      user: 'feiq-h1',
+      host: 'feiqhost1',
+      nick: 'feiq-h1',
+      version: FEIQIU,
+      ignoreFirst: 1,
+    })
+    try {
+      const result = await new Announcer().run({
+        targets: [{address: '127.0.0.1', port, kind: 'unicast'}],
+        outgoing: {kind: 'packet', ...message('utf-8'), writtenIn: message},
+        entry: {user: 'me', host: 'pc', command: MODES.BR_ENTRY | CAPUTF8OPT, nickname: 'Me', group: ''},
+        bindPort: 0,
+        waitMs: 'auto',
+        expect: 1, // the entry's answer reaches it: the message must still be sent and acknowledged
+        retries: 3,
+        retryIntervalMs: 100,
+        packetNumbers: new PacketNumberSource(mkdtempSync(join(tmpdir(), 'lanmsg-pn-'))),
+      })
+      const copies = feiq.heard.filter((h) => h.mode === MODES.SENDMSG)
+      expect(copies.map((h) => h.body!.toString('hex'))).to.deep.equal(['c4e3bac300', 'c4e3bac300'])
+      expect(copies.map((h) => h.header!.command)).to.deep.equal([288, 288])
+      expect(new Set(copies.map((h) => h.header!.packetNo)).size).to.equal(1)
+      expect(result.deliveries).to.have.length(1)
+      expect(result.deliveries[0]).to.include({charset: 'gbk', delivered: true, attempts: 2})
+    } finally {
+      await feiq.close()
+    }
+  })
+
+  it('with waitMs 0 never writes per peer, even in a later round after the Feiqiu answered the entry', async () => {
+    // --wait 0 --repeat 2: the answer to the entry arrives during the interval, but nothing waited for it.
+    const port = await freePort()
+    const feiq = await startFakePeer({port, user: 'feiq-h1', host: 'feiqhost1', nick: 'feiq-h1', version: FEIQIU})
+    try {
+      await new Announcer().run({
+        targets: [{address: '127.0.0.1', port, kind: 'unicast'}],
+        outgoing: {kind: 'packet', ...message('utf-8'), writtenIn: message},
+        entry: {user: 'me', host: 'pc', command: MODES.BR_ENTRY | CAPUTF8OPT, nickname: 'Me', group: ''},
+        bindPort: 0,
+        waitMs: 0,
+        retries: 0,
+        repeat: 2,
+        intervalMs: 300,
+        packetNumbers: new PacketNumberSource(mkdtempSync(join(tmpdir(), 'lanmsg-pn-'))),
+      })
+      await eventually(() => feiq.heard.filter((h) => h.mode === MODES.SENDMSG).length === 2, 2000, 'two rounds')
+      const copies = feiq.heard.filter((h) => h.mode === MODES.SENDMSG)
+      expect(copies.map((h) => h.body!.toString('hex'))).to.deep.equal(['e4bda0e5a5bd00', 'e4bda0e5a5bd00'])
+    } finally {
+      await feiq.close()
     }
   })
 })

@@ -83,6 +83,8 @@ describe('simulated LAN: unicast with receipts', function () {
         port: 2425,
         round: 0,
         packetNo: doc.sent.packetNo,
+        charset: 'utf-8',
+        lossy: false,
         delivered: false,
         attempts: 1,
         rttMs: null,
