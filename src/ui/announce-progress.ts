@@ -2,8 +2,8 @@
 // running count of replies. stdout stays for the table or the JSON document.
 import type {Announcer, AnnounceResult} from '../lan/announce.js'
 
-import {formatDuration} from '../cli/duration.js'
 import {animationEnabled, colorEnabled} from './color.js'
+import {formatDuration} from './duration-text.js'
 
 export interface ProgressOptions {
   targets: number
