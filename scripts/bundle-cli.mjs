@@ -46,7 +46,7 @@ const routeDynamicImports = {
 
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
+  entryPoints: ['src/main.ts'],
   outfile,
   bundle: true,
   platform: 'node',

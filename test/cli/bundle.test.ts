@@ -17,7 +17,7 @@ import {
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {COMMANDS} from '../../src/cli/main.js'
+import {COMMANDS} from '../../src/main.js'
 import {REPO} from '../support/cli-bin.js'
 import {guardedEnv} from '../support/send-guard.js'
 
