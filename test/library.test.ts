@@ -15,6 +15,9 @@ describe('library entry (import … from "lanmsg")', () => {
       'toDatagramRecord',
       'broadcastTargets',
       'PacketNumberSource',
+      'parseTargetSpec',
+      'NetError',
+      'UsageError',
       'MODES',
       'SENDCHECKOPT',
     ]) {

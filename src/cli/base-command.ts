@@ -1,8 +1,9 @@
 import {Command} from '@oclif/core'
 
+import {exitCodeOf} from './exit-codes.js'
+
 interface ErrorLike {
   code?: string
-  exitCode?: number
   message?: string
   oclif?: {exit?: number}
 }
@@ -16,10 +17,6 @@ export function oneLine(message: string): string {
   // oclif's parse errors read "Parsing --port \n\t<reason>": join them into one line.
   if (lines.length > 1 && lines[0].startsWith('Parsing --')) return `${lines[0].replace(/^Parsing /, '')}: ${lines[1]}`
   return lines.join(' ') || 'unknown error'
-}
-
-export function exitCodeOf(err: ErrorLike): number {
-  return err.exitCode ?? err.oclif?.exit ?? 1
 }
 
 let stdioGuarded = false

@@ -2,8 +2,8 @@
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
 
 import {ipv4ToInt, isIPv4Address, parseCidr} from '../net/ipv4.js'
+import {UsageError} from '../net/usage-error.js'
 import {modeOf, parseMode} from '../protocol/constants.js'
-import {UsageError} from './user-error.js'
 
 export interface FilterFlags {
   from?: string[]

@@ -2,10 +2,10 @@
 import {Flags} from '@oclif/core'
 import os from 'node:os'
 
+import {UsageError} from '../net/usage-error.js'
 import {isAsciiCompatible, normalizeCharset, SUPPORTED_CHARSETS} from '../protocol/charset.js'
 
 import {parseDuration} from './duration.js'
-import {UsageError} from './user-error.js'
 
 export function portValue(flag: string, input: string, allowZero = false): number {
   const n = Number(input)

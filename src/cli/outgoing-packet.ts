@@ -2,6 +2,7 @@
 import type {Outgoing, WrittenPacket} from '../lan/announce.js'
 import type {OutgoingPacket} from '../protocol/types.js'
 
+import {UsageError} from '../net/usage-error.js'
 import {
   CAPUTF8OPT,
   MODES,
@@ -14,7 +15,6 @@ import {
 } from '../protocol/constants.js'
 import {encode, EncodeError} from '../protocol/encode.js'
 import {parseRawEscapes, parseRawHex} from './raw-payload.js'
-import {UsageError} from './user-error.js'
 
 export interface OutgoingFlags {
   text?: string

@@ -1,6 +1,5 @@
 // stdout that cannot take the results (a full disk, a quota, a terminal that went away): one line on stderr and
-// exit code 8, never a stack trace, never a cut-off document with exit 0.
-import {EXIT_CODES} from './exit-codes.js'
+// exit code 8 (cli/exit-codes.ts), never a stack trace, never a cut-off document with exit 0.
 
 const REASONS: Record<string, string> = {
   EDQUOT: 'disk quota exceeded',
@@ -11,7 +10,6 @@ const REASONS: Record<string, string> = {
 
 export class OutputError extends Error {
   readonly code = 'EOUTPUT'
-  readonly exitCode = EXIT_CODES.outputFailed
 
   constructor(cause: NodeJS.ErrnoException) {
     const reason = (cause.code && REASONS[cause.code]) ?? cause.message

@@ -1,5 +1,5 @@
 // The bytes of `--raw` and `--raw-hex`, for poking at any UDP service.
-import {UsageError} from './user-error.js'
+import {UsageError} from '../net/usage-error.js'
 
 const SIMPLE: Record<string, number> = {
   '0': 0,

@@ -2,9 +2,9 @@
 // 9,000-character nickname) is a usage error, not a failure after lanmsg has started answering on the port.
 import type {ResponderSelf} from '../lan/responder-policy.js'
 
+import {UsageError} from '../net/usage-error.js'
 import {ABSENCEOPT, CAPUTF8OPT, MODES} from '../protocol/constants.js'
 import {encode, EncodeError} from '../protocol/encode.js'
-import {UsageError} from './user-error.js'
 
 export interface IdentityFlags {
   respond: boolean

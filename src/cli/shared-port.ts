@@ -3,7 +3,6 @@
 // name in every list, and its exit would remove the client's user from them (issue: real peers, point 3).
 import {describeHolder, otherUdpSockets} from '../net/port-holders.js'
 import {NetError} from '../net/net-error.js'
-import {EXIT_CODES} from './exit-codes.js'
 import {PROCESS_TITLES} from './process-titles.js'
 
 /** Undefined when nobody else holds `port`; the note to print otherwise; throws for a discovery. */
@@ -15,8 +14,7 @@ export function sharedPortNote(port: number, discovery: boolean): string | undef
   if (discovery) {
     throw new NetError(
       `${who} holds UDP port ${port} on this host: a discovery would enter lanmsg under this host's address and replace that client's name in every peer's list; watch peers with \`lanmsg listen\`, or send the entry anyway (no exit follows it) with --command BR_ENTRY`,
-      'ESHAREDPORT',
-      EXIT_CODES.addressInUse,
+      'ESHAREDPORT', // exit 3, as for a port in use
     )
   }
 

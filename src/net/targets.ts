@@ -4,8 +4,9 @@ import os from 'node:os'
 
 import {missingInterfaceState} from './interface-state.js'
 import {isIPv4Address, isLimitedBroadcast, isMulticast, isUnspecified, parseCidr} from './ipv4.js'
-import {describeSocketError, NetError, usageError} from './net-error.js'
+import {describeSocketError, NetError} from './net-error.js'
 import {broadcastAddress, cidrBroadcast, MAX_BROADCAST_PREFIX} from './subnet-math.js'
+import {UsageError} from './usage-error.js'
 
 export interface Target {
   address: string
@@ -39,20 +40,20 @@ export function broadcastTargets(
       const available = `available: ${names.join(', ') || '(none)'}`
       const state = (opts.stateOf ?? missingInterfaceState)(name)
       if (state === 'down') {
-        throw usageError(
+        throw new UsageError(
           `--interface ${name}: the interface is down; bring it up (ip link set ${name} up) or choose another; ${available}`,
           'EINTERFACEDOWN',
         )
       }
 
       if (state === 'no-link') {
-        throw usageError(
+        throw new UsageError(
           `--interface ${name}: the interface has no link (cable unplugged or not connected); ${available}`,
           'EINTERFACEDOWN',
         )
       }
 
-      throw usageError(
+      throw new UsageError(
         `--interface ${name}: no such network interface on this machine; ${available}`,
         'EUNKNOWNINTERFACE',
       )
@@ -74,7 +75,7 @@ export function broadcastTargets(
     }
 
     if (only !== undefined && !found) {
-      throw usageError(
+      throw new UsageError(
         `--interface ${name}: has no IPv4 address with a broadcast address (only IPv6, /31 or /32); name a target with --to instead`,
         'ENOBROADCAST',
       )
@@ -127,7 +128,7 @@ export function parseTargetSpec(
 ): Target | {name: string} {
   const value = spec.trim()
   const invalid = (why = `not a valid IPv4 address or CIDR ${EXAMPLES}`) =>
-    usageError(`--to ${spec}: ${why}`, 'EINVALIDTARGET')
+    new UsageError(`--to ${spec}: ${why}`, 'EINVALIDTARGET')
 
   if (isIPv4Address(value)) {
     if (isUnspecified(value))

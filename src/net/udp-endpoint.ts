@@ -7,7 +7,8 @@ import os from 'node:os'
 import {batchReadAddon, BatchReader} from './batch-read.js'
 import {isIPv4Address} from './ipv4.js'
 import {socketDrops} from './kernel-drops.js'
-import {describeSocketError, NetError, usageError} from './net-error.js'
+import {describeSocketError, NetError} from './net-error.js'
+import {UsageError} from './usage-error.js'
 
 export const DEFAULT_RECV_BUFFER_SIZE = 4 * 1024 * 1024
 
@@ -222,7 +223,7 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
   send(bytes: Uint8Array, port: number, address: string): Promise<void> {
     if (!isIPv4Address(address)) {
       return Promise.reject(
-        usageError(
+        new UsageError(
           `cannot send to ${JSON.stringify(address)}: not an IPv4 address such as 192.168.1.255`,
           'EINVALIDADDRESS',
         ),
@@ -230,7 +231,9 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     }
 
     if (!isValidPort(port, false)) {
-      return Promise.reject(usageError(`cannot send to ${address}:${port}: the port must be 1–65535`, 'EINVALIDPORT'))
+      return Promise.reject(
+        new UsageError(`cannot send to ${address}:${port}: the port must be 1–65535`, 'EINVALIDPORT'),
+      )
     }
 
     if (this.closed) {
@@ -298,14 +301,14 @@ export async function openUdpEndpoint(options: UdpEndpointOptions): Promise<UdpE
     describeSocketError(error as NodeJS.ErrnoException, {action: 'bind', address, port, portFlag: options.portFlag})
 
   if (!isIPv4Address(address)) {
-    throw usageError(
+    throw new UsageError(
       `${options.addressFlag ? `${options.addressFlag} ${address}` : `cannot bind to ${JSON.stringify(address)}`}: not an IPv4 address such as 0.0.0.0`,
       'EINVALIDADDRESS',
     )
   }
 
   if (!isValidPort(options.port, true)) {
-    throw usageError(`UDP port ${options.port} is not valid: the port must be 0–65535`, 'EINVALIDPORT')
+    throw new UsageError(`UDP port ${options.port} is not valid: the port must be 0–65535`, 'EINVALIDPORT')
   }
 
   let socket: dgram.Socket

@@ -6,7 +6,8 @@
 import {expect} from 'chai'
 import {chmodSync} from 'node:fs'
 
-import {describeSocketError, EXIT_CODES} from '../../src/net/net-error.js'
+import {EXIT_CODES, exitCodeOf} from '../../src/cli/exit-codes.js'
+import {describeSocketError} from '../../src/net/net-error.js'
 import {
   canUseNetns,
   type CliExit,
@@ -80,7 +81,7 @@ describe('hardening: faults', function () {
         port: 80,
         portFlag: '--port',
       })
-      expect(error.exitCode).to.equal(4)
+      expect(exitCodeOf(error)).to.equal(4)
       expect(error.message).to.match(/ports below 1024 need root .* or above with --port$/)
       this.skip()
     }

@@ -1,14 +1,16 @@
 import {expect} from 'chai'
 
-import {describeSocketError, EXIT_CODES, NetError} from '../../src/net/net-error.js'
+import {describeSocketError, NetError} from '../../src/net/net-error.js'
 
 function errno(code: string, message = `${code} happened`): NodeJS.ErrnoException {
   return Object.assign(new Error(message), {code})
 }
 
 describe('net/net-error', () => {
-  it('exports the exit codes the README documents', () => {
-    expect(EXIT_CODES).to.deep.equal({other: 1, usage: 2, addressInUse: 3, permission: 4, networkUnreachable: 5})
+  it('carries the kind of failure as its code, not an exit code', () => {
+    const error = describeSocketError(errno('ENETUNREACH'), {action: 'send', address: '10.0.0.255', port: 2425})
+    expect(error.code).to.equal('ENETUNREACH')
+    expect(error).not.to.have.property('exitCode')
   })
 
   it('says who holds the port and how to choose another, naming the flag when given', () => {
@@ -18,7 +20,6 @@ describe('net/net-error', () => {
       'UDP port 2425 on 0.0.0.0 is already in use by another program; stop it or choose another port with --port',
     )
     expect(withFlag.code).to.equal('EADDRINUSE')
-    expect(withFlag.exitCode).to.equal(EXIT_CODES.addressInUse)
 
     const generic = describeSocketError(errno('EADDRINUSE'), {action: 'bind', port: 9000, address: '127.0.0.1'})
     expect(generic.message).to.equal(
@@ -29,18 +30,18 @@ describe('net/net-error', () => {
   it('explains permission errors for low ports, other binds and broadcasts', () => {
     const low = describeSocketError(errno('EACCES'), {action: 'bind', port: 80})
     expect(low.message).to.match(/ports below 1024 need root/)
-    expect(low.exitCode).to.equal(EXIT_CODES.permission)
+    expect(low.code).to.equal('EACCES')
     expect(describeSocketError(errno('EPERM'), {action: 'bind', port: 5000}).message).to.match(/permission denied/)
     const send = describeSocketError(errno('EACCES'), {action: 'send', address: '10.0.0.255', port: 2425})
     expect(send.message).to.match(/not permitted to send to 10\.0\.0\.255:2425: broadcast is not allowed/)
-    expect(send.exitCode).to.equal(EXIT_CODES.permission)
+    expect(send.code).to.equal('EACCES')
   })
 
   it('names the unreachable destination', () => {
     for (const code of ['ENETUNREACH', 'EHOSTUNREACH']) {
       const error = describeSocketError(errno(code), {action: 'send', address: '10.0.0.255', port: 2425})
       expect(error.message).to.match(/^no route to 10\.0\.0\.255: /)
-      expect(error.exitCode).to.equal(EXIT_CODES.networkUnreachable)
+      expect(error.code).to.equal(code)
     }
   })
 
@@ -57,7 +58,7 @@ describe('net/net-error', () => {
     )
     const other = describeSocketError(errno('EWHATEVER', 'send EWHATEVER'), {action: 'send', address: '127.0.0.1'})
     expect(other.message).to.equal('could not send to 127.0.0.1: send EWHATEVER')
-    expect(other.exitCode).to.equal(EXIT_CODES.other)
+    expect(other.code).to.equal('EWHATEVER')
     expect(other.cause).to.be.instanceOf(Error)
   })
 })

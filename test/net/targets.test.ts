@@ -2,8 +2,9 @@ import type {NetworkInterfaceInfo} from 'node:os'
 
 import {expect} from 'chai'
 
-import {EXIT_CODES, NetError} from '../../src/net/net-error.js'
+import {NetError} from '../../src/net/net-error.js'
 import {broadcastTargets, type NetworkInterfaces, parseTargetSpec, resolveTarget} from '../../src/net/targets.js'
+import {UsageError} from '../../src/net/usage-error.js'
 
 function v4(address: string, netmask: string, internal = false): NetworkInterfaceInfo {
   return {address, netmask, family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: null}
@@ -31,7 +32,7 @@ const FAKE: NetworkInterfaces = {
   wg6: [v6('fd00::1')],
 }
 
-function expectUsageError(fn: () => unknown, pattern: RegExp): NetError {
+function expectUsageError(fn: () => unknown, pattern: RegExp): UsageError {
   let caught: unknown
   try {
     fn()
@@ -39,10 +40,9 @@ function expectUsageError(fn: () => unknown, pattern: RegExp): NetError {
     caught = error
   }
 
-  expect(caught).to.be.instanceOf(NetError)
-  const error = caught as NetError
+  expect(caught).to.be.instanceOf(UsageError)
+  const error = caught as UsageError
   expect(error.message).to.match(pattern)
-  expect(error.exitCode).to.equal(EXIT_CODES.usage)
   return error
 }
 
@@ -181,7 +181,7 @@ describe('net/targets', () => {
       const error = await resolveTarget('nosuch.lan', 2425, failing).catch((error_: unknown) => error_)
       expect(error).to.be.instanceOf(NetError)
       expect((error as NetError).message).to.match(/host name nosuch\.lan could not be resolved/)
-      expect((error as NetError).exitCode).to.equal(EXIT_CODES.networkUnreachable)
+      expect((error as NetError).code).to.equal('ENOTFOUND')
     })
   })
 })
