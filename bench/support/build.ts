@@ -43,10 +43,6 @@ export function staleReason(): string | undefined {
   return existsSync(manifest) ? undefined : 'oclif.manifest.json is missing'
 }
 
-export function hasManifest(): boolean {
-  return existsSync(join(ROOT, 'oclif.manifest.json'))
-}
-
 /** Runs `npm run build` when needed; throws when the build fails. Returns what it did. */
 export function ensureBuilt(log: (message: string) => void): string {
   const reason = staleReason()

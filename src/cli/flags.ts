@@ -7,7 +7,7 @@ import {isAsciiCompatible, normalizeCharset, SUPPORTED_CHARSETS} from '../protoc
 
 import {parseDuration} from './duration.js'
 
-export function portValue(flag: string, input: string, allowZero = false): number {
+export function portValue(input: string, allowZero = false): number {
   const n = Number(input)
   const min = allowZero ? 0 : 1
   if (!/^\d+$/.test(input.trim()) || n < min || n > 65_535) {
@@ -18,11 +18,11 @@ export function portValue(flag: string, input: string, allowZero = false): numbe
 }
 
 export const port = Flags.custom<number>({
-  parse: async (input) => portValue('--port', input),
+  parse: async (input) => portValue(input),
 })
 
 export const bindPort = Flags.custom<number>({
-  parse: async (input) => portValue('--bind-port', input, true),
+  parse: async (input) => portValue(input, true),
 })
 
 function durationValue(input: string): number {

@@ -3,8 +3,8 @@
 
 /**
  * A Map that holds at most `maxSize` entries and evicts the **least recently used** one when a new key would
- * exceed it. "Used" means `set` or `get`; `has`, `peek` and iteration do not change the order, so reading
- * state for display never keeps an entry alive. Iteration runs from least to most recently used.
+ * exceed it. "Used" means `set` or `get`; `peek` does not change the order, so reading state for display never
+ * keeps an entry alive.
  */
 export class BoundedMap<K, V> {
   readonly maxSize: number
@@ -37,19 +37,9 @@ export class BoundedMap<K, V> {
     return this.map.size
   }
 
-  clear(): void {
-    this.map.clear()
-    this.oldest = this.map.keys()
-    this.forgetNewest()
-  }
-
   delete(key: K): boolean {
     if (this.hasNewest && key === this.newest) this.forgetNewest()
     return this.map.delete(key)
-  }
-
-  entries(): IterableIterator<[K, V]> {
-    return this.map.entries()
   }
 
   /** The value, marked as most recently used. */
@@ -62,14 +52,6 @@ export class BoundedMap<K, V> {
     this.newest = key
     this.hasNewest = true
     return value
-  }
-
-  has(key: K): boolean {
-    return this.map.has(key)
-  }
-
-  keys(): IterableIterator<K> {
-    return this.map.keys()
   }
 
   /** The value without marking it as used. */
@@ -107,13 +89,5 @@ export class BoundedMap<K, V> {
   private forgetNewest(): void {
     this.newest = undefined
     this.hasNewest = false
-  }
-
-  values(): IterableIterator<V> {
-    return this.map.values()
-  }
-
-  [Symbol.iterator](): IterableIterator<[K, V]> {
-    return this.map.entries()
   }
 }

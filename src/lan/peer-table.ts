@@ -101,9 +101,9 @@ export class PeerTable<R extends TableRow> {
   }
 
   /**
-   * Adds a row (its address, port, user and host as they are now: change them only through `rename`); when the
-   * table is full, the least recently seen row is dropped first. `reuse` receives the dropped row, to be filled and
-   * returned as the new one (no new object), or undefined when none was dropped.
+   * Adds a row (its address, port, user and host as they are now: they are what it is found by, so they must not
+   * change while it is held); when the table is full, the least recently seen row is dropped first. `reuse` receives
+   * the dropped row, to be filled and returned as the new one (no new object), or undefined when none was dropped.
    */
   add(make: (reuse: R | undefined) => R): R {
     let slot: number

@@ -119,7 +119,7 @@ export class ResponderPolicy {
   private readonly peerCharset: (address: string) => string | undefined
   private readonly random: () => number
   private readonly requestedCharset: string | undefined
-  private me: ResponderSelf
+  private readonly me: ResponderSelf
 
   constructor(options: ResponderPolicyOptions) {
     this.me = {...options.self}
@@ -133,10 +133,6 @@ export class ResponderPolicy {
     this.lastEntryReply = new BoundedMap(options.maxEntrySources ?? 4096)
     this.requestedCharset = options.charset
     this.peerCharset = options.peerCharset ?? (() => undefined)
-  }
-
-  get self(): Readonly<ResponderSelf> {
-    return this.me
   }
 
   /** The replies this packet calls for, already filtered by every guard; empty when none is due. */
@@ -189,11 +185,6 @@ export class ResponderPolicy {
         reason: intent.reason,
       },
     ]
-  }
-
-  /** Changes what we answer with from now on (e.g. absence mode switched). */
-  updateSelf(patch: Partial<ResponderSelf>): void {
-    this.me = {...this.me, ...patch}
   }
 
   private entryDelay(): number {

@@ -101,10 +101,6 @@ export function parseCidr(value: string): Cidr | undefined {
   return {address, prefix, netmask, network}
 }
 
-export function isLoopback(address: string): boolean {
-  return parseIPv4(address)?.[0] === 127
-}
-
 export function isMulticast(address: string): boolean {
   const first = parseIPv4(address)?.[0]
   return first !== undefined && first >= 224 && first <= 239

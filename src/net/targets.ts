@@ -21,8 +21,7 @@ export type NetworkInterfaces = NodeJS.Dict<os.NetworkInterfaceInfo[]>
 const EXAMPLES = '(e.g. 192.168.1.255 or 192.168.1.0/24)'
 
 function isIPv4Info(info: os.NetworkInterfaceInfo): boolean {
-  // Node 18.0–18.3 reported family as the number 4.
-  return info.family === 'IPv4' || (info.family as unknown) === 4
+  return info.family === 'IPv4'
 }
 
 /**

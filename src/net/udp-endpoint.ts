@@ -69,7 +69,7 @@ export function localIPv4Addresses(interfaces = os.networkInterfaces()): string[
   const addresses = new Set<string>()
   for (const infos of Object.values(interfaces)) {
     for (const info of infos ?? []) {
-      if (info.family === 'IPv4' || (info.family as unknown) === 4) addresses.add(info.address)
+      if (info.family === 'IPv4') addresses.add(info.address)
     }
   }
 

@@ -22,10 +22,6 @@ export class JsonDocument {
     private readonly head: Record<string, unknown> = {},
   ) {}
 
-  get started(): boolean {
-    return this.begun
-  }
-
   /** Adds one record, already JSON text (one line). */
   add(json: string): void {
     if (this.ended) return

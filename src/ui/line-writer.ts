@@ -15,11 +15,6 @@ export class LineWriter {
     stream.on('error', (error: NodeJS.ErrnoException) => this.ended(error))
   }
 
-  /** True once nothing more can be written: the reader went away, or a write failed. */
-  get closed(): boolean {
-    return this.closedPipe
-  }
-
   /** Bytes written that the reader has not taken yet: Node keeps them in memory while a pipe is full. */
   get pending(): number {
     return (this.stream as NodeJS.WritableStream & {writableLength?: number}).writableLength ?? 0

@@ -126,11 +126,6 @@ export function fitColumns(columns: Column[], natural: number[], opts: {width?: 
   return attempt
 }
 
-/** Column widths in display columns: the widest cell or header, capped by maxWidth, shrunk to fit opts.width. */
-export function columnWidths(columns: Column[], rows: Row[], opts: TableOptions = {}): number[] {
-  return layoutTable(columns, rows, opts).layout.widths
-}
-
 function layoutTable(columns: Column[], rows: Row[], opts: TableOptions): {layout: Layout; cells: string[][]} {
   // A cell never needs more than its column's cap or the whole screen.
   const limits = columns.map((c) =>

@@ -139,7 +139,7 @@ describe('hardening: what lands on the terminal', function () {
     async function answerers(): Promise<number> {
       const target = await socket()
       const peers = [await socket('127.100.200.201'), await socket('127.100.200.202')]
-      target.socket.on('message', async (data, from) => {
+      target.socket.on('message', async (_data, from) => {
         for (const [i, peer] of peers.entries()) await peer.send(entry(10 + i, CMD.ANSENTRY), from.port, from.address)
         await target.send(entry(20, CMD.ANSENTRY), from.port, from.address)
       })

@@ -6,7 +6,6 @@ import {
   ipv4ToInt,
   isIPv4Address,
   isLimitedBroadcast,
-  isLoopback,
   isMulticast,
   parseCidr,
   parseIPv4,
@@ -71,13 +70,9 @@ describe('net/ipv4', () => {
     expect(prefixFromNetmask('255.255.255')).to.equal(undefined)
   })
 
-  it('classifies on parsed octets, so odd spellings are not loopback', () => {
-    expect(isLoopback('127.0.0.1')).to.equal(true)
-    expect(isLoopback('127.255.255.255')).to.equal(true)
-    expect(isLoopback('127.1')).to.equal(false)
-    expect(isLoopback('0177.0.0.1')).to.equal(false)
-    expect(isLoopback('128.0.0.1')).to.equal(false)
+  it('classifies on parsed octets, so odd spellings are not multicast', () => {
     expect(isMulticast('224.0.0.1')).to.equal(true)
+    expect(isMulticast('0340.0.0.1')).to.equal(false)
     expect(isMulticast('239.255.255.250')).to.equal(true)
     expect(isMulticast('240.0.0.1')).to.equal(false)
     expect(isLimitedBroadcast('255.255.255.255')).to.equal(true)

@@ -58,10 +58,7 @@ export class CliProcess {
   private partial = ''
   private readonly started = Date.now()
 
-  constructor(
-    args: string[],
-    private readonly opts: CliOptions = {},
-  ) {
+  constructor(args: string[], opts: CliOptions = {}) {
     const prefix = opts.prefix ?? []
     const argv = [...prefix, process.execPath, ...(opts.nodeArgs ?? []), DEV_BIN, ...args]
     this.child = spawn(argv[0], argv.slice(1), {

@@ -351,11 +351,6 @@ export class Iptux {
     if (result.timedOut) throw new Error(`iptux did not quit on Ctrl+Q within ${timeoutMs} ms\n${this.describe()}`)
   }
 
-  /** Signals iptux (SIGTERM ends it without BR_EXIT). */
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    return this.process.kill(signal)
-  }
-
   /** Ends iptux (if still running), its bus and its display, and removes its files. Idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return

@@ -1,15 +1,7 @@
 import {expect} from 'chai'
 
 import {displayWidth} from '../../src/ui/display-width.js'
-import {
-  cellText,
-  type Column,
-  columnWidths,
-  fitColumns,
-  renderHeader,
-  renderRow,
-  renderTable,
-} from '../../src/ui/table.js'
+import {cellText, type Column, fitColumns, renderHeader, renderRow, renderTable} from '../../src/ui/table.js'
 
 const COLUMNS: Column[] = [
   {header: 'NAME', key: 'name'},
@@ -81,8 +73,6 @@ describe('ui/table', () => {
   })
 
   it('renders rows one at a time with fixed widths, for streaming', () => {
-    const widths = columnWidths(COLUMNS, [], {})
-    expect(widths).to.deep.equal([4, 7, 3])
     const fixed = {columns: COLUMNS, widths: [8, 15, 4], wide: false}
     expect(renderHeader(fixed)).to.equal('NAME      ADDRESS           AGE\n────────  ───────────────  ────')
     expect(renderRow(fixed, {name: '张三', address: '10.0.0.1', age: 5})).to.equal('张三      10.0.0.1            5')
