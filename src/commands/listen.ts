@@ -1,14 +1,10 @@
 import {Flags} from '@oclif/core'
 
-import type {ReceivedDatagram} from '../lan/received-datagram.js'
-
 import {BaseCommand} from '../cli/base-command.js'
 import {PROCESS_TITLES} from '../cli/process-titles.js'
-import {buildDatagramFilter} from '../cli/datagram-filter.js'
 import * as flags from '../cli/flags.js'
-
-/** Output not yet taken by stdout's reader beyond which listen stops showing datagrams until it drains. */
-const OUTPUT_BACKLOG_BYTES = 1 << 20
+import {OutputError} from '../cli/output-error.js'
+import {onStopSignal} from '../cli/stop-signals.js'
 
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
@@ -112,147 +108,47 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const {flags: f} = await this.parse(Listen)
     // Seen by another lanmsg on this host (src/cli/shared-port.ts): a passive listener is no client to keep quiet for.
     process.title = f.respond ? PROCESS_TITLES.respond : PROCESS_TITLES.listen
-    const filter = buildDatagramFilter({from: f.from, mode: f.mode, ipmsgOnly: f['ipmsg-only']})
-    // Loaded here, not at the top: `listen --help` loads this file, and resolve-targets pulls in `ip`.
-    const {resolveTargets} = await import('../cli/resolve-targets.js')
-    const {responderSelf} = await import('../cli/responder-identity.js')
-    const self = responderSelf(f, this.config.version)
-    const targets = self
-      ? await resolveTargets({to: f.to, interfaces: f.interface, port: f.port, warn: (m) => this.warnLine(m)})
-      : []
+    // Loaded here, not at the top: `listen --help` loads this file, and these pull in the codec and `ip`.
+    const {planListen} = await import('../cli/listen-plan.js')
     const {ListenSession} = await import('../lan/listen-session.js')
-    const {LineWriter} = await import('../ui/line-writer.js')
-    const {JsonDocument} = await import('../ui/json-document.js')
-    const {onStopSignal} = await import('../cli/stop-signals.js')
-    const {OutputError} = await import('../cli/output-error.js')
-    const {animationEnabled, colorEnabled} = await import('../ui/color.js')
-    const color = colorEnabled(process.stdout)
-    const json = this.jsonEnabled()
+    const {ListenOutput} = await import('../ui/listen-output.js')
+    const {sharedPortWarning} = await import('../cli/shared-port.js')
+    const options = await planListen(f, {version: this.config.version, warn: (m) => this.warnLine(m)})
 
     let finish: () => void = () => {}
     const finished = new Promise<void>((resolve) => (finish = resolve))
     // Handled from the start: a signal that came between the bind and the end of announce() killed the process
     // (no summary, no BR_EXIT) when these were installed after it. Every stop signal ends listen normally (exit 0).
     const signals = onStopSignal(() => finish())
-
-    // A closed pipe ends the run quietly; a failed write (a full disk) ends it too, and is reported (exit 8).
-    const out = new LineWriter(process.stdout, finish, finish)
-    // --json is written as it goes (records one a line): memory does not grow with the capture.
-    const document = json ? new JsonDocument(out, 'packets') : undefined
-    this.openDocument = document
-    const {datagramJson} = await import('../ui/datagram-json.js')
-    const view = await import('../ui/listen-view.js')
-    const {listenSummary} = await import('../ui/listen-summary.js')
-    // Every listener is attached right after the socket opens, before anything can arrive.
-    const session = await ListenSession.start({
-      port: f.port,
-      address: f.address,
-      decodeOptions: f.encoding === undefined ? {} : {legacyCharset: f.encoding},
-      expireMs: f.expire,
-      filter,
-      respond: self ? {self, targets, charset: f.encoding} : undefined,
-    }).catch((error: unknown) => {
+    const output = new ListenOutput({...f, json: this.jsonEnabled()}, () => finish())
+    this.openDocument = output
+    const session = await ListenSession.start(options).catch((error: unknown) => {
       signals.remove() // the bind failed: the error is the outcome, a signal may end the process again
       throw error
     })
-    // Once bound (a port that cannot be shared is an error instead); our own socket is left out.
-    const {sharedPortWarning} = await import('../cli/shared-port.js')
-    const shared = sharedPortWarning(f.port, f.address)
-    if (shared) this.warnLine(shared)
-
     // From here on the socket is open: whatever happens (an error included), it is closed and BR_EXIT sent.
     this.cleanup = async () => {
       signals.remove()
       await session.stop()
     }
 
-    // Cut to the terminal's width only on a terminal: into a pipe or a file every text is whole.
-    const width = () => (process.stdout.isTTY && !f.wide ? process.stdout.columns : undefined)
-    const rows = new view.DatagramRows({color, hex: f.hex, width: width(), wide: f.wide || !process.stdout.isTTY})
-    const {LiveView} = await import('../ui/live-view.js')
-    const live =
-      f.peers && animationEnabled(process.stdout)
-        ? new LiveView(process.stdout, (size) =>
-            view.renderPeerScreen(session.presence.rows(), size, {color, wide: f.wide}),
-          )
-        : undefined
-    const drawPeers = () => live?.update()
-    let shown = 0
-    // A slow reader (| jq): stop showing until it has caught up; the queue bounds memory and counts the drops.
-    const throttle = out.throttle(
-      OUTPUT_BACKLOG_BYTES,
-      () => session.holdOutput(),
-      () => session.resumeOutput(),
-    )
-    if (!json && !f.ndjson && !f.peers) out.write(rows.header())
-    if (live) drawPeers()
-
-    session.on('datagram', (datagram: ReceivedDatagram) => {
-      if (f.count !== undefined && shown >= f.count) return
-      // A duplicate is a JSON record marked so, never a row again, and does not count towards --count.
-      if (datagram.duplicate) {
-        if (document) document.add(datagramJson(datagram))
-        else if (f.ndjson) out.write(datagramJson(datagram))
-        return
-      }
-
-      shown++
-      if (document) document.add(datagramJson(datagram))
-      else if (f.ndjson)
-        out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
-      else if (!f.peers) out.write(rows.row(datagram))
-      if (f.count !== undefined && shown >= f.count) finish()
-      throttle()
-    })
-    if (live) session.on('presence', () => drawPeers())
-    session.on('replied', (reply) => {
-      if (!json && !f.ndjson && !f.peers) out.write(rows.reply(reply))
-    })
+    output.attach(session) // every listener right after the socket opens, before anything can arrive
     session.on('warning', (message) => this.warnLine(message))
     session.on('error', (error) => {
       this.warnLine(error.message)
       finish()
     })
+    // Once bound (a port that cannot be shared is an error instead); our own socket is left out.
+    const shared = sharedPortWarning(f.port, f.address)
+    if (shared) this.warnLine(shared)
 
     await session.announce()
     const timer = f.duration === undefined ? undefined : setTimeout(finish, f.duration)
     await finished
     clearTimeout(timer)
     await session.stop()
-
-    const peers = session.presence.rows()
-    const {stats} = session
-    const summary = listenSummary({
-      stats,
-      shown,
-      peers: peers.length,
-      responding: f.respond,
-      suppressedRateLimit: session.responder?.stats.suppressedRateLimit ?? 0,
-      evictions: session.presence.evictions,
-    })
-    if (document) {
-      document.end({
-        datagrams: stats.datagrams,
-        peers: peers.map((p) => ({
-          ...p,
-          firstSeen: new Date(p.firstSeen).toISOString(),
-          lastSeen: new Date(p.lastSeen).toISOString(),
-        })),
-        stats: {...stats, evictions: session.presence.evictions, responder: session.responder?.stats ?? null},
-      })
-    } else if (f.ndjson) {
-      await out.end()
-      process.stderr.write(`${summary}\n`)
-    } else {
-      // The live frame (the peers that fit the screen) gives way to the full table.
-      const table = view.renderPeers(peers, {color, width: width(), wide: f.wide})
-      if (live) live.finish(table)
-      else out.write(`\n${table}`)
-      out.write(`\n${summary}`)
-    }
-
-    await out.end()
-    if (out.failure) throw new OutputError(out.failure)
+    await output.finish(session)
+    if (output.failure) throw new OutputError(output.failure)
   }
 
   private warnLine(message: string): void {

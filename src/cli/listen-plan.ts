@@ -1,0 +1,40 @@
+// What `listen` will do, decided from its flags before the socket opens: which datagrams it shows, and with
+// --respond who it is and where its BR_ENTRY and BR_EXIT go. A mistake in any of them is a usage error before
+// anything is bound.
+import type {ListenOptions} from '../lan/listen-session.js'
+
+import {buildDatagramFilter} from './datagram-filter.js'
+import {resolveTargets} from './resolve-targets.js'
+import {type IdentityFlags, responderSelf} from './responder-identity.js'
+
+/** The flags of `listen` that decide the session, under their own names. */
+export interface ListenFlags extends IdentityFlags {
+  port: number
+  address: string
+  expire?: number
+  encoding?: string
+  from?: string[]
+  mode?: string[]
+  'ipmsg-only'?: boolean
+  to?: string[]
+  interface?: string[]
+}
+
+export async function planListen(
+  flags: ListenFlags,
+  context: {version: string; warn: (message: string) => void},
+): Promise<ListenOptions> {
+  const filter = buildDatagramFilter({from: flags.from, mode: flags.mode, ipmsgOnly: flags['ipmsg-only']})
+  const self = responderSelf(flags, context.version)
+  const targets = self
+    ? await resolveTargets({to: flags.to, interfaces: flags.interface, port: flags.port, warn: context.warn})
+    : []
+  return {
+    port: flags.port,
+    address: flags.address,
+    decodeOptions: flags.encoding === undefined ? {} : {legacyCharset: flags.encoding},
+    expireMs: flags.expire,
+    filter,
+    respond: self ? {self, targets, charset: flags.encoding} : undefined,
+  }
+}
