@@ -89,6 +89,34 @@ function loginName(): string {
   }
 }
 
+/** `listen --respond` and where its entry and exit go: the PEER group of listen's help. */
+export const peerFlags = {
+  respond: Flags.boolean({
+    char: 'r',
+    description: 'Answer as a polite IPMsg peer (see DESCRIPTION below).',
+    helpGroup: 'PEER',
+  }),
+  to: Flags.string({
+    description:
+      "With --respond: where BR_ENTRY and BR_EXIT go (address, broadcast or CIDR). Repeatable. Default: every interface's broadcast address.",
+    multiple: true,
+    helpGroup: 'PEER',
+    dependsOn: ['respond'],
+  }),
+  interface: Flags.string({
+    char: 'i',
+    description: 'With --respond: announce only on this interface. Repeatable.',
+    multiple: true,
+    helpGroup: 'PEER',
+    dependsOn: ['respond'],
+  }),
+  absent: Flags.string({
+    description: 'With --respond: be absent, with this absence text.',
+    helpGroup: 'PEER',
+    dependsOn: ['respond'],
+  }),
+}
+
 export const identityFlags = {
   user: Flags.string({description: 'Sender login name.', default: async () => loginName(), helpGroup: 'IDENTITY'}),
   host: Flags.string({description: 'Sender host name.', default: async () => os.hostname(), helpGroup: 'IDENTITY'}),

@@ -76,30 +76,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       description:
         'Encoding of text that is neither marked UTF-8 nor valid UTF-8 (default gb18030, which covers GBK; cp932 for Japanese), and of everything --respond sends (default: GBK to Feiqiu and to peers that write GBK, else UTF-8).',
     }),
-    respond: Flags.boolean({
-      char: 'r',
-      description: 'Answer as a polite IPMsg peer (see DESCRIPTION below).',
-      helpGroup: 'PEER',
-    }),
-    to: Flags.string({
-      description:
-        "With --respond: where BR_ENTRY and BR_EXIT go (address, broadcast or CIDR). Repeatable. Default: every interface's broadcast address.",
-      multiple: true,
-      helpGroup: 'PEER',
-      dependsOn: ['respond'],
-    }),
-    interface: Flags.string({
-      char: 'i',
-      description: 'With --respond: announce only on this interface. Repeatable.',
-      multiple: true,
-      helpGroup: 'PEER',
-      dependsOn: ['respond'],
-    }),
-    absent: Flags.string({
-      description: 'With --respond: be absent, with this absence text.',
-      helpGroup: 'PEER',
-      dependsOn: ['respond'],
-    }),
+    ...flags.peerFlags,
     ...flags.identityFlags,
   }
   static override summary = 'Show every datagram on UDP 2425 as it arrives; optionally answer as a peer.'
