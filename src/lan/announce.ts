@@ -2,14 +2,17 @@
 // receipt until acknowledged (§3.6), and collect every datagram that arrives in the wait window.
 // No printing: progress goes out as events, the outcome is returned as data.
 import {EventEmitter} from 'node:events'
+import {setTimeout as delay} from 'node:timers/promises'
 
 import type {Target} from '../net/targets.js'
 import type {DecodeOptions, OutgoingPacket, Packet} from '../protocol/types.js'
+import type {Delivery} from './delivery-tracker.js'
 import type {ReceivedDatagram} from './received-datagram.js'
 
 import {openUdpEndpoint, type UdpEndpoint} from '../net/udp-endpoint.js'
 import {MODES, modeOf, SENDCHECKOPT} from '../protocol/constants.js'
 import {decode} from '../protocol/decode.js'
+import {DeliveryTracker} from './delivery-tracker.js'
 import {type Outgoing, OurPackets, type SentPacket} from './our-packets.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {peerKey, type PeerRow, Presence} from './presence.js'
@@ -17,6 +20,7 @@ import {RecentPackets} from './recent-packets.js'
 import {replyWindowEnd} from './reply-window.js'
 import {TargetCharsets} from './target-charsets.js'
 
+export type {Delivery} from './delivery-tracker.js'
 export type {Outgoing, SentPacket, WrittenPacket} from './our-packets.js'
 
 /** Replies kept for the report; beyond that they are counted (a flood during --wait must not grow memory). */
@@ -68,26 +72,6 @@ export interface Reply extends ReceivedDatagram {
   rttMs: number
   /** True when the reply acknowledges one of our packets (RECVMSG with our number, ANSENTRY to our BR_ENTRY, …). */
   acknowledges: boolean
-}
-
-export interface Delivery {
-  target: Target
-  round: number
-  packetNo: number
-  /** The charset the copy sent to this target is written in. */
-  charset: string
-  /** Some characters of the message cannot be written in that charset: the target got '?' for them. */
-  lossy: boolean
-  delivered: boolean
-  attempts: number
-  rttMs: null | number
-  /** An ICMP port-unreachable came back: nothing listens on that port there, so it was not resent. */
-  unreachable: boolean
-  /**
-   * No answer to GETINFO/GETABSENCEINFO, but the target's other packets name a client that never answers them
-   * (iptux, Feiqiu: ipmsg.md §3.9, §9), so it was not resent: what is known is in those packets' headers.
-   */
-  cannotAnswer: boolean
 }
 
 /** Clients that never answer GETINFO or GETABSENCEINFO (ipmsg.md §3.9, §9; peers-on-the-wire.md). */
@@ -179,30 +163,38 @@ function readWaiting(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
 }
 
-function sleep(ms: number, signal: {cancel?: () => void}): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, ms))
-    signal.cancel = () => {
-      clearTimeout(timer)
-      resolve()
-    }
-  })
-}
-
 export class Announcer extends EventEmitter<AnnounceEvents> {
   private aborted = false
-  private readonly wake: {cancel?: () => void} = {}
+  /** Ends the sleep under way (a datagram may have changed what the loop waits for). */
+  private sleeping?: AbortController
 
   /** Ends the wait window now (Ctrl-C): what was collected is still returned. */
   abort(): void {
     this.aborted = true
-    this.wake.cancel?.()
+    this.wake()
+  }
+
+  private wake(): void {
+    this.sleeping?.abort()
+  }
+
+  /** Sleeps ms, or less when woken. */
+  private async sleep(ms: number): Promise<void> {
+    const sleeping = new AbortController()
+    this.sleeping = sleeping
+    try {
+      await delay(Math.max(0, ms), undefined, {signal: sleeping.signal})
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') throw error
+    } finally {
+      if (this.sleeping === sleeping) this.sleeping = undefined
+    }
   }
 
   /** Waits until every target was heard from, at most ENTRY_ANSWER_WAIT_MS; each datagram wakes it to look. */
   private async awaitAnswers(targets: Target[], heard: (target: Target) => boolean, now: () => number) {
     const until = now() + ENTRY_ANSWER_WAIT_MS
-    while (!this.aborted && !targets.every((t) => heard(t)) && now() < until) await sleep(until - now(), this.wake)
+    while (!this.aborted && !targets.every((t) => heard(t)) && now() < until) await this.sleep(until - now())
   }
 
   async run(options: AnnounceOptions): Promise<AnnounceResult> {
@@ -276,17 +268,14 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     }
 
     let windowEnd = () => ({endsAt: roundStartedAt + (auto ? 0 : (options.waitMs as number)), reason: ''})
-    let pending: Delivery[] = []
+    let tracker = new DeliveryTracker([], {startedAt: 0, retries: 0, intervalMs: retryIntervalMs})
     const failures: Error[] = []
 
-    const deliveryFor = (from: {address: string}, packet: Packet | undefined) =>
-      pending.find((d) => !d.delivered && d.target.address === from.address && packet !== undefined)
-
     endpoint.on('error', () => {}) // send errors are collected per target below
-    const settled = () => pending.length > 0 && pending.every((d) => d.delivered || d.unreachable || d.cannotAnswer)
     const stopWhenSettled = () => {
-      if (!reliable || unicastTargets.length !== options.targets.length || !roundIsLast || !settled()) return
-      result.stoppedEarly = pending.every((d) => d.delivered) ? 'all-delivered' : 'all-settled'
+      const outcome = tracker.outcome()
+      if (!reliable || unicastTargets.length !== options.targets.length || !roundIsLast || !outcome) return
+      result.stoppedEarly = outcome
       this.abort()
     }
 
@@ -294,8 +283,8 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     const isUnreachable = (t: Target) => unreachable.has(`${t.address}:${t.port}`)
     endpoint.on('unreachable', (to) => {
       unreachable.add(`${to.address}:${to.port}`)
-      for (const d of pending) if (!d.delivered && isUnreachable(d.target)) d.unreachable = true
-      if (awaitingEntryAnswers) this.wake.cancel?.()
+      tracker.unreachable(isUnreachable)
+      if (awaitingEntryAnswers) this.wake()
       stopWhenSettled()
     })
     endpoint.on('datagram', (data, from) => {
@@ -334,15 +323,10 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       if (first === undefined) firstReply.set(key, {acknowledged: acknowledges, rttMs: reply.rttMs})
       else if (acknowledges) first.acknowledged = true
       if (acknowledges) {
-        const delivery = deliveryFor(from, packet)
-        if (delivery) {
-          delivery.delivered = true
-          delivery.rttMs = reply.rttMs
-        }
+        tracker.acknowledged(from.address, reply.rttMs)
       } else if (packet && asksInfo && NO_INFO_CLIENTS.has(packet.client.kind)) {
         noInfo.add(from.address) // its answer to our entry can come before the GETINFO is sent
-        const delivery = deliveryFor(from, packet)
-        if (delivery) delivery.cannotAnswer = true
+        tracker.cannotAnswer(from.address)
       }
 
       lastReplyAt = receivedAt
@@ -351,11 +335,11 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       if (auto && roundIsLast) {
         const {endsAt} = windowEnd()
         announceEnd(endsAt)
-        if (endsAt < wakeAt) this.wake.cancel?.()
+        if (endsAt < wakeAt) this.wake()
       }
 
       // Answers to the entry must not stop the run before the message is sent.
-      if (awaitingEntryAnswers) this.wake.cancel?.()
+      if (awaitingEntryAnswers) this.wake()
       else if (options.expect !== undefined && firstReply.size >= options.expect) {
         result.stoppedEarly = 'expect'
         this.abort()
@@ -400,7 +384,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       result.sent.push(sent)
       const packetNo = sent.packetNo ?? 0
       const copyOf = new Map(options.targets.map((target, i) => [target, copies[i]]))
-      pending = reliable
+      const pending: Delivery[] = reliable
         ? unicastTargets.map((target) => ({
             target,
             round,
@@ -414,6 +398,11 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
             cannotAnswer: noInfo.has(target.address),
           }))
         : []
+      tracker = new DeliveryTracker(pending, {
+        startedAt: roundStartedAt,
+        retries: options.retries,
+        intervalMs: retryIntervalMs,
+      })
       result.deliveries.push(...pending)
       for (const target of options.targets) await sendTo(copyOf.get(target)!.bytes, target, 1, round)
       // Nothing went out at all (no route, no permission): that is the error, not an empty table.
@@ -423,7 +412,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
 
       // Resend the same bytes (that target's copy, same packet number, §3.6) to unicasts still waiting for an answer.
       // Only unicasts are resent: a window of broadcasts alone is just --wait.
-      const retryUntil = pending.length > 0 ? roundStartedAt + (options.retries + 1) * retryIntervalMs : 0
+      const {retryUntil} = tracker
       windowEnd = () => {
         if (!roundIsLast) return {endsAt: roundStartedAt + intervalMs, reason: 'the interval between rounds'}
         const end = auto
@@ -432,28 +421,21 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
         return retryUntil > end.endsAt ? {endsAt: retryUntil, reason: 'the last resend had its second'} : end
       }
 
-      let attempt = 1
       announcedEnd = windowEnd().endsAt
       this.emit('waiting', announcedEnd)
       while (!this.aborted && now() < windowEnd().endsAt) {
         const roundEnd = windowEnd().endsAt
-        const nextRetry = roundStartedAt + attempt * retryIntervalMs
-        const due =
-          pending.some((d) => !d.delivered && !d.unreachable && !d.cannotAnswer) &&
-          attempt <= options.retries &&
-          nextRetry < roundEnd
-        wakeAt = due ? Math.min(nextRetry, roundEnd) : roundEnd
-        await sleep(wakeAt - now(), this.wake)
+        const resendAt = tracker.nextResendAt(roundEnd)
+        wakeAt = resendAt ?? roundEnd
+        await this.sleep(wakeAt - now())
         wakeAt = Number.POSITIVE_INFINITY
-        if (this.aborted || !due || now() < nextRetry) continue
+        if (this.aborted || resendAt === undefined || now() < resendAt) continue
         // Node runs due timers before it reads the socket: after a busy moment the answer can be waiting there.
         // Read it first, so that a late look is not taken for a lost packet.
         await readWaiting()
-        const unanswered = pending.filter((d) => !d.delivered && !d.unreachable && !d.cannotAnswer)
-        if (this.aborted || unanswered.length === 0) continue
-        attempt++
-        for (const delivery of unanswered) {
-          delivery.attempts = attempt
+        if (this.aborted) continue
+        const {attempt, deliveries} = tracker.resend(now())
+        for (const delivery of deliveries) {
           await sendTo(copyOf.get(delivery.target)!.bytes, delivery.target, attempt, round)
         }
       }
