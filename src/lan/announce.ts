@@ -7,24 +7,20 @@ import {setTimeout as delay} from 'node:timers/promises'
 import type {Target} from '../net/targets.js'
 import type {DecodeOptions, OutgoingPacket, Packet} from '../protocol/types.js'
 import type {Delivery} from './delivery-tracker.js'
-import type {ReceivedDatagram} from './received-datagram.js'
 
 import {openUdpEndpoint, type UdpEndpoint} from '../net/udp-endpoint.js'
 import {MODES, modeOf, SENDCHECKOPT} from '../protocol/constants.js'
-import {decode} from '../protocol/decode.js'
 import {DeliveryTracker} from './delivery-tracker.js'
 import {type Outgoing, OurPackets, type SentPacket} from './our-packets.js'
 import {PacketNumberSource} from './packet-number-store.js'
-import {peerKey, type PeerRow, Presence} from './presence.js'
-import {RecentPackets} from './recent-packets.js'
+import {type PeerSummary, type Reply, ReplyCollector} from './reply-collector.js'
 import {replyWindowEnd} from './reply-window.js'
 import {TargetCharsets} from './target-charsets.js'
 
 export type {Delivery} from './delivery-tracker.js'
 export type {Outgoing, SentPacket, WrittenPacket} from './our-packets.js'
+export {MAX_REPLIES_KEPT, type PeerSummary, type Reply} from './reply-collector.js'
 
-/** Replies kept for the report; beyond that they are counted (a flood during --wait must not grow memory). */
-export const MAX_REPLIES_KEPT = 100_000
 /** Unicast targets given a connected socket of their own (one file descriptor each) to hear port-unreachable. */
 export const MAX_WATCHED_TARGETS = 256
 export const RETRY_INTERVAL_MS = 1000 // IP Messenger and iptux resend about once a second (§3.6)
@@ -67,22 +63,8 @@ export interface AnnounceOptions {
   now?: () => number
 }
 
-export interface Reply extends ReceivedDatagram {
-  /** Time since the send of the round this reply belongs to. */
-  rttMs: number
-  /** True when the reply acknowledges one of our packets (RECVMSG with our number, ANSENTRY to our BR_ENTRY, …). */
-  acknowledges: boolean
-}
-
 /** Clients that never answer GETINFO or GETABSENCEINFO (ipmsg.md §3.9, §9; peers-on-the-wire.md). */
 const NO_INFO_CLIENTS = new Set(['feiqiu', 'iptux'])
-
-export interface PeerSummary extends PeerRow {
-  /** Round-trip time of the first reply from this peer. */
-  rttMs: number
-  /** True when one of its replies acknowledged our packet. */
-  acknowledged: boolean
-}
 
 export interface AnnounceResult {
   local: {address: string; fellBack: boolean; port: number}
@@ -216,7 +198,6 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     const local = {address: endpoint.address, fellBack: endpoint.fellBack, port: endpoint.port}
     this.emit('bound', local)
     const ours = new OurPackets(options.packetNumbers ?? new PacketNumberSource())
-    const presence = new Presence()
     const unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
     const charsets = new TargetCharsets(unicastTargets.map((t) => t.address))
     let awaitingEntryAnswers = false
@@ -252,12 +233,15 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       entry: null,
       waited: {mode: auto ? 'auto' : 'fixed', ms: 0, reason: ''},
     }
-    const recent = new RecentPackets()
     const ownAddresses = new Set(endpoint.localAddresses())
-    const firstReply = new Map<string, {acknowledged: boolean; rttMs: number}>()
+    const collector = new ReplyCollector({
+      isEcho: (data, from) => from.port === endpoint.port && ownAddresses.has(from.address) && ours.isOurs(data),
+      acknowledges: (packet) => acknowledgesMode(sentMode, packet, ours.packetNos),
+      decodeOptions: options.decodeOptions,
+      maxReplies: options.maxReplies,
+    })
     let roundStartedAt = now()
     let roundIsLast = false
-    let lastReplyAt: number | undefined
     let wakeAt = Number.POSITIVE_INFINITY
     let announcedEnd = 0
     // The progress countdown follows the auto window as replies move its end (a tenth of a second is news).
@@ -288,48 +272,17 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       stopWhenSettled()
     })
     endpoint.on('datagram', (data, from) => {
-      const receivedAt = now()
-      if (from.port === endpoint.port && ownAddresses.has(from.address) && ours.isOurs(data)) {
-        result.echoes++
-        return
-      }
-
-      const peerCharset = presence.peerCharset(from.address)
-      const decoded = decode(data, {...options.decodeOptions, ...(peerCharset ? {peerCharset} : {})})
-      const packet = decoded.ok ? decoded.packet : undefined
-      const acknowledges = packet !== undefined && acknowledgesMode(sentMode, packet, ours.packetNos)
-      const reply: Reply = {
-        data,
-        from,
-        receivedAt,
-        result: decoded,
-        rttMs: Math.max(0, receivedAt - roundStartedAt),
-        acknowledges,
-      }
-      if (packet && recent.seen(from.address, from.port, packet.packetNo, packet.command, receivedAt)) {
-        reply.duplicate = true
-        result.duplicates++
-      }
-
-      if (result.replies.length < (options.maxReplies ?? MAX_REPLIES_KEPT)) result.replies.push(reply)
-      else result.repliesDropped++
-      const key = packet ? peerKey(from.address, from.port, packet.user, packet.host) : peerKey(from.address, from.port)
-      if (packet) {
-        presence.observe(packet, from, receivedAt)
-        charsets.observe(from.address, packet, presence.peerCharset(from.address))
-      }
-
-      const first = firstReply.get(key)
-      if (first === undefined) firstReply.set(key, {acknowledged: acknowledges, rttMs: reply.rttMs})
-      else if (acknowledges) first.acknowledged = true
-      if (acknowledges) {
+      const reply = collector.collect(data, from, now(), roundStartedAt)
+      if (reply === undefined) return
+      const packet = reply.result.ok ? reply.result.packet : undefined
+      if (packet) charsets.observe(from.address, packet, collector.presence.peerCharset(from.address))
+      if (reply.acknowledges) {
         tracker.acknowledged(from.address, reply.rttMs)
       } else if (packet && asksInfo && NO_INFO_CLIENTS.has(packet.client.kind)) {
         noInfo.add(from.address) // its answer to our entry can come before the GETINFO is sent
         tracker.cannotAnswer(from.address)
       }
 
-      lastReplyAt = receivedAt
       this.emit('reply', reply)
       // The auto window may now end sooner than the timer that is set: wake the loop to look again.
       if (auto && roundIsLast) {
@@ -340,7 +293,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
 
       // Answers to the entry must not stop the run before the message is sent.
       if (awaitingEntryAnswers) this.wake()
-      else if (options.expect !== undefined && firstReply.size >= options.expect) {
+      else if (options.expect !== undefined && collector.answered >= options.expect) {
         result.stoppedEarly = 'expect'
         this.abort()
       } else {
@@ -416,7 +369,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       windowEnd = () => {
         if (!roundIsLast) return {endsAt: roundStartedAt + intervalMs, reason: 'the interval between rounds'}
         const end = auto
-          ? replyWindowEnd({sentAt: roundStartedAt, lastReplyAt, peers: firstReply.size})
+          ? replyWindowEnd({sentAt: roundStartedAt, lastReplyAt: collector.lastReplyAt, peers: collector.answered})
           : {endsAt: roundStartedAt + (options.waitMs as number), reason: '--wait'}
         return retryUntil > end.endsAt ? {endsAt: retryUntil, reason: 'the last resend had its second'} : end
       }
@@ -441,7 +394,7 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       }
     }
 
-    result.answered = firstReply.size
+    result.answered = collector.answered
     const lastEnd = windowEnd()
     result.waited.ms = Math.max(0, now() - roundStartedAt)
     result.waited.reason = result.stoppedEarly ?? (this.aborted ? 'stopped' : lastEnd.reason)
@@ -453,9 +406,12 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
     }
 
     result.kernelDrops = endpoint.kernelDrops() ?? null
-    result.peers = presence.rows().map((row) => {
-      const first = firstReply.get(peerKey(row.address, row.port, row.user, row.host))
-      return {...row, acknowledged: first?.acknowledged ?? false, rttMs: first?.rttMs ?? 0}
+    result.peers = collector.peers()
+    Object.assign(result, {
+      replies: collector.replies,
+      echoes: collector.echoes,
+      repliesDropped: collector.repliesDropped,
+      duplicates: collector.duplicates,
     })
     return result
   }
