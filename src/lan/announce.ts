@@ -4,31 +4,22 @@
 import {EventEmitter} from 'node:events'
 
 import type {Target} from '../net/targets.js'
-import type {DecodeOptions, OutgoingPacket, Packet} from '../protocol/types.js'
-import type {ReceivedDatagram} from './received-datagram.js'
+import type {DecodeOptions, OutgoingPacket} from '../protocol/types.js'
+import type {Delivery} from './delivery-tracker.js'
+import type {Outgoing, SentPacket} from './our-packets.js'
+import type {PeerSummary, Reply} from './reply-collector.js'
 
-import {openUdpEndpoint, type UdpEndpoint} from '../net/udp-endpoint.js'
-import {MODES, modeOf, SENDCHECKOPT} from '../protocol/constants.js'
-import {decode} from '../protocol/decode.js'
-import {type Outgoing, OurPackets, type SentPacket} from './our-packets.js'
+import {openUdpEndpoint} from '../net/udp-endpoint.js'
+import {AnnounceConversation} from './announce-conversation.js'
 import {PacketNumberSource} from './packet-number-store.js'
-import {peerKey, type PeerRow, Presence} from './presence.js'
-import {RecentPackets} from './recent-packets.js'
-import {replyWindowEnd} from './reply-window.js'
-import {TargetCharsets} from './target-charsets.js'
+import {WakeableSleep} from './wakeable-sleep.js'
 
+export type {Delivery} from './delivery-tracker.js'
 export type {Outgoing, SentPacket, WrittenPacket} from './our-packets.js'
+export {MAX_REPLIES_KEPT, type PeerSummary, type Reply} from './reply-collector.js'
 
-/** Replies kept for the report; beyond that they are counted (a flood during --wait must not grow memory). */
-export const MAX_REPLIES_KEPT = 100_000
-/** Unicast targets given a connected socket of their own (one file descriptor each) to hear port-unreachable. */
-export const MAX_WATCHED_TARGETS = 256
-export const RETRY_INTERVAL_MS = 1000 // IP Messenger and iptux resend about once a second (§3.6)
-/**
- * How long a message written per peer waits for the unicast targets' answers to the entry. Feiqiu and iptux answer
- * at once; Windows delays its answer up to 1 s or more (§3.2), but a peer heard too late gets UTF-8, which it reads.
- */
-export const ENTRY_ANSWER_WAIT_MS = 1000
+export {ENTRY_ANSWER_WAIT_MS, MAX_WATCHED_TARGETS, RETRY_INTERVAL_MS} from './announce-conversation.js'
+export {wantsAnswer} from './acknowledgement.js'
 
 export interface AnnounceOptions {
   targets: Target[]
@@ -61,43 +52,6 @@ export interface AnnounceOptions {
   packetNumbers?: PacketNumberSource
   /** Injected for tests. */
   now?: () => number
-}
-
-export interface Reply extends ReceivedDatagram {
-  /** Time since the send of the round this reply belongs to. */
-  rttMs: number
-  /** True when the reply acknowledges one of our packets (RECVMSG with our number, ANSENTRY to our BR_ENTRY, …). */
-  acknowledges: boolean
-}
-
-export interface Delivery {
-  target: Target
-  round: number
-  packetNo: number
-  /** The charset the copy sent to this target is written in. */
-  charset: string
-  /** Some characters of the message cannot be written in that charset: the target got '?' for them. */
-  lossy: boolean
-  delivered: boolean
-  attempts: number
-  rttMs: null | number
-  /** An ICMP port-unreachable came back: nothing listens on that port there, so it was not resent. */
-  unreachable: boolean
-  /**
-   * No answer to GETINFO/GETABSENCEINFO, but the target's other packets name a client that never answers them
-   * (iptux, Feiqiu: ipmsg.md §3.9, §9), so it was not resent: what is known is in those packets' headers.
-   */
-  cannotAnswer: boolean
-}
-
-/** Clients that never answer GETINFO or GETABSENCEINFO (ipmsg.md §3.9, §9; peers-on-the-wire.md). */
-const NO_INFO_CLIENTS = new Set(['feiqiu', 'iptux'])
-
-export interface PeerSummary extends PeerRow {
-  /** Round-trip time of the first reply from this peer. */
-  rttMs: number
-  /** True when one of its replies acknowledged our packet. */
-  acknowledged: boolean
 }
 
 export interface AnnounceResult {
@@ -134,79 +88,15 @@ export interface AnnounceEvents {
   waiting: [untilMs: number]
 }
 
-/** What a reply must look like to acknowledge a packet of ours with this mode. */
-function acknowledgesMode(sentMode: number, reply: Packet, sentPacketNos: Set<number>): boolean {
-  switch (modeOf(reply.command)) {
-    case MODES.RECVMSG:
-    case MODES.READMSG:
-    case MODES.ANSREADMSG: {
-      return reply.acknowledges !== undefined && sentPacketNos.has(reply.acknowledges)
-    }
-
-    case MODES.ANSENTRY: {
-      return sentMode === MODES.BR_ENTRY
-    }
-
-    case MODES.SENDINFO: {
-      return sentMode === MODES.GETINFO
-    }
-
-    case MODES.SENDABSENCEINFO: {
-      return sentMode === MODES.GETABSENCEINFO
-    }
-
-    case MODES.ANSPUBKEY: {
-      return sentMode === MODES.GETPUBKEY
-    }
-
-    default: {
-      return false
-    }
-  }
-}
-
-/** A unicast that asks for an answer is resent until that answer comes (receipts §3.6, and entry/info probes). */
-export function wantsAnswer(outgoing: Outgoing): boolean {
-  if (outgoing.kind === 'raw') return false
-  const {command} = outgoing.packet
-  const mode = modeOf(command)
-  if (mode === MODES.SENDMSG) return (command & SENDCHECKOPT) !== 0
-  return [MODES.BR_ENTRY, MODES.GETINFO, MODES.GETABSENCEINFO, MODES.GETPUBKEY].includes(mode)
-}
-
-/** Resolves after the event loop has read what is waiting on its sockets (setImmediate runs after the poll). */
-function readWaiting(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
-
-function sleep(ms: number, signal: {cancel?: () => void}): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, ms))
-    signal.cancel = () => {
-      clearTimeout(timer)
-      resolve()
-    }
-  })
-}
-
 export class Announcer extends EventEmitter<AnnounceEvents> {
-  private aborted = false
-  private readonly wake: {cancel?: () => void} = {}
+  private readonly sleeper = new WakeableSleep()
 
   /** Ends the wait window now (Ctrl-C): what was collected is still returned. */
   abort(): void {
-    this.aborted = true
-    this.wake.cancel?.()
-  }
-
-  /** Waits until every target was heard from, at most ENTRY_ANSWER_WAIT_MS; each datagram wakes it to look. */
-  private async awaitAnswers(targets: Target[], heard: (target: Target) => boolean, now: () => number) {
-    const until = now() + ENTRY_ANSWER_WAIT_MS
-    while (!this.aborted && !targets.every((t) => heard(t)) && now() < until) await sleep(until - now(), this.wake)
+    this.sleeper.stop()
   }
 
   async run(options: AnnounceOptions): Promise<AnnounceResult> {
-    const now = options.now ?? Date.now
     const endpoint = await openUdpEndpoint({
       address: options.bindAddress,
       fallbackToEphemeral: options.fallbackToEphemeral,
@@ -214,267 +104,9 @@ export class Announcer extends EventEmitter<AnnounceEvents> {
       portFlag: '--bind-port',
     })
     try {
-      return await this.converse(endpoint, options, now)
+      return await new AnnounceConversation(endpoint, options, options.now ?? Date.now, this.sleeper, this).run()
     } finally {
       await endpoint.close()
     }
-  }
-
-  private async converse(endpoint: UdpEndpoint, options: AnnounceOptions, now: () => number): Promise<AnnounceResult> {
-    const local = {address: endpoint.address, fellBack: endpoint.fellBack, port: endpoint.port}
-    this.emit('bound', local)
-    const ours = new OurPackets(options.packetNumbers ?? new PacketNumberSource())
-    const presence = new Presence()
-    const unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
-    const charsets = new TargetCharsets(unicastTargets.map((t) => t.address))
-    let awaitingEntryAnswers = false
-    const rounds = Math.max(1, options.repeat ?? 1)
-    const intervalMs = options.intervalMs ?? 5000
-    const retryIntervalMs = options.retryIntervalMs ?? RETRY_INTERVAL_MS
-    const {outgoing} = options
-    // The message is written per peer only after a wait for the answers to the entry: never from what came by chance.
-    const perPeer = outgoing.kind === 'packet' && outgoing.writtenIn && options.entry && options.waitMs !== 0
-    const charsetOf = (target: Target, main: string) => (perPeer ? charsets.charsetFor(target, main) : main)
-    // The entry and the exit are written as the message is (--encoding), to every target alike.
-    const encodeOptions = outgoing.kind === 'packet' ? outgoing.encodeOptions : undefined
-    const sentMode = outgoing.kind === 'packet' ? modeOf(outgoing.packet.command) : -1
-    const auto = options.waitMs === 'auto'
-    const asksInfo = sentMode === MODES.GETINFO || sentMode === MODES.GETABSENCEINFO
-    const noInfo = new Set<string>()
-    const reliable = wantsAnswer(outgoing) && options.waitMs !== 0
-
-    const result: AnnounceResult = {
-      local,
-      targets: options.targets,
-      sent: [],
-      replies: [],
-      peers: [],
-      deliveries: [],
-      echoes: 0,
-      repliesDropped: 0,
-      duplicates: 0,
-      kernelDrops: null,
-      sendErrors: [],
-      stoppedEarly: null,
-      answered: 0,
-      entry: null,
-      waited: {mode: auto ? 'auto' : 'fixed', ms: 0, reason: ''},
-    }
-    const recent = new RecentPackets()
-    const ownAddresses = new Set(endpoint.localAddresses())
-    const firstReply = new Map<string, {acknowledged: boolean; rttMs: number}>()
-    let roundStartedAt = now()
-    let roundIsLast = false
-    let lastReplyAt: number | undefined
-    let wakeAt = Number.POSITIVE_INFINITY
-    let announcedEnd = 0
-    // The progress countdown follows the auto window as replies move its end (a tenth of a second is news).
-    const announceEnd = (endsAt: number) => {
-      if (Math.abs(endsAt - announcedEnd) < 100) return
-      announcedEnd = endsAt
-      this.emit('waiting', endsAt)
-    }
-
-    let windowEnd = () => ({endsAt: roundStartedAt + (auto ? 0 : (options.waitMs as number)), reason: ''})
-    let pending: Delivery[] = []
-    const failures: Error[] = []
-
-    const deliveryFor = (from: {address: string}, packet: Packet | undefined) =>
-      pending.find((d) => !d.delivered && d.target.address === from.address && packet !== undefined)
-
-    endpoint.on('error', () => {}) // send errors are collected per target below
-    const settled = () => pending.length > 0 && pending.every((d) => d.delivered || d.unreachable || d.cannotAnswer)
-    const stopWhenSettled = () => {
-      if (!reliable || unicastTargets.length !== options.targets.length || !roundIsLast || !settled()) return
-      result.stoppedEarly = pending.every((d) => d.delivered) ? 'all-delivered' : 'all-settled'
-      this.abort()
-    }
-
-    const unreachable = new Set<string>()
-    const isUnreachable = (t: Target) => unreachable.has(`${t.address}:${t.port}`)
-    endpoint.on('unreachable', (to) => {
-      unreachable.add(`${to.address}:${to.port}`)
-      for (const d of pending) if (!d.delivered && isUnreachable(d.target)) d.unreachable = true
-      if (awaitingEntryAnswers) this.wake.cancel?.()
-      stopWhenSettled()
-    })
-    endpoint.on('datagram', (data, from) => {
-      const receivedAt = now()
-      if (from.port === endpoint.port && ownAddresses.has(from.address) && ours.isOurs(data)) {
-        result.echoes++
-        return
-      }
-
-      const peerCharset = presence.peerCharset(from.address)
-      const decoded = decode(data, {...options.decodeOptions, ...(peerCharset ? {peerCharset} : {})})
-      const packet = decoded.ok ? decoded.packet : undefined
-      const acknowledges = packet !== undefined && acknowledgesMode(sentMode, packet, ours.packetNos)
-      const reply: Reply = {
-        data,
-        from,
-        receivedAt,
-        result: decoded,
-        rttMs: Math.max(0, receivedAt - roundStartedAt),
-        acknowledges,
-      }
-      if (packet && recent.seen(from.address, from.port, packet.packetNo, packet.command, receivedAt)) {
-        reply.duplicate = true
-        result.duplicates++
-      }
-
-      if (result.replies.length < (options.maxReplies ?? MAX_REPLIES_KEPT)) result.replies.push(reply)
-      else result.repliesDropped++
-      const key = packet ? peerKey(from.address, from.port, packet.user, packet.host) : peerKey(from.address, from.port)
-      if (packet) {
-        presence.observe(packet, from, receivedAt)
-        charsets.observe(from.address, packet, presence.peerCharset(from.address))
-      }
-
-      const first = firstReply.get(key)
-      if (first === undefined) firstReply.set(key, {acknowledged: acknowledges, rttMs: reply.rttMs})
-      else if (acknowledges) first.acknowledged = true
-      if (acknowledges) {
-        const delivery = deliveryFor(from, packet)
-        if (delivery) {
-          delivery.delivered = true
-          delivery.rttMs = reply.rttMs
-        }
-      } else if (packet && asksInfo && NO_INFO_CLIENTS.has(packet.client.kind)) {
-        noInfo.add(from.address) // its answer to our entry can come before the GETINFO is sent
-        const delivery = deliveryFor(from, packet)
-        if (delivery) delivery.cannotAnswer = true
-      }
-
-      lastReplyAt = receivedAt
-      this.emit('reply', reply)
-      // The auto window may now end sooner than the timer that is set: wake the loop to look again.
-      if (auto && roundIsLast) {
-        const {endsAt} = windowEnd()
-        announceEnd(endsAt)
-        if (endsAt < wakeAt) this.wake.cancel?.()
-      }
-
-      // Answers to the entry must not stop the run before the message is sent.
-      if (awaitingEntryAnswers) this.wake.cancel?.()
-      else if (options.expect !== undefined && firstReply.size >= options.expect) {
-        result.stoppedEarly = 'expect'
-        this.abort()
-      } else {
-        stopWhenSettled()
-      }
-    })
-
-    const sendTo = async (bytes: Uint8Array, target: Target, attempt: number, round: number) => {
-      try {
-        await endpoint.send(bytes, target.port, target.address)
-        this.emit('sent', target, attempt, round)
-      } catch (error) {
-        failures.push(error as Error)
-        result.sendErrors.push({message: (error as Error).message, target})
-      }
-    }
-
-    // A unicast answered by ICMP port-unreachable is said so at once, instead of resent in silence.
-    if (options.waitMs !== 0) {
-      for (const t of unicastTargets.slice(0, MAX_WATCHED_TARGETS)) await endpoint.watchUnicast(t.address, t.port)
-    }
-
-    if (options.entry) {
-      const {copy, sent} = ours.write({packet: options.entry, encodeOptions}, 0)
-      result.entry = sent
-      for (const target of options.targets) await sendTo(copy.bytes, target, 1, 0)
-      if (failures.length === options.targets.length) throw failures[0]
-      // A message written per peer waits for the answers that say what each unicast target reads.
-      if (perPeer) {
-        awaitingEntryAnswers = true
-        await this.awaitAnswers(unicastTargets, (t) => charsets.heardFrom(t.address) || isUnreachable(t), now)
-        awaitingEntryAnswers = false
-      }
-    }
-
-    // The message goes out once even when stopped while the entry's answers were awaited: a stop ends waits only.
-    for (let round = 0; round < rounds && (round === 0 || !this.aborted); round++) {
-      roundIsLast = round === rounds - 1
-      roundStartedAt = now()
-      const {copies, sent} = ours.round(outgoing, options.targets, round, charsetOf)
-      result.sent.push(sent)
-      const packetNo = sent.packetNo ?? 0
-      const copyOf = new Map(options.targets.map((target, i) => [target, copies[i]]))
-      pending = reliable
-        ? unicastTargets.map((target) => ({
-            target,
-            round,
-            packetNo,
-            charset: copyOf.get(target)!.charset,
-            lossy: copyOf.get(target)!.lossy === true,
-            delivered: false,
-            attempts: 1,
-            rttMs: null,
-            unreachable: isUnreachable(target),
-            cannotAnswer: noInfo.has(target.address),
-          }))
-        : []
-      result.deliveries.push(...pending)
-      for (const target of options.targets) await sendTo(copyOf.get(target)!.bytes, target, 1, round)
-      // Nothing went out at all (no route, no permission): that is the error, not an empty table.
-      if (round === 0 && !options.entry && failures.length === options.targets.length && failures.length > 0) {
-        throw failures[0]
-      }
-
-      // Resend the same bytes (that target's copy, same packet number, §3.6) to unicasts still waiting for an answer.
-      // Only unicasts are resent: a window of broadcasts alone is just --wait.
-      const retryUntil = pending.length > 0 ? roundStartedAt + (options.retries + 1) * retryIntervalMs : 0
-      windowEnd = () => {
-        if (!roundIsLast) return {endsAt: roundStartedAt + intervalMs, reason: 'the interval between rounds'}
-        const end = auto
-          ? replyWindowEnd({sentAt: roundStartedAt, lastReplyAt, peers: firstReply.size})
-          : {endsAt: roundStartedAt + (options.waitMs as number), reason: '--wait'}
-        return retryUntil > end.endsAt ? {endsAt: retryUntil, reason: 'the last resend had its second'} : end
-      }
-
-      let attempt = 1
-      announcedEnd = windowEnd().endsAt
-      this.emit('waiting', announcedEnd)
-      while (!this.aborted && now() < windowEnd().endsAt) {
-        const roundEnd = windowEnd().endsAt
-        const nextRetry = roundStartedAt + attempt * retryIntervalMs
-        const due =
-          pending.some((d) => !d.delivered && !d.unreachable && !d.cannotAnswer) &&
-          attempt <= options.retries &&
-          nextRetry < roundEnd
-        wakeAt = due ? Math.min(nextRetry, roundEnd) : roundEnd
-        await sleep(wakeAt - now(), this.wake)
-        wakeAt = Number.POSITIVE_INFINITY
-        if (this.aborted || !due || now() < nextRetry) continue
-        // Node runs due timers before it reads the socket: after a busy moment the answer can be waiting there.
-        // Read it first, so that a late look is not taken for a lost packet.
-        await readWaiting()
-        const unanswered = pending.filter((d) => !d.delivered && !d.unreachable && !d.cannotAnswer)
-        if (this.aborted || unanswered.length === 0) continue
-        attempt++
-        for (const delivery of unanswered) {
-          delivery.attempts = attempt
-          await sendTo(copyOf.get(delivery.target)!.bytes, delivery.target, attempt, round)
-        }
-      }
-    }
-
-    result.answered = firstReply.size
-    const lastEnd = windowEnd()
-    result.waited.ms = Math.max(0, now() - roundStartedAt)
-    result.waited.reason = result.stoppedEarly ?? (this.aborted ? 'stopped' : lastEnd.reason)
-
-    if (options.farewell) {
-      const {copy, sent} = ours.write({packet: options.farewell, encodeOptions}, rounds)
-      result.sent.push(sent)
-      for (const target of options.targets) await sendTo(copy.bytes, target, 1, rounds)
-    }
-
-    result.kernelDrops = endpoint.kernelDrops() ?? null
-    result.peers = presence.rows().map((row) => {
-      const first = firstReply.get(peerKey(row.address, row.port, row.user, row.host))
-      return {...row, acknowledged: first?.acknowledged ?? false, rttMs: first?.rttMs ?? 0}
-    })
-    return result
   }
 }

@@ -1,0 +1,314 @@
+// One run of announce on an open endpoint: the entry, the rounds with their resends, the goodbye. The decisions
+// live in DeliveryTracker (who still waits, when to resend), ReplyCollector (what a datagram is) and
+// replyWindowEnd (when the window ends); this holds the state of one run and the loop that sleeps between them.
+import type {EventEmitter} from 'node:events'
+
+import type {Sender, UdpEndpoint} from '../net/udp-endpoint.js'
+import type {Target} from '../net/targets.js'
+import type {AnnounceEvents, AnnounceOptions, AnnounceResult} from './announce.js'
+import type {WakeableSleep} from './wakeable-sleep.js'
+
+import {modeOf} from '../protocol/constants.js'
+import {acknowledgesMode, cannotAnswerInfo, wantsAnswer} from './acknowledgement.js'
+import {type Delivery, DeliveryTracker} from './delivery-tracker.js'
+import {OurPackets} from './our-packets.js'
+import {PacketNumberSource} from './packet-number-store.js'
+import {ReplyCollector} from './reply-collector.js'
+import {replyWindowEnd, type WindowEnd} from './reply-window.js'
+import {type Copy, TargetCharsets} from './target-charsets.js'
+
+/** Unicast targets given a connected socket of their own (one file descriptor each) to hear port-unreachable. */
+export const MAX_WATCHED_TARGETS = 256
+export const RETRY_INTERVAL_MS = 1000 // IP Messenger and iptux resend about once a second (§3.6)
+/**
+ * How long a message written per peer waits for the unicast targets' answers to the entry. Feiqiu and iptux answer
+ * at once; Windows delays its answer up to 1 s or more (§3.2), but a peer heard too late gets UTF-8, which it reads.
+ */
+export const ENTRY_ANSWER_WAIT_MS = 1000
+
+/** Resolves after the event loop has read what is waiting on its sockets (setImmediate runs after the poll). */
+function readWaiting(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
+export class AnnounceConversation {
+  private readonly ours: OurPackets
+  private readonly unicastTargets: Target[]
+  private readonly charsets: TargetCharsets
+  private readonly collector: ReplyCollector
+  private readonly result: AnnounceResult
+  private readonly rounds: number
+  private readonly sentMode: number
+  private readonly auto: boolean
+  /** Unicasts that ask for an answer are tracked and resent (never with --wait 0). */
+  private readonly reliable: boolean
+  /** The message is written per peer only after a wait for the answers to the entry: never from what came by chance. */
+  private readonly perPeer: boolean
+  private readonly failures: Error[] = []
+  private readonly unreachableTo = new Set<string>()
+  /** Addresses whose client never answers GETINFO; its answer to our entry can come before the GETINFO is sent. */
+  private readonly noInfo = new Set<string>()
+  private tracker: DeliveryTracker
+  private awaitingEntryAnswers = false
+  private roundStartedAt: number
+  private roundIsLast = false
+  /** The last round's resends end here; null until the first round's window is set. */
+  private retryUntil: null | number = null
+  private wakeAt = Number.POSITIVE_INFINITY
+  private announcedEnd = 0
+
+  constructor(
+    private readonly endpoint: UdpEndpoint,
+    private readonly options: AnnounceOptions,
+    private readonly now: () => number,
+    private readonly sleeper: WakeableSleep,
+    private readonly events: EventEmitter<AnnounceEvents>,
+  ) {
+    const {outgoing} = options
+    this.ours = new OurPackets(options.packetNumbers ?? new PacketNumberSource())
+    this.unicastTargets = options.targets.filter((t) => t.kind === 'unicast')
+    this.charsets = new TargetCharsets(this.unicastTargets.map((t) => t.address))
+    this.rounds = Math.max(1, options.repeat ?? 1)
+    this.sentMode = outgoing.kind === 'packet' ? modeOf(outgoing.packet.command) : -1
+    this.auto = options.waitMs === 'auto'
+    this.reliable = wantsAnswer(outgoing) && options.waitMs !== 0
+    this.perPeer = Boolean(outgoing.kind === 'packet' && outgoing.writtenIn && options.entry && options.waitMs !== 0)
+    this.tracker = new DeliveryTracker([], {startedAt: 0, retries: 0, intervalMs: this.retryIntervalMs})
+    this.roundStartedAt = now()
+    const ownAddresses = new Set(endpoint.localAddresses())
+    this.collector = new ReplyCollector({
+      isEcho: (data, from) => from.port === endpoint.port && ownAddresses.has(from.address) && this.ours.isOurs(data),
+      acknowledges: (packet) => acknowledgesMode(this.sentMode, packet, this.ours.packetNos),
+      decodeOptions: options.decodeOptions,
+      maxReplies: options.maxReplies,
+    })
+    const local = {address: endpoint.address, fellBack: endpoint.fellBack, port: endpoint.port}
+    this.result = {
+      local,
+      targets: options.targets,
+      sent: [],
+      replies: [],
+      peers: [],
+      deliveries: [],
+      echoes: 0,
+      repliesDropped: 0,
+      duplicates: 0,
+      kernelDrops: null,
+      sendErrors: [],
+      stoppedEarly: null,
+      answered: 0,
+      entry: null,
+      waited: {mode: this.auto ? 'auto' : 'fixed', ms: 0, reason: ''},
+    }
+  }
+
+  private get retryIntervalMs(): number {
+    return this.options.retryIntervalMs ?? RETRY_INTERVAL_MS
+  }
+
+  /** The entry, the rounds, the goodbye; the outcome as data. */
+  async run(): Promise<AnnounceResult> {
+    this.events.emit('bound', this.result.local)
+    this.endpoint.on('error', () => {}) // send errors are collected per target in sendTo
+    this.endpoint.on('unreachable', (to) => this.onUnreachable(to))
+    this.endpoint.on('datagram', (data, from) => this.onDatagram(data, from))
+    // A unicast answered by ICMP port-unreachable is said so at once, instead of resent in silence.
+    if (this.options.waitMs !== 0) {
+      for (const t of this.unicastTargets.slice(0, MAX_WATCHED_TARGETS)) {
+        await this.endpoint.watchUnicast(t.address, t.port)
+      }
+    }
+
+    if (this.options.entry) await this.sendEntry()
+    // The message goes out once even when stopped while the entry's answers were awaited: a stop ends waits only.
+    for (let round = 0; round < this.rounds && (round === 0 || !this.sleeper.stopped); round++) {
+      const copyOf = await this.sendRound(round)
+      await this.awaitRound(round, copyOf)
+    }
+
+    return this.finish()
+  }
+
+  private onUnreachable(to: Sender): void {
+    this.unreachableTo.add(`${to.address}:${to.port}`)
+    this.tracker.unreachable((t) => this.isUnreachable(t))
+    if (this.awaitingEntryAnswers) this.sleeper.wake()
+    this.stopWhenSettled()
+  }
+
+  private onDatagram(data: Buffer, from: Sender): void {
+    const reply = this.collector.collect(data, from, this.now(), this.roundStartedAt)
+    if (reply === undefined) return
+    const packet = reply.result.ok ? reply.result.packet : undefined
+    if (packet) this.charsets.observe(from.address, packet, this.collector.presence.peerCharset(from.address))
+    if (reply.acknowledges) {
+      this.tracker.acknowledged(from.address, reply.rttMs)
+    } else if (packet && cannotAnswerInfo(this.sentMode, packet)) {
+      this.noInfo.add(from.address)
+      this.tracker.cannotAnswer(from.address)
+    }
+
+    this.events.emit('reply', reply)
+    // The auto window may now end sooner than the timer that is set: wake the loop to look again.
+    if (this.auto && this.roundIsLast) {
+      const {endsAt} = this.windowEnd()
+      this.announceEnd(endsAt)
+      if (endsAt < this.wakeAt) this.sleeper.wake()
+    }
+
+    // Answers to the entry must not stop the run before the message is sent.
+    if (this.awaitingEntryAnswers) this.sleeper.wake()
+    else if (this.options.expect !== undefined && this.collector.answered >= this.options.expect) {
+      this.stop('expect')
+    } else {
+      this.stopWhenSettled()
+    }
+  }
+
+  private stop(reason: NonNullable<AnnounceResult['stoppedEarly']>): void {
+    this.result.stoppedEarly = reason
+    this.sleeper.stop()
+  }
+
+  private stopWhenSettled(): void {
+    const outcome = this.tracker.outcome()
+    const onlyUnicasts = this.unicastTargets.length === this.options.targets.length
+    if (this.reliable && onlyUnicasts && this.roundIsLast && outcome) this.stop(outcome)
+  }
+
+  private isUnreachable(t: Target): boolean {
+    return this.unreachableTo.has(`${t.address}:${t.port}`)
+  }
+
+  private async sendTo(bytes: Uint8Array, target: Target, attempt: number, round: number): Promise<void> {
+    try {
+      await this.endpoint.send(bytes, target.port, target.address)
+      this.events.emit('sent', target, attempt, round)
+    } catch (error) {
+      this.failures.push(error as Error)
+      this.result.sendErrors.push({message: (error as Error).message, target})
+    }
+  }
+
+  /** The entry and the exit are written as the message is (--encoding), to every target alike. */
+  private get encodeOptions() {
+    return this.options.outgoing.kind === 'packet' ? this.options.outgoing.encodeOptions : undefined
+  }
+
+  private async sendEntry(): Promise<void> {
+    const {copy, sent} = this.ours.write({packet: this.options.entry!, encodeOptions: this.encodeOptions}, 0)
+    this.result.entry = sent
+    for (const target of this.options.targets) await this.sendTo(copy.bytes, target, 1, 0)
+    if (this.failures.length === this.options.targets.length) throw this.failures[0]
+    // A message written per peer waits for the answers that say what each unicast target reads.
+    if (!this.perPeer) return
+    this.awaitingEntryAnswers = true
+    const heard = (t: Target) => this.charsets.heardFrom(t.address) || this.isUnreachable(t)
+    const until = this.now() + ENTRY_ANSWER_WAIT_MS
+    while (!this.sleeper.stopped && !this.unicastTargets.every((t) => heard(t)) && this.now() < until) {
+      await this.sleeper.sleep(until - this.now())
+    }
+
+    this.awaitingEntryAnswers = false
+  }
+
+  /** Sends the round's packet to every target; its deliveries are tracked from here. */
+  private async sendRound(round: number): Promise<Map<Target, Copy>> {
+    const {options} = this
+    this.roundIsLast = round === this.rounds - 1
+    this.roundStartedAt = this.now()
+    const charsetOf = (target: Target, main: string) => (this.perPeer ? this.charsets.charsetFor(target, main) : main)
+    const {copies, sent} = this.ours.round(options.outgoing, options.targets, round, charsetOf)
+    this.result.sent.push(sent)
+    const copyOf = new Map(options.targets.map((target, i) => [target, copies[i]]))
+    const deliveries = this.reliable ? this.deliveries(round, sent.packetNo ?? 0, copyOf) : []
+    const schedule = {startedAt: this.roundStartedAt, retries: options.retries, intervalMs: this.retryIntervalMs}
+    this.tracker = new DeliveryTracker(deliveries, schedule)
+    this.result.deliveries.push(...deliveries)
+    for (const target of options.targets) await this.sendTo(copyOf.get(target)!.bytes, target, 1, round)
+    // Nothing went out at all (no route, no permission): that is the error, not an empty table.
+    const noneWent = this.failures.length === options.targets.length && this.failures.length > 0
+    if (round === 0 && !options.entry && noneWent) throw this.failures[0]
+    // Only unicasts are resent: a window of broadcasts alone is just --wait.
+    this.retryUntil = this.tracker.retryUntil
+    return copyOf
+  }
+
+  private deliveries(round: number, packetNo: number, copyOf: Map<Target, Copy>): Delivery[] {
+    return this.unicastTargets.map((target) => ({
+      target,
+      round,
+      packetNo,
+      charset: copyOf.get(target)!.charset,
+      lossy: copyOf.get(target)!.lossy === true,
+      delivered: false,
+      attempts: 1,
+      rttMs: null,
+      unreachable: this.isUnreachable(target),
+      cannotAnswer: this.noInfo.has(target.address),
+    }))
+  }
+
+  /** Sleeps to the end of the round's window, resending the same bytes (same packet number, §3.6) when due. */
+  private async awaitRound(round: number, copyOf: Map<Target, Copy>): Promise<void> {
+    this.announcedEnd = this.windowEnd().endsAt
+    this.events.emit('waiting', this.announcedEnd)
+    while (!this.sleeper.stopped && this.now() < this.windowEnd().endsAt) {
+      const roundEnd = this.windowEnd().endsAt
+      const resendAt = this.tracker.nextResendAt(roundEnd)
+      this.wakeAt = resendAt ?? roundEnd
+      await this.sleeper.sleep(this.wakeAt - this.now())
+      this.wakeAt = Number.POSITIVE_INFINITY
+      if (this.sleeper.stopped || resendAt === undefined || this.now() < resendAt) continue
+      // Node runs due timers before it reads the socket: after a busy moment the answer can be waiting there.
+      // Read it first, so that a late look is not taken for a lost packet.
+      await readWaiting()
+      if (this.sleeper.stopped) continue
+      const {attempt, deliveries} = this.tracker.resend(this.now())
+      for (const d of deliveries) await this.sendTo(copyOf.get(d.target)!.bytes, d.target, attempt, round)
+    }
+  }
+
+  /** When this round's window ends, and why there. */
+  private windowEnd(): WindowEnd {
+    const {options, roundStartedAt} = this
+    if (this.retryUntil === null)
+      return {endsAt: roundStartedAt + (this.auto ? 0 : (options.waitMs as number)), reason: ''}
+    if (!this.roundIsLast)
+      return {endsAt: roundStartedAt + (options.intervalMs ?? 5000), reason: 'the interval between rounds'}
+    const {answered: peers, lastReplyAt} = this.collector
+    const end = this.auto
+      ? replyWindowEnd({sentAt: roundStartedAt, lastReplyAt, peers})
+      : {endsAt: roundStartedAt + (options.waitMs as number), reason: '--wait'}
+    return this.retryUntil > end.endsAt ? {endsAt: this.retryUntil, reason: 'the last resend had its second'} : end
+  }
+
+  /** The progress countdown follows the auto window as replies move its end (a tenth of a second is news). */
+  private announceEnd(endsAt: number): void {
+    if (Math.abs(endsAt - this.announcedEnd) < 100) return
+    this.announcedEnd = endsAt
+    this.events.emit('waiting', endsAt)
+  }
+
+  /** The window's account, the goodbye, and what was heard. */
+  private async finish(): Promise<AnnounceResult> {
+    const {collector, result} = this
+    result.answered = collector.answered
+    const lastEnd = this.windowEnd()
+    result.waited.ms = Math.max(0, this.now() - this.roundStartedAt)
+    result.waited.reason = result.stoppedEarly ?? (this.sleeper.stopped ? 'stopped' : lastEnd.reason)
+    if (this.options.farewell) {
+      const {copy, sent} = this.ours.write(
+        {packet: this.options.farewell, encodeOptions: this.encodeOptions},
+        this.rounds,
+      )
+      result.sent.push(sent)
+      for (const target of this.options.targets) await this.sendTo(copy.bytes, target, 1, this.rounds)
+    }
+
+    result.kernelDrops = this.endpoint.kernelDrops() ?? null
+    result.peers = collector.peers()
+    const {duplicates, echoes, replies, repliesDropped} = collector
+    return Object.assign(result, {duplicates, echoes, replies, repliesDropped})
+  }
+}
