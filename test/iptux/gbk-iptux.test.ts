@@ -4,7 +4,7 @@ import {expect} from 'chai'
 import iconv from 'iconv-lite'
 
 import {Iptux, iptuxSkipReason} from '../support/iptux.js'
-import {SimulatedLan} from '../support/netns.js'
+import {type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 const TUX = {nickname: '小企鹅', group: '研发部', encoding: 'gbk'}
 
@@ -13,14 +13,14 @@ describe('real iptux configured for GBK', function () {
   let lan: SimulatedLan
   let iptux: Iptux
 
-  before(async function () {
-    if (iptuxSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: 3})
-    iptux = await Iptux.start(lan, lan.hosts[0], TUX)
-  })
-  after(async () => {
-    await iptux?.stop()
-    await lan?.destroy()
+  useSimulatedLan(this, {
+    hosts: 3,
+    skipReason: iptuxSkipReason,
+    async start(built) {
+      lan = built
+      iptux = await Iptux.start(lan, lan.hosts[0], TUX)
+    },
+    stop: () => iptux?.stop(),
   })
 
   for (const args of [[], ['--encoding', 'gbk']]) {

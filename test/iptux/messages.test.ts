@@ -4,21 +4,21 @@
 import {expect} from 'chai'
 
 import {type ChatEntry, Iptux, iptuxSkipReason} from '../support/iptux.js'
-import {type Host, SimulatedLan} from '../support/netns.js'
+import {type Host, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 describe('real iptux: what it displays of lanmsg messages', function () {
   this.timeout(90_000)
   let lan: SimulatedLan
   let iptux: Iptux
 
-  before(async function () {
-    if (iptuxSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: 7})
-    iptux = await Iptux.start(lan, lan.hosts[0], {nickname: 'Tux', group: 'Penguins'})
-  })
-  after(async () => {
-    await iptux?.stop()
-    await lan?.destroy()
+  useSimulatedLan(this, {
+    hosts: 7,
+    skipReason: iptuxSkipReason,
+    async start(built) {
+      lan = built
+      iptux = await Iptux.start(lan, lan.hosts[0], {nickname: 'Tux', group: 'Penguins'})
+    },
+    stop: () => iptux?.stop(),
   })
 
   interface Sent {

@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 
 import {Iptux, iptuxSkipReason} from '../support/iptux.js'
-import {type Host, type NetnsProcess, SimulatedLan} from '../support/netns.js'
+import {type Host, type NetnsProcess, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 const TUX = {nickname: 'Tux', group: 'Penguins'}
 
@@ -14,16 +14,16 @@ describe('real iptux: presence as lanmsg reports it', function () {
   let scout: Host
   let listener: Host
 
-  before(async function () {
-    if (iptuxSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: 3})
-    scout = lan.hosts[1]
-    listener = lan.hosts[2]
-    iptux = await Iptux.start(lan, lan.hosts[0], TUX)
-  })
-  after(async () => {
-    await iptux?.stop()
-    await lan?.destroy()
+  useSimulatedLan(this, {
+    hosts: 3,
+    skipReason: iptuxSkipReason,
+    async start(built) {
+      lan = built
+      scout = lan.hosts[1]
+      listener = lan.hosts[2]
+      iptux = await Iptux.start(lan, lan.hosts[0], TUX)
+    },
+    stop: () => iptux?.stop(),
   })
 
   async function json(proc: NetnsProcess, codes = [0]): Promise<any> {

@@ -2,7 +2,7 @@
 // host, by the directed broadcast of the sender's interface (default targets) and by 255.255.255.255 (--limited).
 import {expect} from 'chai'
 
-import {netnsSkipReason, type NetnsProcess, SimulatedLan} from '../support/netns.js'
+import {type NetnsProcess, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 type Json = any
 
@@ -11,16 +11,15 @@ describe('simulated LAN: announce "hello" reaches every listener (broadcast)', f
   let lan: SimulatedLan
   let listeners: NetnsProcess[] = []
 
-  before(async function () {
-    this.timeout(60_000)
-    if (netnsSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: 4})
-    const [, ...others] = lan.hosts
-    listeners = others.map((host) => lan.cli(host, ['listen', '--ndjson', '--duration', '90s']))
-    await Promise.all(listeners.map((l) => l.waitBound(2425, 45_000)))
-  })
-  after(async () => {
-    await lan?.destroy()
+  useSimulatedLan(this, {
+    hosts: 4,
+    timeoutMs: 60_000,
+    async start(built) {
+      lan = built
+      const [, ...others] = lan.hosts
+      listeners = others.map((host) => lan.cli(host, ['listen', '--ndjson', '--duration', '90s']))
+      await Promise.all(listeners.map((l) => l.waitBound(2425, 45_000)))
+    },
   })
 
   async function announceAndCheck(extra: string[], target: Json) {

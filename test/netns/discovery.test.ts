@@ -2,7 +2,7 @@
 // `lanmsg announce --json` (BR_ENTRY) from the 21st lists all 20 as peers, with their addresses and nicknames.
 import {expect} from 'chai'
 
-import {netnsSkipReason, type NetnsProcess, SimulatedLan} from '../support/netns.js'
+import {type NetnsProcess, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 type Json = any
 
@@ -14,32 +14,31 @@ describe('simulated LAN: discovery of 20 responders', function () {
   let lan: SimulatedLan
   let responders: NetnsProcess[] = []
 
-  before(async function () {
-    this.timeout(90_000)
-    if (netnsSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: PEERS + 1})
-    // All 20 start at once; each is ready when its socket is bound (read from /proc, no fixed sleep).
-    responders = lan.hosts
-      .slice(1)
-      .map((host, i) =>
-        lan.cli(host, [
-          'listen',
-          '--respond',
-          '--ndjson',
-          '--user',
-          `user${pad(i + 1)}`,
-          '--host',
-          `pc${pad(i + 1)}`,
-          '--nick',
-          `Peer ${pad(i + 1)}`,
-          '--duration',
-          '100s',
-        ]),
-      )
-    await Promise.all(responders.map((r) => r.waitBound(2425, 80_000)))
-  })
-  after(async () => {
-    await lan?.destroy()
+  useSimulatedLan(this, {
+    hosts: PEERS + 1,
+    timeoutMs: 90_000,
+    async start(built) {
+      lan = built
+      // All 20 start at once; each is ready when its socket is bound (read from /proc, no fixed sleep).
+      responders = lan.hosts
+        .slice(1)
+        .map((host, i) =>
+          lan.cli(host, [
+            'listen',
+            '--respond',
+            '--ndjson',
+            '--user',
+            `user${pad(i + 1)}`,
+            '--host',
+            `pc${pad(i + 1)}`,
+            '--nick',
+            `Peer ${pad(i + 1)}`,
+            '--duration',
+            '100s',
+          ]),
+        )
+      await Promise.all(responders.map((r) => r.waitBound(2425, 80_000)))
+    },
   })
 
   it('announce --json --expect 20 (--wait 10s) lists all 20 peers with their addresses and nicknames', async () => {

@@ -2,20 +2,14 @@
 // in another host then lists that peer as exited.
 import {expect} from 'chai'
 
-import {netnsSkipReason, SimulatedLan} from '../support/netns.js'
+import {type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 type Json = any
 
 describe('simulated LAN: SIGINT on a responder', function () {
   this.timeout(60_000)
   let lan: SimulatedLan
-  before(async function () {
-    if (netnsSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: 2})
-  })
-  after(async () => {
-    await lan?.destroy()
-  })
+  useSimulatedLan(this, {hosts: 2, start: (built) => (lan = built)})
 
   it('sends BR_EXIT, and the other host shows the peer as exited', async () => {
     const [alice, watcher] = lan.hosts

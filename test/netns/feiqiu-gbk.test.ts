@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 import iconv from 'iconv-lite'
 
-import {netnsSkipReason, SimulatedLan} from '../support/netns.js'
+import {type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 const TEXT = '你好，世界'
 const VERSION = '1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9'
@@ -21,13 +21,7 @@ print('sent', flush=True)
 describe('simulated LAN: Feiqiu GBK from an independent sender', function () {
   this.timeout(60_000)
   let lan: SimulatedLan
-  before(async function () {
-    if (netnsSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: 2})
-  })
-  after(async () => {
-    await lan?.destroy()
-  })
+  useSimulatedLan(this, {hosts: 2, start: (built) => (lan = built)})
 
   it('listen --ndjson decodes GBK text, charset gbk, client feiqiu with MAC', async () => {
     const [feiqiu, me] = lan.hosts

@@ -3,20 +3,14 @@
 // --duration ends, and exits 0, without a stack trace.
 import {expect} from 'chai'
 
-import {netnsSkipReason, SimulatedLan} from '../support/netns.js'
+import {type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 type Json = any
 
 describe('simulated LAN: interface removed under a running listener', function () {
   this.timeout(60_000)
   let lan: SimulatedLan
-  before(async function () {
-    if (netnsSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: 2})
-  })
-  after(async () => {
-    await lan?.destroy()
-  })
+  useSimulatedLan(this, {hosts: 2, start: (built) => (lan = built)})
 
   it('listen --respond ends on --duration with exit 0 and one-line warnings, no stack trace', async () => {
     const host = lan.hosts[1]

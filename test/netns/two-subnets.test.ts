@@ -2,7 +2,7 @@
 // both by default, and a listener on each subnet hears it from that subnet's address.
 import {expect} from 'chai'
 
-import {netnsSkipReason, SimulatedLan} from '../support/netns.js'
+import {type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 type Json = any
 
@@ -10,13 +10,7 @@ describe('simulated LAN: a host on two subnets', function () {
   this.timeout(60_000)
   // h0: both subnets; h1: subnet 0 only; h2: subnet 1 only.
   let lan: SimulatedLan
-  before(async function () {
-    if (netnsSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: [[0, 1], [0], [1]]})
-  })
-  after(async () => {
-    await lan?.destroy()
-  })
+  useSimulatedLan(this, {hosts: [[0, 1], [0], [1]], start: (built) => (lan = built)})
 
   it('announce sends to both broadcast addresses, and each subnet hears it once', async () => {
     const [both, first, second] = lan.hosts

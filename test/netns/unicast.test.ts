@@ -2,7 +2,7 @@
 // and the sending stops; without one, the same packet is resent every second and the run ends with exit code 6.
 import {expect} from 'chai'
 
-import {NetnsProcess, netnsSkipReason, SimulatedLan} from '../support/netns.js'
+import {NetnsProcess, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 type Json = any
 
@@ -12,13 +12,7 @@ const RETRIES = 3
 describe('simulated LAN: unicast with receipts', function () {
   this.timeout(60_000)
   let lan: SimulatedLan
-  before(async function () {
-    if (netnsSkipReason()) this.skip()
-    lan = await SimulatedLan.create({hosts: 2})
-  })
-  after(async () => {
-    await lan?.destroy()
-  })
+  useSimulatedLan(this, {hosts: 2, start: (built) => (lan = built)})
   // A failed assertion must not leave a listener on host 2 that answers in the next test.
   let started: NetnsProcess[] = []
   const track = (p: NetnsProcess) => {

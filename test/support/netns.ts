@@ -22,6 +22,7 @@ import {mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync}
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import type {Suite} from 'mocha'
 
 import {guardedEnv} from './send-guard.js'
 import {CLI_BIN} from './cli-bin.js'
@@ -530,6 +531,19 @@ export class SimulatedLan {
     await ip('-n', host.ns, 'link', 'del', ifname)
   }
 
+  /** Runs `ip ARGS` inside a host's namespace, or a switch's (a name from `bridges`); returns its stdout. */
+  async ip(where: Host | string, ...args: string[]): Promise<string> {
+    return ip('-n', typeof where === 'string' ? where : where.ns, ...args)
+  }
+
+  /** The switch namespace and port that a host's interface is plugged into (the other end of its veth). */
+  switchPort(host: Host, ifname = 'eth0'): {bridge: string; port: string} {
+    const n = this.hosts.indexOf(host)
+    const k = host.interfaces.findIndex((itf) => itf.name === ifname)
+    if (n === -1 || k === -1) throw new Error(`SimulatedLan: no interface ${ifname} on ${host.name}`)
+    return {bridge: this.bridges[host.interfaces[k].subnet], port: `h${n}e${k}`} // named as build() names it
+  }
+
   /** Synchronous last-resort cleanup for the process exit handler. */
   destroySync(): void {
     if (this.destroyed) return
@@ -603,6 +617,39 @@ export class SimulatedLan {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
   }
+}
+
+export interface LanSuite extends LanOptions {
+  /** Why the suite cannot run here; default netnsSkipReason (which throws under LANMSG_REQUIRE_NETNS=1). */
+  skipReason?: () => string | undefined
+  /** Time for building the LAN and `start` together (default: the suite's timeout). */
+  timeoutMs?: number
+  /** Runs (and is awaited) in the same before-all hook once the LAN is up: keep the LAN, start what tests share. */
+  start(lan: SimulatedLan): unknown
+  /** Runs in the same after-all hook, before the LAN is destroyed (also after a skip or a failed start). */
+  stop?(): unknown
+}
+
+/**
+ * Gives a mocha suite (`this` in its describe callback) one simulated LAN: built before all its tests (the suite is
+ * skipped where namespaces are unavailable, and fails there under LANMSG_REQUIRE_NETNS=1), destroyed after them.
+ */
+export function useSimulatedLan(suite: Suite, options: LanSuite): void {
+  const {skipReason = netnsSkipReason, start, stop, timeoutMs, ...lanOptions} = options
+  let lan: SimulatedLan | undefined
+  suite.beforeAll(async function () {
+    if (timeoutMs !== undefined) this.timeout(timeoutMs)
+    if (skipReason()) this.skip()
+    lan = await SimulatedLan.create(lanOptions)
+    await start(lan)
+  })
+  suite.afterAll(async () => {
+    try {
+      await stop?.()
+    } finally {
+      await lan?.destroy()
+    }
+  })
 }
 
 function destroyAllSync(): void {
