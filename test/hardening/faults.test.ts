@@ -1,15 +1,14 @@
 // Faults: a port in use, a port that needs privileges, no route, a stdout pipe closed under lanmsg, signals in
 // the middle of an announce, and the network interface deleted while listen runs. Each ends as one clear line (or
 // a clean exit) with the documented exit code, never a stack trace.
-// Network rule: from the machine's namespace only loopback; the no-route and interface cases run inside network
-// namespaces created here (only lo, or a veth pair on 10.204.X.0/24) and deleted afterwards.
+// Network rule: from the machine's namespace only loopback; the no-route and interface cases run in a host of a
+// simulated LAN (test/support/netns.ts), deleted afterwards.
 import {expect} from 'chai'
 import {chmodSync} from 'node:fs'
 
 import {EXIT_CODES, exitCodeOf} from '../../src/cli/exit-codes.js'
 import {describeSocketError} from '../../src/net/net-error.js'
 import {
-  canUseNetns,
   type CliExit,
   freeUdpPort,
   LoopbackSocket,
@@ -19,11 +18,11 @@ import {
   sleep,
   STACK_TRACE,
   startCli,
-  TestNamespace,
 } from '../support/hostile.js'
+import {type Host, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 /** stderr holds exactly one error line (after announce's progress lines, if any) and no stack trace. */
-function oneErrorLine(exit: CliExit): string {
+function oneErrorLine(exit: Pick<CliExit, 'stderr'>): string {
   expect(exit.stderr).not.to.match(STACK_TRACE)
   const lines = nonEmptyLines(exit.stderr)
   const errors = lines.filter((l) => l.startsWith('Error: '))
@@ -105,22 +104,24 @@ describe('hardening: faults', function () {
     expect(oneErrorLine(announce)).to.include('choose a port of 1024 or above with --bind-port')
   })
 
-  describe('ENETUNREACH inside a namespace without routes', () => {
-    let ns: TestNamespace | undefined
-
-    before(function () {
-      if (!canUseNetns()) this.skip()
-      ns = TestNamespace.create('noroute')
+  describe('ENETUNREACH inside a namespace without routes', function () {
+    let lan: SimulatedLan
+    let host: Host
+    useSimulatedLan(this, {
+      hosts: 1,
+      async start(built) {
+        lan = built
+        host = lan.hosts[0]
+        await lan.removeInterface(host, 'eth0') // lo alone is left: no route anywhere
+      },
     })
-    after(() => ns?.remove())
 
     it('announce --limited and --to 10.99.0.1 → exit 5, one line saying there is no route', async () => {
-      const env = {LANMSG_STATE_DIR: state.dir}
-      const {prefix} = ns!
+      const run = (args: string[]) => lan.cli(host, args).wait(30_000)
       const [limited, unicast, json] = await Promise.all([
-        runCli(['announce', 'hi', '--limited', '--bind-port', '0', '--wait', '1s'], {env, prefix}),
-        runCli(['announce', 'hi', '--to', '10.99.0.1', '--bind-port', '0', '--wait', '1s'], {env, prefix}),
-        runCli(['announce', '--to', '10.99.0.1', '--bind-port', '0', '--wait', '1s', '--json'], {env, prefix}),
+        run(['announce', 'hi', '--limited', '--bind-port', '0', '--wait', '1s']),
+        run(['announce', 'hi', '--to', '10.99.0.1', '--bind-port', '0', '--wait', '1s']),
+        run(['announce', '--to', '10.99.0.1', '--bind-port', '0', '--wait', '1s', '--json']),
       ])
       expect(limited.code, limited.stderr).to.equal(EXIT_CODES.networkUnreachable)
       expect(oneErrorLine(limited)).to.match(/^Error: no route to 255\.255\.255\.255: the network is unreachable/)
@@ -238,33 +239,35 @@ describe('hardening: faults', function () {
     })
   })
 
-  describe('the network interface deleted while listen --respond runs (namespace)', () => {
-    let ns: TestNamespace | undefined
-
-    before(function () {
-      if (!canUseNetns()) this.skip()
-      ns = TestNamespace.create('ifdel')
-    })
-    after(() => ns?.remove())
+  describe('the network interface deleted while listen --respond runs (namespace)', function () {
+    let lan: SimulatedLan
+    useSimulatedLan(this, {hosts: 1, start: (built) => (lan = built)})
 
     it('keeps running, then exits 0 with one warning per BR_EXIT that has no route left; no stack trace', async () => {
-      const subnet = 100 + Math.floor(Math.random() * 100)
-      const veth = ns!.addVethPair(subnet)
-      const broadcast = `10.204.${subnet}.255`
-      const records: any[] = []
-      const cli = startCli(
-        ['listen', '--ndjson', '--respond', '--to', broadcast, '--port', '2425', '--duration', '20s', '--user', 'me'],
-        {env: {LANMSG_STATE_DIR: state.dir}, prefix: ns!.prefix, onLine: (line) => records.push(JSON.parse(line))},
-      )
+      const host = lan.hosts[0]
+      const {broadcast} = host.interfaces[0]
+      const cli = lan.cli(host, [
+        'listen',
+        '--ndjson',
+        '--respond',
+        '--to',
+        broadcast,
+        '--port',
+        '2425',
+        '--duration',
+        '20s',
+        '--user',
+        'me',
+      ])
       try {
-        // Its own BR_ENTRY to 10.204.X.255 comes back to it: the interface is up and it is listening.
-        await cli.until(() => records.length > 0, 15_000, 'its own BR_ENTRY')
-        expect(records[0].packet.mode).to.equal('BR_ENTRY')
-        ns!.ip('link', 'del', veth.a) // takes its peer (veth.b) and both addresses with it
+        // Its own BR_ENTRY to the broadcast address comes back to it: the interface is up and it is listening.
+        const [first] = await cli.waitForRecords(() => true, 1, 15_000, 'its own BR_ENTRY')
+        expect(first.packet.mode).to.equal('BR_ENTRY')
+        await lan.removeInterface(host, 'eth0') // takes its switch port and its address with it
         await sleep(500)
-        expect(cli.child.exitCode, 'still running without the interface').to.equal(null)
+        expect(cli.exited, 'still running without the interface').to.equal(false)
         cli.kill('SIGINT')
-        const exit = await cli.exited
+        const exit = await cli.wait(20_000)
         expect(exit.code, exit.stderr).to.equal(0)
         expect(exit.stderr).not.to.match(STACK_TRACE)
         const lines = nonEmptyLines(exit.stderr)
@@ -277,7 +280,6 @@ describe('hardening: faults', function () {
         expect(lines).to.have.length(warnings.length + 1)
       } finally {
         cli.kill('SIGKILL')
-        await cli.exited.catch(() => {})
       }
     })
   })

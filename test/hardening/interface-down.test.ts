@@ -1,50 +1,47 @@
 // `--interface NAME` on an interface that exists but is down, or has no link, says so (issue 12, "never guess"):
-// Node lists neither, so lanmsg used to call it "no such network interface". Run inside a network namespace made
-// here (a veth pair, no route anywhere), deleted afterwards; nothing is sent.
+// Node lists neither, so lanmsg used to call it "no such network interface". Run in a host of a simulated LAN
+// (test/support/netns.ts) whose eth0 is taken down, or whose switch port is; nothing is sent.
 import {expect} from 'chai'
 
-import {canUseNetns, makeStateDir, nonEmptyLines, runCli, STACK_TRACE, TestNamespace} from '../support/hostile.js'
+import {nonEmptyLines, STACK_TRACE} from '../support/hostile.js'
+import {type Host, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
 describe('hardening: --interface on an interface that is down', function () {
   this.timeout(40_000)
-  let ns: TestNamespace | undefined
-  let state: ReturnType<typeof makeStateDir>
-  let pair: ReturnType<TestNamespace['addVethPair']>
-
-  before(function () {
-    if (!canUseNetns()) this.skip()
-    state = makeStateDir()
-    ns = TestNamespace.create('ifdown')
-    pair = ns.addVethPair(7)
-  })
-  after(() => {
-    ns?.remove()
-    state?.remove()
+  let lan: SimulatedLan
+  let host: Host
+  useSimulatedLan(this, {
+    hosts: 1,
+    start(built) {
+      lan = built
+      host = lan.hosts[0]
+    },
   })
 
-  const run = (args: string[]) => runCli(args, {prefix: ns!.prefix, env: {LANMSG_STATE_DIR: state.dir}})
+  const run = (args: string[]) => lan.cli(host, args).wait(30_000)
 
   it('down: one line saying it is down and how to bring it up, exit 2 (announce and listen --respond)', async () => {
-    ns!.ip('link', 'set', pair.a, 'down')
+    await lan.ip(host, 'link', 'set', 'eth0', 'down')
     for (const args of [
-      ['announce', '--interface', pair.a],
-      ['listen', '--respond', '--interface', pair.a],
+      ['announce', '--interface', 'eth0'],
+      ['listen', '--respond', '--interface', 'eth0'],
     ]) {
       const exit = await run(args)
       expect(exit.code, exit.stderr).to.equal(2)
       expect(exit.stderr).not.to.match(STACK_TRACE)
       expect(nonEmptyLines(exit.stderr)).to.deep.equal([
-        `Error: --interface ${pair.a}: the interface is down; bring it up (ip link set ${pair.a} up) or choose another; available: lo`,
+        `Error: --interface eth0: the interface is down; bring it up (ip link set eth0 up) or choose another; available: lo`,
       ])
     }
   })
 
-  it('up without a link (its peer is down): one line saying it has no link, exit 2', async () => {
-    ns!.ip('link', 'set', pair.a, 'up')
-    ns!.ip('link', 'set', pair.b, 'down')
-    const exit = await run(['announce', '--interface', pair.a])
+  it('up without a link (its switch port is down): one line saying it has no link, exit 2', async () => {
+    await lan.ip(host, 'link', 'set', 'eth0', 'up')
+    const {bridge, port} = lan.switchPort(host)
+    await lan.ip(bridge, 'link', 'set', port, 'down')
+    const exit = await run(['announce', '--interface', 'eth0'])
     expect(exit.code, exit.stderr).to.equal(2)
-    expect(exit.stderr).to.match(new RegExp(`^Error: --interface ${pair.a}: the interface has no link`))
+    expect(exit.stderr).to.match(/^Error: --interface eth0: the interface has no link/)
   })
 
   it('absent: still "no such network interface"', async () => {

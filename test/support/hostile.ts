@@ -1,11 +1,11 @@
 // Tools for the hardening tests (test/hardening): a CLI process that can be watched while it runs, UDP senders
-// and catchers on loopback, a seeded generator of hostile IPMsg datagrams, throw-away network namespaces, and
-// helpers for "one line, no stack trace" checks.
+// and catchers on loopback, a seeded generator of hostile IPMsg datagrams, and helpers for "one line, no stack
+// trace" checks.
 //
 // The network rule: from the machine's own namespace UDP goes to 127.0.0.0/8 only (the send guard enforces it
-// in this process and, through guardedEnv, in every child); anything else happens inside a namespace that a
-// test creates on 10.204.X.0/24 and deletes afterwards.
-import {type ChildProcessWithoutNullStreams, execFileSync, spawn} from 'node:child_process'
+// in this process and, through guardedEnv, in every child); anything else happens in a simulated LAN
+// (netns.ts) that a test builds and deletes afterwards.
+import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
 import dgram from 'node:dgram'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -25,7 +25,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 export interface CliOptions {
   env?: NodeJS.ProcessEnv
-  /** A command put in front of `node bin/dev.js` (e.g. ['ip', 'netns', 'exec', 'ns1'] or a setpriv line). */
+  /** A command put in front of `node bin/dev.js` (e.g. a setpriv line). */
   prefix?: string[]
   /** Called with every complete stdout line (without the newline), as it arrives. */
   onLine?: (line: string) => void
@@ -543,67 +543,4 @@ export function hostileDatagram(random: () => number, i: number): Buffer {
   }
 
   return mutate(random, pick(random, VALID_TEMPLATES))
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Network namespaces (root only): a private world on 10.204.X.0/24, deleted afterwards
-
-function ip(...args: string[]): string {
-  return execFileSync('ip', args, {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
-}
-
-export function canUseNetns(): boolean {
-  if (process.getuid?.() !== 0) return false
-  try {
-    ip('netns', 'list')
-    return true
-  } catch {
-    return false
-  }
-}
-
-export class TestNamespace {
-  private constructor(readonly name: string) {}
-
-  /** The command prefix that runs a program inside the namespace. */
-  get prefix(): string[] {
-    return ['ip', 'netns', 'exec', this.name]
-  }
-
-  /** A namespace with only `lo` up (no route anywhere else). */
-  static create(tag: string): TestNamespace {
-    const name = `lanmsg-${tag}-${process.pid}-${Math.floor(Math.random() * 1e6)}`
-    ip('netns', 'add', name)
-    const ns = new TestNamespace(name)
-    ns.ip('link', 'set', 'lo', 'up')
-    return ns
-  }
-
-  /** Runs `ip …` inside the namespace. */
-  ip(...args: string[]): string {
-    return ip('-n', this.name, ...args)
-  }
-
-  /**
-   * A veth pair whose both ends live in this namespace (a LAN of two), `a` with 10.204.X.1/24 and `b` with
-   * 10.204.X.2/24. No default route is added.
-   */
-  addVethPair(subnet: number): {a: string; b: string; addressA: string; addressB: string} {
-    const a = `hv${subnet}a`
-    const b = `hv${subnet}b`
-    this.ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b)
-    this.ip('addr', 'add', `10.204.${subnet}.1/24`, 'dev', a)
-    this.ip('addr', 'add', `10.204.${subnet}.2/24`, 'dev', b)
-    this.ip('link', 'set', a, 'up')
-    this.ip('link', 'set', b, 'up')
-    return {a, b, addressA: `10.204.${subnet}.1`, addressB: `10.204.${subnet}.2`}
-  }
-
-  remove(): void {
-    try {
-      ip('netns', 'del', this.name)
-    } catch {
-      // already gone
-    }
-  }
 }
