@@ -3,8 +3,8 @@
 import {expect} from 'chai'
 import iconv from 'iconv-lite'
 
-import {Iptux, iptuxSkipReason} from '../support/iptux.js'
-import {type SimulatedLan, useSimulatedLan} from '../support/netns.js'
+import {Iptux, useIptuxLan} from '../support/iptux.js'
+import {type SimulatedLan} from '../support/netns.js'
 
 const TUX = {nickname: '小企鹅', group: '研发部', encoding: 'gbk'}
 
@@ -13,14 +13,9 @@ describe('real iptux configured for GBK', function () {
   let lan: SimulatedLan
   let iptux: Iptux
 
-  useSimulatedLan(this, {
-    hosts: 3,
-    skipReason: iptuxSkipReason,
-    async start(built) {
-      lan = built
-      iptux = await Iptux.start(lan, lan.hosts[0], TUX)
-    },
-    stop: () => iptux?.stop(),
+  useIptuxLan(this, 3, TUX, (built, tux) => {
+    lan = built
+    iptux = tux
   })
 
   for (const args of [[], ['--encoding', 'gbk']]) {

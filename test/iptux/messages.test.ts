@@ -3,22 +3,17 @@
 // (charset guess, last packet number) apart.
 import {expect} from 'chai'
 
-import {type ChatEntry, Iptux, iptuxSkipReason} from '../support/iptux.js'
-import {type Host, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
+import {type ChatEntry, Iptux, useIptuxLan} from '../support/iptux.js'
+import {type Host, type SimulatedLan} from '../support/netns.js'
 
 describe('real iptux: what it displays of lanmsg messages', function () {
   this.timeout(90_000)
   let lan: SimulatedLan
   let iptux: Iptux
 
-  useSimulatedLan(this, {
-    hosts: 7,
-    skipReason: iptuxSkipReason,
-    async start(built) {
-      lan = built
-      iptux = await Iptux.start(lan, lan.hosts[0], {nickname: 'Tux', group: 'Penguins'})
-    },
-    stop: () => iptux?.stop(),
+  useIptuxLan(this, 7, {nickname: 'Tux', group: 'Penguins'}, (built, tux) => {
+    lan = built
+    iptux = tux
   })
 
   interface Sent {

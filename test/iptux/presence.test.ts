@@ -2,8 +2,8 @@
 // `announce` and `present`, not `expired` while it is quiet, its resends marked duplicate, its BR_EXIT seen.
 import {expect} from 'chai'
 
-import {Iptux, iptuxSkipReason} from '../support/iptux.js'
-import {type Host, type NetnsProcess, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
+import {Iptux, useIptuxLan} from '../support/iptux.js'
+import {type Host, type NetnsProcess, type SimulatedLan} from '../support/netns.js'
 
 const TUX = {nickname: 'Tux', group: 'Penguins'}
 
@@ -14,16 +14,11 @@ describe('real iptux: presence as lanmsg reports it', function () {
   let scout: Host
   let listener: Host
 
-  useSimulatedLan(this, {
-    hosts: 3,
-    skipReason: iptuxSkipReason,
-    async start(built) {
-      lan = built
-      scout = lan.hosts[1]
-      listener = lan.hosts[2]
-      iptux = await Iptux.start(lan, lan.hosts[0], TUX)
-    },
-    stop: () => iptux?.stop(),
+  useIptuxLan(this, 3, TUX, (built, tux) => {
+    lan = built
+    iptux = tux
+    scout = lan.hosts[1]
+    listener = lan.hosts[2]
   })
 
   async function json(proc: NetnsProcess, codes = [0]): Promise<any> {

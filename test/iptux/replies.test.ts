@@ -4,22 +4,17 @@
 import {expect} from 'chai'
 import iconv from 'iconv-lite'
 
-import {Iptux, iptuxSkipReason} from '../support/iptux.js'
-import {type Host, type NetnsProcess, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
+import {Iptux, useIptuxLan} from '../support/iptux.js'
+import {type Host, type NetnsProcess, type SimulatedLan} from '../support/netns.js'
 
 describe('real iptux: its messages to lanmsg listen --respond', function () {
   this.timeout(90_000)
   let lan: SimulatedLan
   let iptux: Iptux
 
-  useSimulatedLan(this, {
-    hosts: 3,
-    skipReason: iptuxSkipReason,
-    async start(built) {
-      lan = built
-      iptux = await Iptux.start(lan, lan.hosts[0], {nickname: 'Tux', group: 'Penguins'})
-    },
-    stop: () => iptux?.stop(),
+  useIptuxLan(this, 3, {nickname: 'Tux', group: 'Penguins'}, (built, tux) => {
+    lan = built
+    iptux = tux
   })
 
   /** A message from this host opens iptux's chat window for it (open_chat); waits until iptux displayed it. */

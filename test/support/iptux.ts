@@ -14,7 +14,9 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {type Host, type NetnsProcess, netnsSkipReason, type SimulatedLan} from './netns.js'
+import type {Suite} from 'mocha'
+
+import {type Host, type NetnsProcess, netnsSkipReason, type SimulatedLan, useSimulatedLan} from './netns.js'
 
 const TOOLS = ['iptux', 'Xvfb', 'xdotool', 'xkbcomp', 'dbus-daemon'] as const
 /** iptux's chat log frames each entry with these lines (LogSystem). */
@@ -71,6 +73,28 @@ export function iptuxSkipReason(): string | undefined {
   }
 
   return reason
+}
+
+/**
+ * Gives a mocha suite (`this` in its describe callback) a simulated LAN of `hosts` hosts with a real iptux in the
+ * first, both gone after the suite; skipped, or failed under LANMSG_REQUIRE_IPTUX=1, where iptux cannot run.
+ */
+export function useIptuxLan(
+  suite: Suite,
+  hosts: number,
+  config: IptuxConfig,
+  start: (lan: SimulatedLan, iptux: Iptux) => unknown,
+): void {
+  let iptux: Iptux | undefined
+  useSimulatedLan(suite, {
+    hosts,
+    skipReason: iptuxSkipReason,
+    async start(lan) {
+      iptux = await Iptux.start(lan, lan.hosts[0], config)
+      await start(lan, iptux)
+    },
+    stop: () => iptux?.stop(),
+  })
 }
 
 /** Parses iptux's communicate.log. */
