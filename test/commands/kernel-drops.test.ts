@@ -3,13 +3,14 @@
 // dropped, as the kernel counts it (/proc/net/udp). With the native addon (SO_MEMINFO) and without
 // (LANMSG_BATCH_READ=off). Loopback only (the network rule); the children run under the send guard.
 import {expect} from 'chai'
-import {spawn, spawnSync} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {freePort} from '../support/ipmsg-peers.js'
 import {CLI_BIN} from '../support/cli-bin.js'
+import {sendBurst} from '../support/loopback-burst.js'
 import {guardedEnv} from '../support/send-guard.js'
 
 // Far more than an 8 MiB receive buffer holds of small datagrams (each takes ~1 KiB of it on loopback).
@@ -27,18 +28,7 @@ function procDrops(port: number): number | undefined {
   return lines.length === 0 ? undefined : lines.reduce((sum, l) => sum + Number(l.trim().split(/\s+/).at(-1)), 0)
 }
 
-/** Sends COUNT numbered IPMsg datagrams to 127.0.0.1:port as fast as it can, from a child process. */
-function burst(port: number): void {
-  const script = `
-    const s = require('node:dgram').createSocket('udp4')
-    s.bind(0, '127.0.0.1', async () => {
-      for (let i = 0; i < ${COUNT}; i++)
-        await new Promise((ok) => s.send(Buffer.from('1:' + (i + 1) + ':u:h:32:n' + i + '\\0'), ${port}, '127.0.0.1', ok))
-      s.close()
-    })`
-  const result = spawnSync(process.execPath, ['-e', script], {encoding: 'utf8', timeout: 60_000})
-  expect(result.status, result.stderr).to.equal(0)
-}
+const burst = (port: number) => sendBurst(port, COUNT, 60_000)
 
 /** Runs lanmsg with `args` (its socket bound to `port`), stops it, overflows its socket, resumes it, ends it. */
 async function stalled(port: number, args: string[], env: NodeJS.ProcessEnv = {}, interrupt = true) {

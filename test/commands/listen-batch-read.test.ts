@@ -1,12 +1,13 @@
 // `lanmsg listen` under a burst, with batched reads (the native addon, when built) and with LANMSG_BATCH_READ=off:
 // the same records, in the same order. Loopback only (the network rule); the child runs under the send guard.
 import {expect} from 'chai'
-import {spawn, spawnSync} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {CLI_BIN} from '../support/cli-bin.js'
+import {sendBurst} from '../support/loopback-burst.js'
 import {guardedEnv} from '../support/send-guard.js'
 
 const COUNT = 3000
@@ -17,18 +18,7 @@ function bound(port: number): boolean {
   return readFileSync('/proc/net/udp', 'utf8').includes(needle)
 }
 
-/** Sends COUNT numbered IPMsg datagrams to 127.0.0.1:port as fast as it can, from a child (a burst). */
-function burst(port: number): void {
-  const script = `
-    const s = require('node:dgram').createSocket('udp4')
-    s.bind(0, '127.0.0.1', async () => {
-      for (let i = 0; i < ${COUNT}; i++)
-        await new Promise((ok) => s.send(Buffer.from('1:' + (i + 1) + ':u:h:32:n' + i + '\\0'), ${port}, '127.0.0.1', ok))
-      s.close()
-    })`
-  const result = spawnSync(process.execPath, ['-e', script], {encoding: 'utf8', timeout: 20_000})
-  expect(result.status, result.stderr).to.equal(0)
-}
+const burst = (port: number) => sendBurst(port, COUNT, 20_000)
 
 async function listenToBurst(
   port: number,
