@@ -42,22 +42,23 @@ export interface Live {
 
 const usedPorts = new Set<number>()
 
+/** `node bin/dev.js …cliArgs`, or with `shell`, the bash pipeline it makes of that command line. */
+function spawnCli(cliArgs: string[], env: NodeJS.ProcessEnv, shell?: (cli: string) => string) {
+  if (!shell) return spawn(process.execPath, [DEV_BIN, ...cliArgs], {cwd: REPO_ROOT, env})
+  const quote = (s: string) => `'${s.replaceAll("'", String.raw`'\''`)}'`
+  const cli = [process.execPath, DEV_BIN, ...cliArgs].map((a) => quote(a)).join(' ')
+  return spawn('bash', ['-c', shell(cli)], {cwd: REPO_ROOT, env})
+}
+
 /** Starts `node bin/dev.js listen --port <port> …args` (or, with `shell`, a bash pipeline around it). */
 export function startListen(
   port: number,
   args: string[],
   opts: {timeoutMs?: number; shell?: (cli: string) => string} = {},
 ): Live {
-  const cliArgs = ['listen', '--port', String(port), ...args]
-  const quote = (s: string) => `'${s.replaceAll("'", String.raw`'\''`)}'`
   const stateDir = mkdtempSync(join(tmpdir(), 'lanmsg-listen-test-'))
   const env = guardedEnv({NO_COLOR: '1', LANMSG_STATE_DIR: stateDir})
-  const child = opts.shell
-    ? spawn('bash', ['-c', opts.shell([process.execPath, DEV_BIN, ...cliArgs].map((a) => quote(a)).join(' '))], {
-        cwd: REPO_ROOT,
-        env,
-      })
-    : spawn(process.execPath, [DEV_BIN, ...cliArgs], {cwd: REPO_ROOT, env})
+  const child = spawnCli(['listen', '--port', String(port), ...args], env, opts.shell)
   child.stdin.end()
   const out: Buffer[] = []
   const err: Buffer[] = []
