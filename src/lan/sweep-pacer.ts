@@ -10,8 +10,8 @@ export class SweepPacer {
   constructor(
     rate: number,
     startedAt: number,
-    /** Probes that may go together after a late wake-up: a hundredth of a second's worth, at least one. */
-    private readonly maxBurst = Math.max(1, Math.ceil(rate / 100)),
+    /** Probes that may go together after a late wake-up: a tenth of a second's worth (timers run late under load). */
+    private readonly maxBurst = Math.max(1, Math.ceil(rate / 10)),
   ) {
     if (!(rate > 0)) throw new RangeError(`rate must be positive, got ${rate}`)
     this.intervalMs = 1000 / rate
