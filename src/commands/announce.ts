@@ -55,6 +55,14 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       description: 'Discovery on a subnet and on 255.255.255.255, as JSON',
     },
     {
+      command: '<%= config.bin %> <%= command.id %> --sweep 10.2.0.0/24 --sweep 10.3.0.0/24',
+      description: 'Who is on the subnets behind the router? (one probe per address, 100 a second)',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --to @branch-offices.txt',
+      description: 'A dial-up list: addresses, CIDRs or host names, one a line (# comments)',
+    },
+    {
       command: '<%= config.bin %> <%= command.id %> "你好" --encoding gbk --to 192.168.1.30',
       description: 'Send GBK text to a Feiqiu user',
     },
