@@ -19,7 +19,7 @@ describe('simulated LAN: two subnets behind a router', function () {
   before(async function () {
     if (netnsSkipReason()) this.skip()
     lan = await SimulatedLan.create({hosts: [[0]], router: true, farm: [3, 5]})
-    farm = lan.startFarm({durationS: 80})
+    farm = lan.startFarm({durationS: 80, log: true})
     await farm.waitForRecords((r: Json) => r.ready === 8, 1, 30_000)
   })
   after(async () => {
@@ -44,6 +44,7 @@ describe('simulated LAN: two subnets behind a router', function () {
   it('--sweep of the far subnet finds its peers through the router, and only them', async () => {
     const [h0] = lan.hosts
     const range = `10.202.${lan.x}.0/24`
+    const heardBefore = farm.records().length
     const run = await lan.cli(h0, ['announce', '--sweep', range, '--rate', '1000', '--json']).wait(30_000)
     expect(run.code, run.stderr).to.equal(0)
     const doc = JSON.parse(run.stdout)
@@ -54,6 +55,17 @@ describe('simulated LAN: two subnets behind a router', function () {
     // Each RTT counts from the probe to that address (the farm waits 0-1023 ms), not from the sweep's start.
     for (const p of doc.peers) expect(p.rttMs, JSON.stringify(p)).to.be.below(1500)
     expect(doc.rounds.at(-1)).to.include({mode: 'BR_EXIT'})
+    // What the farm heard from h0: each far host its probe (BR_ENTRY, 1) and, having answered, the goodbye
+    // (BR_EXIT, 2); the near hosts were not swept and heard nothing.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const heard = farm
+      .records()
+      .slice(heardBefore)
+      .filter((r: Json) => r.from === h0.address)
+    for (const [i, host] of lan.farm.entries()) {
+      const modes = heard.filter((r: Json) => r.host === i).map((r: Json) => r.mode)
+      expect(modes, host.address).to.deep.equal(far().includes(host.address) ? [1, 2] : [])
+    }
   })
 
   it('Ctrl-C during a sweep stops it and prints what was found (exit 130)', async () => {

@@ -518,15 +518,16 @@ export class SimulatedLan {
 
   /**
    * Starts the responder farm (responder_farm.py): one process with a UDP socket on 2425 in every farm host's
-   * namespace, answering BR_ENTRY with ANSENTRY as IP Messenger does. Wait for it with `waitForRecords(r => r.ready)`.
+   * namespace, answering BR_ENTRY with ANSENTRY as IP Messenger does. Wait for it with `waitForRecords(r => r.ready)`;
+   * with `log`, it prints what each farm host receives (index into `farm`, source address, IPMsg mode).
    */
-  startFarm(options: {durationS?: number; maxDelayMs?: number; prefix?: string} = {}): NetnsProcess {
+  startFarm(options: {durationS?: number; log?: boolean; maxDelayMs?: number; prefix?: string} = {}): NetnsProcess {
     if (this.farm.length === 0) throw new Error('SimulatedLan: no farm hosts (LanOptions.farm)')
     const script = fileURLToPath(new URL('responder_farm.py', import.meta.url))
     // prettier-ignore
     return this.exec(this.farm[0], ['python3', script, '--netns', this.farm.map((h) => h.ns).join(','),
       '--duration', String(options.durationS ?? 60), '--max-delay-ms', String(options.maxDelayMs ?? 1023),
-      '--prefix', options.prefix ?? 'farm'])
+      '--prefix', options.prefix ?? 'farm', ...(options.log ? ['--log'] : [])])
   }
 
   /** Builds the LAN (see the comment at the top of this file). Call available() first. */

@@ -12,7 +12,8 @@ anywhere else (the machine's own namespace included), and every socket is create
 line, so every datagram it sends leaves from one of them. It exits after --duration seconds, and sends at most
 --max-answers datagrams in all.
 
-Prints JSON lines: {"ready": N} once every socket is bound, and {"received": R, "answered": A} when it ends.
+Prints JSON lines: {"ready": N} once every socket is bound, {"host": i, "from": address, "mode": m} for each
+datagram with --log, and {"received": R, "answered": A} when it ends.
 """
 import argparse
 import ctypes
@@ -50,6 +51,7 @@ def main() -> int:
     parser.add_argument('--duration', type=float, default=60.0)
     parser.add_argument('--max-answers', type=int, default=200_000)
     parser.add_argument('--max-delay-ms', type=int, default=1023)
+    parser.add_argument('--log', action='store_true', help='print each datagram received: {"host", "from", "mode"}')
     args = parser.parse_args()
 
     names = [n for n in args.netns.split(',') if n]
@@ -114,6 +116,8 @@ def main() -> int:
                     mode = int(fields[4]) & 0xFF if len(fields) >= 5 else -1
                 except ValueError:
                     mode = -1
+                if args.log:
+                    print(json.dumps({'host': i, 'from': address, 'mode': mode}), flush=True)
                 if mode == BR_ENTRY:
                     seq += 1
                     delay = random.randint(0, args.max_delay_ms) / 1000
