@@ -5,6 +5,7 @@ import type {Target} from '../net/targets.js'
 import type {OutgoingPacket} from '../protocol/types.js'
 
 import {parseSweepRange} from '../net/address-ranges.js'
+import {localBroadcastAddresses} from '../net/targets.js'
 import {UsageError} from '../net/usage-error.js'
 import {DEFAULT_PORT} from '../protocol/constants.js'
 import {DEFAULT_SWEEP_RATE} from './flags.js'
@@ -62,5 +63,5 @@ function sweepPlan(where: SweepFlags & {port: number}, discovery: boolean): Swee
     )
   if ((where.repeat ?? 1) > 1) throw new UsageError('--sweep cannot be repeated with --repeat: run it again instead')
   const ranges = where.sweep.map((spec) => parseSweepRange(spec))
-  return {ranges, rate: where.rate ?? DEFAULT_SWEEP_RATE, port: where.port}
+  return {ranges, rate: where.rate ?? DEFAULT_SWEEP_RATE, port: where.port, skip: localBroadcastAddresses()}
 }

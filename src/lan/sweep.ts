@@ -10,6 +10,8 @@ export interface SweepPlan {
   /** Probes per second. */
   rate: number
   port: number
+  /** Broadcast addresses of this host's subnets: a probe there would be a broadcast, so they are passed over. */
+  skip?: string[]
 }
 
 export interface SweepReport {
@@ -18,6 +20,8 @@ export interface SweepReport {
   /** Addresses in the ranges (overlaps counted once). */
   probes: number
   sent: number
+  /** Addresses passed over because they are a broadcast address here (counted in sent: the sweep went past them). */
+  skipped: number
   /** Probes the socket refused (e.g. no route); the first one's message. */
   failed: number
   firstError: null | string
@@ -43,13 +47,16 @@ export class Sweep {
   private readonly ranges: AddressRange[]
   private readonly sentAt: BoundedMap<number, number>
   private sent = 0
+  private skipped = 0
   private failed = 0
+  private readonly skip: Set<string>
   private firstFailure: Error | undefined
   private ms = 0
 
   constructor(private readonly plan: SweepPlan) {
     this.ranges = mergeRanges(plan.ranges)
     this.total = rangeSize(this.ranges)
+    this.skip = new Set(plan.skip)
     this.sentAt = new BoundedMap(Math.min(100_000, Math.max(1000, Math.ceil(plan.rate * SENT_AT_SECONDS))))
   }
 
@@ -98,6 +105,7 @@ export class Sweep {
       rate: this.plan.rate,
       probes: this.total,
       sent: this.sent,
+      skipped: this.skipped,
       failed: this.failed,
       firstError: this.firstFailure ? this.firstFailure.message : null,
       complete: this.sent === this.total,
@@ -107,11 +115,16 @@ export class Sweep {
 
   /** The first send error, when every probe sent so far failed (then it is the run's error, not a table). */
   get allFailed(): Error | undefined {
-    return this.sent > 0 && this.failed === this.sent ? this.firstFailure : undefined
+    return this.sent > this.skipped && this.failed === this.sent - this.skipped ? this.firstFailure : undefined
   }
 
   private async probe(address: string, io: SweepIo): Promise<void> {
     this.sent++
+    if (this.skip.has(address)) {
+      this.skipped++
+      return
+    }
+
     this.sentAt.set(dottedQuadToNumber(address), io.now())
     try {
       await io.send(address, this.plan.port)

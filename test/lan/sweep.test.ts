@@ -47,6 +47,16 @@ describe('Sweep (fake clock)', () => {
     expect(sweep.probed('10.3.0.1')).to.equal(false)
   })
 
+  it('passes over a broadcast address of this host (a probe there would be a broadcast)', async () => {
+    const skip = ['10.5.0.255', '10.5.1.0']
+    const sweep = new Sweep({ranges: [parseSweepRange('10.5.0.0/23')], rate: 1000, port: 2425, skip})
+    const io = fakeIo()
+    await sweep.run(io)
+    expect(io.sends).to.have.length(508)
+    expect(io.sends.map((s) => s.address)).not.to.include.members(skip)
+    expect(sweep.report()).to.include({probes: 510, sent: 510, skipped: 2, complete: true})
+  })
+
   it('counts a failed send and goes on; every send failing is the error', async () => {
     const some = new Sweep({ranges: [parseSweepRange('10.4.0.0/29')], rate: 1000, port: 2425})
     await some.run(fakeIo({fail: (address) => address.endsWith('.3')}))
