@@ -10,12 +10,14 @@ import type {Benchmark, BenchContext, BenchOutcome} from './support/report.js'
 import {codec} from './codec.js'
 import {collisions} from './collisions.js'
 import {discovery} from './discovery.js'
+import {discoveryFarm} from './discovery-farm.js'
 import {ingest} from './ingest.js'
 import {jsonMemory} from './json-memory.js'
 import {memory} from './memory.js'
 import {packetNumbers} from './packet-numbers.js'
 import {replyBurst} from './reply-burst.js'
 import {startup} from './startup.js'
+import {sweep} from './sweep.js'
 import {worstCase} from './worst-case.js'
 import {ensureBuilt, stageCli} from './support/build.js'
 import {runCleanups} from './support/netns.js'
@@ -29,6 +31,8 @@ const BENCHMARKS: Benchmark[] = [
   ingest,
   replyBurst,
   discovery,
+  discoveryFarm,
+  sweep,
   memory,
   jsonMemory,
   packetNumbers,

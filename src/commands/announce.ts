@@ -55,6 +55,14 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       description: 'Discovery on a subnet and on 255.255.255.255, as JSON',
     },
     {
+      command: '<%= config.bin %> <%= command.id %> --sweep 10.2.0.0/24 --sweep 10.3.0.0/24',
+      description: 'Who is on the subnets behind the router? (one probe per address, 100 a second)',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --to @branch-offices.txt',
+      description: 'A dial-up list: addresses, CIDRs or host names, one a line (# comments)',
+    },
+    {
       command: '<%= config.bin %> <%= command.id %> "你好" --encoding gbk --to 192.168.1.30',
       description: 'Send GBK text to a Feiqiu user',
     },
@@ -75,7 +83,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     to: Flags.string({
       char: 't',
       description:
-        'Target: an IPv4 address, a broadcast address, a CIDR (its broadcast address) or a host name. Repeatable. Default: the broadcast address of every IPv4 interface.',
+        'Target: an IPv4 address, a broadcast address, a CIDR (its broadcast address) or a host name; @FILE reads targets one a line (# comments). Repeatable. Default: the broadcast address of every IPv4 interface.',
       multiple: true,
       helpGroup: 'TARGETS',
     }),
@@ -89,6 +97,7 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       description: "Send to the limited broadcast 255.255.255.255 instead of the interfaces' broadcast addresses.",
       helpGroup: 'TARGETS',
     }),
+    ...flags.sweepFlags,
     port: flags.port({
       char: 'p',
       description: 'Destination UDP port.',
@@ -198,6 +207,9 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
         port: f.port,
         bindPort: f['bind-port'],
         stay: f.stay,
+        sweep: f.sweep,
+        rate: f.rate,
+        repeat: f.repeat,
         warn: (message) => this.warnLine(message),
       },
     )
@@ -229,12 +241,14 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       farewell: plan.farewell,
       decodeOptions: f.encoding === undefined || f.encoding === 'utf-8' ? {} : {legacyCharset: f.encoding},
       maxReplies: output.maxReplies,
+      sweep: plan.sweep,
     })
     let result
     try {
       result = progress
         ? await progress.showAnnounceProgress(announcer, run, {
             targets: targets.length,
+            sweep: plan.sweep,
             warn: (m) => this.warnLine(m),
             interrupted: () => stop.signal,
           })

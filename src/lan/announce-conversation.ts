@@ -15,6 +15,7 @@ import {OurPackets} from './our-packets.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {ReplyCollector} from './reply-collector.js'
 import {replyWindowEnd, type WindowEnd} from './reply-window.js'
+import {Sweep} from './sweep.js'
 import {type Copy, TargetCharsets} from './target-charsets.js'
 
 /** Unicast targets given a connected socket of their own (one file descriptor each) to hear port-unreachable. */
@@ -36,6 +37,7 @@ export class AnnounceConversation {
   private readonly unicastTargets: Target[]
   private readonly charsets: TargetCharsets
   private readonly collector: ReplyCollector
+  private readonly sweep: Sweep | undefined
   private readonly result: AnnounceResult
   private readonly rounds: number
   private readonly sentMode: number
@@ -75,6 +77,7 @@ export class AnnounceConversation {
     this.perPeer = Boolean(outgoing.kind === 'packet' && outgoing.writtenIn && options.entry && options.waitMs !== 0)
     this.tracker = new DeliveryTracker([], {startedAt: 0, retries: 0, intervalMs: this.retryIntervalMs})
     this.roundStartedAt = now()
+    this.sweep = options.sweep ? new Sweep(options.sweep) : undefined
     const ownAddresses = new Set(endpoint.localAddresses())
     this.collector = new ReplyCollector({
       isEcho: (data, from) => from.port === endpoint.port && ownAddresses.has(from.address) && this.ours.isOurs(data),
@@ -137,7 +140,9 @@ export class AnnounceConversation {
   }
 
   private onDatagram(data: Buffer, from: Sender): void {
-    const reply = this.collector.collect(data, from, this.now(), this.roundStartedAt)
+    // An answer to a sweep's probe: its RTT counts from that probe, not from the start of the sweep.
+    const sentAt = this.sweep?.sentTo(from.address) ?? this.roundStartedAt
+    const reply = this.collector.collect(data, from, this.now(), sentAt)
     if (reply === undefined) return
     const packet = reply.result.ok ? reply.result.packet : undefined
     if (packet) this.charsets.observe(from.address, packet, this.collector.presence.peerCharset(from.address))
@@ -215,11 +220,13 @@ export class AnnounceConversation {
   /** Sends the round's packet to every target; its deliveries are tracked from here. */
   private async sendRound(round: number): Promise<Map<Target, Copy>> {
     const {options} = this
+    const charsetOf = (target: Target, main: string) => (this.perPeer ? this.charsets.charsetFor(target, main) : main)
+    const {copies, main, sent} = this.ours.round(options.outgoing, options.targets, round, charsetOf)
+    this.result.sent.push(sent)
+    // The sweep goes first: the window (and any resend) counts from the last probe, when the last answers start.
+    if (round === 0 && this.sweep) await this.runSweep(this.sweep, main.bytes)
     this.roundIsLast = round === this.rounds - 1
     this.roundStartedAt = this.now()
-    const charsetOf = (target: Target, main: string) => (this.perPeer ? this.charsets.charsetFor(target, main) : main)
-    const {copies, sent} = this.ours.round(options.outgoing, options.targets, round, charsetOf)
-    this.result.sent.push(sent)
     const copyOf = new Map(options.targets.map((target, i) => [target, copies[i]]))
     const deliveries = this.reliable ? this.deliveries(round, sent.packetNo ?? 0, copyOf) : []
     const schedule = {startedAt: this.roundStartedAt, retries: options.retries, intervalMs: this.retryIntervalMs}
@@ -228,10 +235,35 @@ export class AnnounceConversation {
     for (const target of options.targets) await this.sendTo(copyOf.get(target)!.bytes, target, 1, round)
     // Nothing went out at all (no route, no permission): that is the error, not an empty table.
     const noneWent = this.failures.length === options.targets.length && this.failures.length > 0
-    if (round === 0 && !options.entry && noneWent) throw this.failures[0]
+    const sweepFailed = this.sweep?.allFailed
+    if (round === 0 && !options.entry && noneWent && (!this.sweep || sweepFailed)) throw this.failures[0]
+    if (round === 0 && options.targets.length === 0 && sweepFailed) throw sweepFailed
     // Only unicasts are resent: a window of broadcasts alone is just --wait.
     this.retryUntil = this.tracker.retryUntil
     return copyOf
+  }
+
+  private async runSweep(sweep: Sweep, bytes: Uint8Array): Promise<void> {
+    await sweep.run({
+      send: (address, port) => this.endpoint.send(bytes, port, address),
+      sleep: (ms) => this.sleeper.sleep(ms),
+      now: this.now,
+      stopped: () => this.sleeper.stopped,
+      progress: (sent, total) => this.events.emit('swept', sent, total, false),
+    })
+    const {sent, probes} = sweep.report()
+    this.events.emit('swept', sent, probes, true)
+  }
+
+  /** Swept addresses that answered: they know us now, so they get the goodbye too (not the silent rest). */
+  private sweptPeers(): Target[] {
+    const port = this.options.sweep?.port
+    if (!this.sweep || port === undefined) return []
+    const already = new Set(this.options.targets.map((t) => t.address))
+    const addresses = new Set(this.collector.peers().map((p) => p.address))
+    return [...addresses]
+      .filter((address) => !already.has(address) && this.sweep!.probed(address))
+      .map((address) => ({address, port, kind: 'unicast'}))
   }
 
   private deliveries(round: number, packetNo: number, copyOf: Map<Target, Copy>): Delivery[] {
@@ -303,8 +335,11 @@ export class AnnounceConversation {
         this.rounds,
       )
       result.sent.push(sent)
-      for (const target of this.options.targets) await this.sendTo(copy.bytes, target, 1, this.rounds)
+      for (const target of [...this.options.targets, ...this.sweptPeers()])
+        await this.sendTo(copy.bytes, target, 1, this.rounds)
     }
+
+    if (this.sweep) result.sweep = this.sweep.report()
 
     result.kernelDrops = this.endpoint.kernelDrops() ?? null
     result.peers = collector.peers()

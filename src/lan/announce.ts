@@ -8,6 +8,7 @@ import type {DecodeOptions, OutgoingPacket} from '../protocol/types.js'
 import type {Delivery} from './delivery-tracker.js'
 import type {Outgoing, SentPacket} from './our-packets.js'
 import type {PeerSummary, Reply} from './reply-collector.js'
+import type {SweepPlan, SweepReport} from './sweep.js'
 
 import {openUdpEndpoint} from '../net/udp-endpoint.js'
 import {AnnounceConversation} from './announce-conversation.js'
@@ -15,6 +16,7 @@ import {PacketNumberSource} from './packet-number-store.js'
 import {WakeableSleep} from './wakeable-sleep.js'
 
 export type {Delivery} from './delivery-tracker.js'
+export type {SweepPlan, SweepReport} from './sweep.js'
 export type {Outgoing, SentPacket, WrittenPacket} from './our-packets.js'
 export {MAX_REPLIES_KEPT, type PeerSummary, type Reply} from './reply-collector.js'
 
@@ -50,6 +52,8 @@ export interface AnnounceOptions {
   /** Replies kept (default MAX_REPLIES_KEPT); the rest are counted in repliesDropped. */
   maxReplies?: number
   packetNumbers?: PacketNumberSource
+  /** Before the first round, the packet unicast to every address of these ranges at this rate (--sweep). */
+  sweep?: SweepPlan
   /** Injected for tests. */
   now?: () => number
 }
@@ -79,6 +83,8 @@ export interface AnnounceResult {
   entry: null | SentPacket
   /** How long the last window lasted, and why it ended there. */
   waited: {mode: 'auto' | 'fixed'; ms: number; reason: string}
+  /** What the sweep probed, when there was one. */
+  sweep?: SweepReport
 }
 
 export interface AnnounceEvents {
@@ -86,6 +92,8 @@ export interface AnnounceEvents {
   sent: [target: Target, attempt: number, round: number]
   reply: [reply: Reply]
   waiting: [untilMs: number]
+  /** Sweep progress after each batch of probes; done once when it ends (finished or stopped). */
+  swept: [sent: number, total: number, done: boolean]
 }
 
 export class Announcer extends EventEmitter<AnnounceEvents> {

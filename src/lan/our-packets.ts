@@ -73,24 +73,25 @@ export class OurPackets {
   /**
    * One round of the message: the copy for each target, in the order of `targets`. With `writtenIn`, a target
    * gets the copy in `charsetOf(target, main charset)`, same packet number; one that cannot be written, the main.
-   * `sent` describes the main copy, and says truncated when any copy sent was.
+   * `sent` describes the main copy (`main`: what a sweep's probes carry), and says truncated when any copy sent was.
    */
   round(
     outgoing: Outgoing,
     targets: Target[],
     round: number,
     charsetOf: (target: Target, fallback: string) => string,
-  ): {copies: Copy[]; sent: SentPacket} {
+  ): {copies: Copy[]; main: Copy; sent: SentPacket} {
     if (outgoing.kind === 'raw') {
       this.payloads.add(Buffer.from(outgoing.bytes).toString('latin1'))
       const {length} = outgoing.bytes
       const sent = {round, packetNo: null, command: null, mode: null, bytes: length, truncated: false}
-      return {copies: targets.map(() => ({bytes: outgoing.bytes, charset: '', truncated: false})), sent}
+      const main = {bytes: outgoing.bytes, charset: '', truncated: false}
+      return {copies: targets.map(() => main), main, sent}
     }
 
     const {copy: main, sent} = this.write(outgoing, round)
     const {writtenIn} = outgoing
-    if (writtenIn === undefined) return {copies: targets.map(() => main), sent}
+    if (writtenIn === undefined) return {copies: targets.map(() => main), main, sent}
     const write = (charset: string) => {
       try {
         return this.write(writtenIn(charset), round, sent.packetNo!).copy
@@ -103,6 +104,6 @@ export class OurPackets {
     const copies = copiesFor(targets, (t) => charsetOf(t, main.charset), main, write)
     // A copy in a charset that takes more bytes (GB18030's 4-byte forms) can be shortened where the main was not.
     sent.truncated = copies.some((c) => c.truncated)
-    return {copies, sent}
+    return {copies, main, sent}
   }
 }

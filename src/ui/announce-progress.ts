@@ -1,12 +1,14 @@
 // Progress of an announce on stderr with listr2: opening the port, sending, waiting with a countdown and a
 // running count of replies. stdout stays for the table or the JSON document.
-import type {Announcer, AnnounceResult} from '../lan/announce.js'
+import type {Announcer, AnnounceResult, SweepPlan} from '../lan/announce.js'
 
 import {animationEnabled, colorEnabled} from './color.js'
 import {formatDuration} from './duration-text.js'
 
 export interface ProgressOptions {
   targets: number
+  /** --sweep: a bar with the count and the time left while the ranges are probed. */
+  sweep?: SweepPlan
   /** Warn in one line when the port fell back to an ephemeral one. */
   warn: (message: string) => void
   /** The signal that cut the wait short, if one did. */
@@ -41,6 +43,40 @@ function rendererOptions(listr2: typeof import('listr2')) {
     fallbackRendererCondition: !animationEnabled(process.stderr),
     rendererOptions: {logger: logger(), ...uncoloured(ListrDefaultRendererLogLevels)},
     fallbackRendererOptions: {logger: logger(), ...uncoloured(ListrLogLevels)},
+  }
+}
+
+const BAR_WIDTH = 20
+
+/** `[#####---------------] 1,234/65,534 (1%), 10m 22s left`: ASCII, so any terminal shows it. */
+export function sweepTitle(sent: number, total: number, rate: number, peers: number): string {
+  const fraction = total === 0 ? 1 : sent / total
+  const filled = Math.floor(fraction * BAR_WIDTH)
+  const left = formatDuration(Math.ceil(((total - sent) * 1000) / rate / 1000) * 1000)
+  const n = (value: number) => value.toLocaleString('en-US')
+  return `Sweeping [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${n(sent)}/${n(total)} (${Math.floor(fraction * 100)}%), ${left} left, ${peers} peer${peers === 1 ? '' : 's'}`
+}
+
+/** The sweep's task: the bar until the last probe went (or the run was stopped). */
+function sweepTask(announcer: Announcer, plan: SweepPlan, done: Promise<void>, peers: () => number) {
+  let sent = 0
+  let total = 0
+  const ended = new Promise<void>((resolve) => {
+    announcer.on('swept', (count, all, last) => {
+      sent = count
+      total = all
+      if (last) resolve()
+    })
+    done.then(resolve)
+  })
+  return {
+    title: `Sweeping ${plan.ranges.map((r) => r.spec).join(', ')} at ${plan.rate}/s`,
+    async task(_ctx: unknown, task: {title: string}) {
+      const timer = setInterval(() => (task.title = sweepTitle(sent, total, plan.rate, peers())), 200)
+      await ended
+      clearInterval(timer)
+      task.title = `Swept ${sent.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} addresses, ${peers()} peer${peers() === 1 ? '' : 's'} so far`
+    },
   }
 }
 
@@ -81,13 +117,16 @@ export async function showAnnounceProgress(
     )
   }
 
+  const sending = options.targets > 0 || !options.sweep
   const tasks = new Listr(
     [
       {
         title: `Listening on UDP port ${local.port}`,
         async task() {},
       },
+      ...(options.sweep ? [sweepTask(announcer, options.sweep, done, () => peers.size)] : []),
       {
+        enabled: sending,
         title: `Sending to ${options.targets} target${options.targets === 1 ? '' : 's'}`,
         async task(_ctx, task) {
           await firstWait

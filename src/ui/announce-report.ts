@@ -76,6 +76,7 @@ export function announceJsonTail(result: AnnounceResult) {
     duplicates: result.duplicates,
     kernelDrops: result.kernelDrops,
     sendErrors: result.sendErrors.map((e) => ({address: e.target.address, port: e.target.port, message: e.message})),
+    sweep: result.sweep ?? null,
   }
 }
 
@@ -204,14 +205,24 @@ function infoSection(result: AnnounceResult, opts: {color?: boolean; width?: num
   return `What is known (${asked}):\n${renderTable(INFO_COLUMNS, rows, opts)}`
 }
 
+/** "every address of 10.2.0.0/16 (1,200 of 65,534 probed at 100/s, stopped; 3 failed)" */
+function sweptText(sweep: NonNullable<AnnounceResult['sweep']>): string {
+  const n = (value: number) => value.toLocaleString('en-US')
+  const how = sweep.complete ? `${n(sweep.sent)} probes` : `${n(sweep.sent)} of ${n(sweep.probes)} probed, stopped`
+  const failed = sweep.failed > 0 ? `; ${n(sweep.failed)} could not be sent: ${sweep.firstError}` : ''
+  return `every address of ${sweep.ranges.join(', ')} (${how} at ${sweep.rate}/s${failed})`
+}
+
 /** "Sent SENDMSG #n (b bytes) to … from UDP port p; r replies from n peers." (the entry and exit are in --json). */
 export function summaryLine(result: AnnounceResult): string {
   const first = result.sent[0]
   const what = first?.mode ? `${first.mode} #${first.packetNo}` : 'raw datagram'
   const entered = result.entry ? ` after BR_ENTRY #${result.entry.packetNo}` : ''
   const replies = result.replies.filter((r) => !r.duplicate).length
+  const to = result.targets.map((t) => `${t.address}:${t.port}`)
+  if (result.sweep) to.push(sweptText(result.sweep))
   return [
-    `Sent ${what} (${first?.bytes ?? 0} bytes)${entered} to ${result.targets.map((t) => `${t.address}:${t.port}`).join(', ')}`,
+    `Sent ${what} (${first?.bytes ?? 0} bytes)${entered} to ${to.join(', ')}`,
     `from UDP port ${result.local.port}; ${replies} repl${replies === 1 ? 'y' : 'ies'}` +
       (result.duplicates > 0 ? ` (and ${result.duplicates} duplicate${result.duplicates === 1 ? '' : 's'})` : '') +
       ` from ${result.peers.length} peer${result.peers.length === 1 ? '' : 's'}.`,

@@ -7,6 +7,11 @@
 //                   broadcast 10.201.X.255; a default route "dev eth0", so that 255.255.255.255 has a route
 //   namespace …-b1  optional second switch for 10.202.X.0/24; a host joined to both switches has eth0 on the
 //                   first and eth1 on the second (its default route stays on eth0)
+//   namespace …-r   optional router (`router`): ethS on switch S with 10.(201+S).X.1, forwarding unicast between
+//                   the subnets; every host's default route goes through it. Like any Linux router it forwards no
+//                   broadcast (directed broadcasts only with bc_forwarding, which stays 0; 255.255.255.255 never)
+//   namespace …-fN  optional responder-farm hosts (`farm`): one address each on a switch, taken from the free ones
+//                   of its /24 (.2 up); startFarm() runs one process with a socket on UDP 2425 in each of them
 //
 // Nothing is created in the machine's own namespace: each veth pair is created with one end directly in the
 // host's namespace and the other in the switch's, so deleting the namespaces deletes every veth and bridge too.
@@ -84,6 +89,13 @@ export interface ExecResult {
 export interface LanOptions {
   /** Number of hosts all on subnet 0, or, per host, the subnets it is plugged into (first = eth0). */
   hosts: number | number[][]
+  /**
+   * A router joining the subnets (see the top of this file). `prefixes[S]`: the router's prefix on subnet S
+   * (default 24); a 16 makes it the gateway of a /16 that it ARPs for, as a large office VLAN's is.
+   */
+  router?: boolean | {prefixes?: number[]}
+  /** Responder-farm hosts on each subnet: farm[S] of them on subnet S (at most 240 a subnet), for startFarm(). */
+  farm?: number[]
   /** Third octet X of 10.201.X.0/24 (and 10.202.X.0/24); random by default. */
   x?: number
 }
@@ -425,6 +437,10 @@ const liveLans = new Set<SimulatedLan>()
 export class SimulatedLan {
   readonly bridges: string[]
   readonly hosts: Host[]
+  /** The responder-farm hosts (options.farm), f0, f1, … */
+  readonly farm: Host[]
+  /** The router (options.router): ethS on subnet S, 10.(201+S).X.1. */
+  readonly router: Host | undefined
   readonly x: number
   private destroyed = false
   private readonly processes = new Set<NetnsProcess>()
@@ -434,9 +450,10 @@ export class SimulatedLan {
     x: number,
     hostSubnets: number[][],
     private readonly tempDir: string,
+    extras: Pick<LanOptions, 'farm' | 'router'> = {},
   ) {
     this.x = x
-    const subnets = Math.max(...hostSubnets.flat()) + 1
+    const subnets = Math.max(...hostSubnets.flat(), (extras.farm?.length ?? 0) - 1) + 1
     this.bridges = Array.from({length: subnets}, (_, s) => `${id}b${s}`)
     this.hosts = hostSubnets.map((plugged, n) => {
       const interfaces = plugged.map((subnet, k) => ({
@@ -454,6 +471,64 @@ export class SimulatedLan {
         stateDir: join(tempDir, `h${n}`),
       }
     })
+    const prefixes = typeof extras.router === 'object' ? (extras.router.prefixes ?? []) : []
+    if (prefixes.some((p) => p !== 16 && p !== 24)) throw new Error('SimulatedLan: a router prefix is 16 or 24')
+    this.router = extras.router
+      ? {
+          name: 'router',
+          ns: `${id}r`,
+          address: `10.201.${x}.1`,
+          interfaces: this.bridges.map((_, subnet) => ({
+            name: `eth${subnet}`,
+            address: `10.${201 + subnet}.${x}.1`,
+            prefix: prefixes[subnet] ?? 24,
+            broadcast: (prefixes[subnet] ?? 24) === 16 ? `10.${201 + subnet}.255.255` : `10.${201 + subnet}.${x}.255`,
+            subnet,
+          })),
+          stateDir: join(tempDir, 'router'),
+        }
+      : undefined
+    this.farm = this.farmHosts(id, x, extras.farm ?? [], hostSubnets.length)
+  }
+
+  /** Farm hosts take the addresses of their /24 that no host and no router has, from .2 up. */
+  private farmHosts(id: string, x: number, perSubnet: number[], hostCount: number): Host[] {
+    const taken = new Set([1, ...Array.from({length: hostCount}, (_, n) => 10 + n)])
+    const free = Array.from({length: 253}, (_, i) => i + 2).filter((octet) => !taken.has(octet))
+    return perSubnet
+      .flatMap((count, subnet) => {
+        if (count > free.length) throw new Error(`SimulatedLan: at most ${free.length} farm hosts on a subnet`)
+        return free.slice(0, count).map((octet) => ({subnet, octet}))
+      })
+      .map(({subnet, octet}, i) => {
+        const itf = {name: 'eth0', address: `10.${201 + subnet}.${x}.${octet}`, prefix: 24, subnet}
+        return {
+          name: `f${i}`,
+          ns: `${id}f${i}`,
+          address: itf.address,
+          interfaces: [{...itf, broadcast: `10.${201 + subnet}.${x}.255`}],
+          stateDir: join(this.tempDir, `f${i}`),
+        }
+      })
+  }
+
+  /** Every namespace of this LAN, the switches last. */
+  private get namespaces(): string[] {
+    return [...this.hosts, ...this.farm, ...(this.router ? [this.router] : [])].map((h) => h.ns).concat(this.bridges)
+  }
+
+  /**
+   * Starts the responder farm (responder_farm.py): one process with a UDP socket on 2425 in every farm host's
+   * namespace, answering BR_ENTRY with ANSENTRY as IP Messenger does. Wait for it with `waitForRecords(r => r.ready)`;
+   * with `log`, it prints what each farm host receives (index into `farm`, source address, IPMsg mode).
+   */
+  startFarm(options: {durationS?: number; log?: boolean; maxDelayMs?: number; prefix?: string} = {}): NetnsProcess {
+    if (this.farm.length === 0) throw new Error('SimulatedLan: no farm hosts (LanOptions.farm)')
+    const script = fileURLToPath(new URL('responder_farm.py', import.meta.url))
+    // prettier-ignore
+    return this.exec(this.farm[0], ['python3', script, '--netns', this.farm.map((h) => h.ns).join(','),
+      '--duration', String(options.durationS ?? 60), '--max-delay-ms', String(options.maxDelayMs ?? 1023),
+      '--prefix', options.prefix ?? 'farm', ...(options.log ? ['--log'] : [])])
   }
 
   /** Builds the LAN (see the comment at the top of this file). Call available() first. */
@@ -467,7 +542,8 @@ export class SimulatedLan {
     if (hostSubnets.length > 240) throw new Error('SimulatedLan: at most 240 hosts on a /24')
     const x = options.x ?? randomInt(1, 255)
     const id = `${RUN_PREFIX}${lanCounter++}`
-    const lan = new SimulatedLan(id, x, hostSubnets, mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`)))
+    const temp = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`))
+    const lan = new SimulatedLan(id, x, hostSubnets, temp, {farm: options.farm, router: options.router})
     liveLans.add(lan)
     try {
       await lan.build()
@@ -495,7 +571,7 @@ export class SimulatedLan {
     for (const p of running) p.kill('SIGKILL')
     await Promise.all(running.map((p) => p.wait(5000)))
     const failures: string[] = []
-    for (const ns of [...this.hosts.map((h) => h.ns), ...this.bridges]) {
+    for (const ns of this.namespaces) {
       const result = await run(['ip', 'netns', 'del', ns])
       if (result.code !== 0 && !/No such file/i.test(result.stderr)) failures.push(`${ns}: ${result.stderr.trim()}`)
     }
@@ -549,7 +625,7 @@ export class SimulatedLan {
     if (this.destroyed) return
     this.destroyed = true
     for (const p of this.processes) p.kill('SIGKILL')
-    for (const ns of [...this.hosts.map((h) => h.ns), ...this.bridges]) spawnSync('ip', ['netns', 'del', ns])
+    for (const ns of this.namespaces) spawnSync('ip', ['netns', 'del', ns])
     rmSync(this.tempDir, {force: true, recursive: true})
   }
 
@@ -557,18 +633,19 @@ export class SimulatedLan {
     for (const host of this.hosts) mkdirSync(host.stateDir, {recursive: true})
     // Namespaces one by one (each `ip netns add` is a bind mount), then the veth pairs in one batch (each created
     // directly with its ends in two namespaces), then one batch per namespace (`ip -n NS -batch`) to wire it up.
-    for (const ns of [...this.bridges, ...this.hosts.map((h) => h.ns)]) await ip('netns', 'add', ns)
+    for (const ns of this.namespaces) await ip('netns', 'add', ns)
     const veths: string[] = []
     const inside = new Map<string, string[]>()
     for (const bridge of this.bridges) {
       inside.set(bridge, ['link set lo up', 'link add br0 type bridge stp_state 0', 'link set br0 up'])
     }
 
-    this.hosts.forEach((host, n) => {
+    const plugged = [...this.hosts, ...this.farm, ...(this.router ? [this.router] : [])]
+    for (const host of plugged) {
       const lines = ['link set lo up']
       for (const [k, itf] of host.interfaces.entries()) {
         const bridge = this.bridges[itf.subnet]
-        const port = `h${n}e${k}`
+        const port = host === this.router ? `rt${k}` : `${host.name}e${k}`
         veths.push(`link add ${itf.name} netns ${host.ns} type veth peer name ${port} netns ${bridge}`)
         inside.get(bridge)!.push(`link set ${port} master br0`, `link set ${port} up`)
         lines.push(
@@ -577,11 +654,19 @@ export class SimulatedLan {
         )
       }
 
-      lines.push(`route add default dev ${host.interfaces[0].name}`)
+      const gateway = this.router?.interfaces[host.interfaces[0].subnet].address
+      const via = gateway ? `via ${gateway} ` : ''
+      if (host !== this.router) lines.push(`route add default ${via}dev ${host.interfaces[0].name}`)
       inside.set(host.ns, lines)
-    })
+    }
+
     await ipBatch([], veths)
     await Promise.all([...inside].map(([ns, lines]) => ipBatch(['-n', ns], lines)))
+    if (this.router) {
+      const forward = await run(['ip', 'netns', 'exec', this.router.ns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1'])
+      if (forward.code !== 0) throw new Error(`SimulatedLan: cannot make the router forward: ${forward.stderr.trim()}`)
+    }
+
     await this.waitUntilUp()
   }
 
@@ -610,7 +695,8 @@ export class SimulatedLan {
     }
 
     for (;;) {
-      const waiting = (await Promise.all([...this.hosts.map(hostWaiting), ...this.bridges.map(bridgeWaiting)])).flat()
+      const hosts = [...this.hosts, ...this.farm, ...(this.router ? [this.router] : [])]
+      const waiting = (await Promise.all([...hosts.map(hostWaiting), ...this.bridges.map(bridgeWaiting)])).flat()
       if (waiting.length === 0) return
       if (Date.now() > deadline)
         throw new Error(`SimulatedLan: links not up after ${timeoutMs} ms: ${waiting.join(', ')}`)
