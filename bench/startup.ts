@@ -138,8 +138,8 @@ export const startup: Benchmark = {
       if (i === 0) return {...row, note: `baseline, median of ${rounds}; CPU ${cpu[0].toFixed(0)} ms`}
       if (c.without) {
         const w = at(c.without)
-        const wall = medians[i] - medians[w]
-        const gain = `${wall >= 0 ? '+' : ''}${wall.toFixed(1)} ms wall, ${cpu[i] - cpu[w] >= 0 ? '+' : ''}${(cpu[i] - cpu[w]).toFixed(0)} ms CPU`
+        const signed = (ms: number, digits: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(digits)}`
+        const gain = `${signed(medians[i] - medians[w], 1)} ms wall, ${signed(cpu[i] - cpu[w], 0)} ms CPU`
         return {...row, baseline: {name: 'with it', value: medians[w]}, ratio: medians[i] / medians[w], note: gain}
       }
 

@@ -5,8 +5,8 @@
 // start-up benchmark builds its variant without the wsl-utils exception below that way).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
-// of @oclif/core and its dependencies. One file takes a complete announce from ~175 to ~117 ms CPU, its code
-// cache to ~100 (bench: start-up, the "without …" rows). CommonJS rather than ESM because Node 20 can only give
+// of @oclif/core and its dependencies. One file saves 60-73 ms CPU of a complete announce, its code cache
+// 17-22 ms more (bench: start-up, the "without …" rows). CommonJS rather than ESM because Node 20 can only give
 // cached code to scripts, and because bin/run.js loads it with require semantics (no export scan of 1 MB).
 //
 // Left out of the bundle: typescript (oclif requires it only in development mode), @oclif/plugin-help (loaded
@@ -34,7 +34,7 @@ const outfile = join(outRoot, 'dist', 'lanmsg.cjs')
 //
 // Except the packages in BUNDLED_IMPORTS: ESM without top-level await, which esbuild bundles like any other
 // module (an import() with a literal name becomes a require of the bundled copy). wsl-utils is imported by
-// oclif's Config.load on every run: as a separate ES module it costs ~7 ms CPU (bench: start-up).
+// oclif's Config.load on every run: as a separate ES module it costs 7-10 ms CPU (bench: start-up).
 const BUNDLED_IMPORTS = options['import-wsl-utils'] ? [] : ['wsl-utils']
 const DYNAMIC_IMPORT = new RegExp(
   String.raw`(?<![\w$.'"\x60])import\((?!(?:${BUNDLED_IMPORTS.map((name) => `"${name}"|'${name}'`).join('|')})\))`,
