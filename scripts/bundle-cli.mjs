@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Part of `npm run build` (after tsc and `oclif manifest`): bundles the command-line interface into
 // dist/lanmsg.cjs and writes V8's code cache for it (dist/lanmsg.cjs.cache), which bin/run.js loads.
+// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils]` writes DIR/dist/lanmsg.cjs instead (the
+// start-up benchmark builds its variant without the wsl-utils exception below that way).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
-// of @oclif/core and its dependencies. One CommonJS file, loaded through vm.Script with a code cache, starts
-// announce in about half the time (bench: start-up). CommonJS rather than ESM because Node 20 can only give
+// of @oclif/core and its dependencies. One file saves 60-73 ms CPU of a complete announce, its code cache
+// 17-22 ms more (bench: start-up, the "without …" rows). CommonJS rather than ESM because Node 20 can only give
 // cached code to scripts, and because bin/run.js loads it with require semantics (no export scan of 1 MB).
 //
 // Left out of the bundle: typescript (oclif requires it only in development mode), @oclif/plugin-help (loaded
@@ -12,22 +14,28 @@
 // run time, from node_modules).
 import {spawnSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
+import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {parseArgs} from 'node:util'
 
 import * as esbuild from 'esbuild'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const outfile = `${root}dist/lanmsg.cjs`
+const {values: options} = parseArgs({options: {out: {type: 'string'}, 'import-wsl-utils': {type: 'boolean'}}})
+const outRoot = options.out ? resolve(options.out) : root
+const outfile = join(outRoot, 'dist', 'lanmsg.cjs')
 
-// bin/run.js compiles the bundle with vm.Script, where Node 20 cannot run import() (it needs a callback that it
-// drops with cached code, or --experimental-vm-modules). The packages' import() calls (oclif loads ESM plugins
-// such as @oclif/plugin-help with one) go through __lanmsgImport instead: bin/run.js's own import(), or a plain
-// import() when the bundle is required some other way. `"import()"` inside a string is left alone.
+// bin/run.js compiles the bundle with vm.Script (for the code cache), where Node 20 cannot run import(): a
+// function callback needs --experimental-vm-modules, and vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER is lost
+// when the code comes from a cache written by another process (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). The
+// packages' import() calls (oclif loads ESM plugins such as @oclif/plugin-help with one) go through
+// __lanmsgImport instead: bin/run.js's own import(), or a plain import() when the bundle is required some other
+// way. `"import()"` inside a string is left alone; the build fails if an import() call escaped the rewrite.
 //
 // Except the packages in BUNDLED_IMPORTS: ESM without top-level await, which esbuild bundles like any other
 // module (an import() with a literal name becomes a require of the bundled copy). wsl-utils is imported by
-// oclif's Config.load on every run: as a separate ES module it cost ~9 ms of resolving and loading.
-const BUNDLED_IMPORTS = ['wsl-utils']
+// oclif's Config.load on every run: as a separate ES module it costs 7-10 ms CPU (bench: start-up).
+const BUNDLED_IMPORTS = options['import-wsl-utils'] ? [] : ['wsl-utils']
 const DYNAMIC_IMPORT = new RegExp(
   String.raw`(?<![\w$.'"\x60])import\((?!(?:${BUNDLED_IMPORTS.map((name) => `"${name}"|'${name}'`).join('|')})\))`,
   'g',
@@ -66,6 +74,16 @@ await esbuild.build({
   logLevel: 'warning',
 })
 
+// An import() left in the bundle would fail only at run time, on the path that reaches it.
+const unrouted = readFileSync(outfile, 'utf8')
+  .split('\n')
+  .slice(2) // the banner's own fallback
+  .filter((line) => /(?<![\w$.'"\x60])import\(/.test(line))
+if (unrouted.length > 0) {
+  console.error(`bundle-cli: import() not routed through __lanmsgImport:\n${unrouted.join('\n').slice(0, 2000)}`)
+  process.exit(1)
+}
+
 // The code cache (see train-code-cache.mjs).
-const training = spawnSync(process.execPath, [`${root}scripts/train-code-cache.mjs`, root], {stdio: 'inherit'})
+const training = spawnSync(process.execPath, [`${root}scripts/train-code-cache.mjs`, outRoot], {stdio: 'inherit'})
 if (training.status !== 0) process.exit(1)

@@ -65,6 +65,25 @@ describe('command-line bundle', () => {
     expect(bundle).to.match(/__lanmsgImport\(["']log-update["']\)/) // other import()s still take the route
   })
 
+  it('builds the benchmark variant that imports wsl-utils into another directory (bundle-cli.mjs --out)', function () {
+    this.timeout(120_000) // esbuild and the cache's training run, on a busy machine
+    rmSync(join(dir, 'dist', 'lanmsg.cjs'))
+    rmSync(cache)
+    const build = spawnSync(
+      process.execPath,
+      [join(REPO, 'scripts', 'bundle-cli.mjs'), '--out', dir, '--import-wsl-utils'],
+      {encoding: 'utf8', env: guardedEnv({}), timeout: 110_000},
+    )
+    expect(build.status, build.stderr).to.equal(0)
+    const bundle = readFileSync(join(dir, 'dist', 'lanmsg.cjs'), 'utf8')
+    expect(bundle).to.match(/__lanmsgImport\(["']wsl-utils["']\)/)
+    expect(bundle).not.to.include('node_modules/wsl-utils/index.js')
+    expect(statSync(cache).size).to.be.greaterThan(10_000) // trained for the copy
+    const help = run(dir, ['announce', '--help'])
+    expect(help.code, help.stderr).to.equal(0)
+    expect(help.stdout).to.include('$ lanmsg announce')
+  })
+
   it('runs the commands from dist/lanmsg.cjs alone (dist/commands deleted)', () => {
     rmSync(join(dir, 'dist', 'commands'), {recursive: true})
     const help = run(dir, ['announce', '--help'])

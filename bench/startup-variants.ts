@@ -1,0 +1,34 @@
+// Copies of the staged CLI with one start-up mechanism of bin/run.js taken out, for the start-up benchmark's
+// "without …" rows. The mechanisms that an environment variable switches off need no copy (see startup.ts).
+import {execFileSync} from 'node:child_process'
+import {cpSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+
+import {cli, ROOT} from './support/proc.js'
+
+function copyOfStagedCli(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `lanmsg-bench-${label}-`))
+  process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
+  cpSync(dirname(dirname(cli.bin)), dir, {recursive: true}) // node_modules stays a link
+  return dir
+}
+
+/** bin/run.js of a copy without dist/lanmsg.cjs: oclif loads @oclif/core and dist/commands module by module. */
+export function withoutBundle(): string {
+  const dir = copyOfStagedCli('no-bundle')
+  for (const file of ['lanmsg.cjs', 'lanmsg.cjs.cache', 'lanmsg.cjs.map']) {
+    rmSync(join(dir, 'dist', file), {force: true})
+  }
+
+  return join(dir, 'bin', 'run.js')
+}
+
+/** bin/run.js of a copy whose bundle imports wsl-utils as a separate ES module (its code cache trained anew). */
+export function wslUtilsImported(): string {
+  const dir = copyOfStagedCli('wsl-import')
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs'), '--out', dir, '--import-wsl-utils'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  return join(dir, 'bin', 'run.js')
+}
