@@ -310,7 +310,8 @@ local function dissect_attachments(tree, tvb, base, body, from, to, enc)
       local item = tvb(base + pos - 1, #record)
       local rec = read_record(record)
       if rec then
-        local name_at = pos + record:find(":", 1, true) -- body index of the name's first byte
+        local lead = record:sub(1, 1) == ":" and 1 or 0 -- `\a:` between records (iptux)
+        local name_at = pos + record:find(":", lead + 1, true) -- body index of the name's first byte
         local name_range = tvb(base + name_at - 1, #rec.name)
         if rec.name:find(":", 1, true) then
           -- `::` unescaped: not the bytes as sent, so decoded from a copy (TvbRange:string cuts multibyte text)
