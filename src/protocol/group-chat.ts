@@ -12,6 +12,24 @@ import {splitFont} from './font.js'
 export const FEIQIU_GROUP_ADDRESS = '226.81.9.8'
 
 const BLOCK = 8
+/** Longer ciphertext is not decrypted: pure-JS Blowfish costs ~0.3 µs a byte (a group message is a chat line). */
+export const MAX_GROUP_CIPHERTEXT = 16_384
+/** Key schedules kept (~0.6 ms each to make); a LAN has a few senders, a flood of forged MACs only evicts. */
+const CIPHER_CACHE_SIZE = 64
+const ciphers = new Map<string, Blowfish>()
+
+function cipherFor(mac: string): Blowfish {
+  let cipher = ciphers.get(mac)
+  if (cipher === undefined) {
+    cipher = new Blowfish(new TextEncoder().encode(mac), Blowfish.MODE.CBC, Blowfish.PADDING.NULL)
+    cipher.setIv(new Uint8Array(BLOCK)) // decode() starts from this IV every time: the cipher holds no state
+    if (ciphers.size >= CIPHER_CACHE_SIZE) ciphers.delete(ciphers.keys().next().value!)
+    ciphers.set(mac, cipher)
+  }
+
+  return cipher
+}
+
 const MARK = 'QUNMSGMARK#'
 const MARK_BYTES = new TextEncoder().encode(MARK)
 /** `<gid hex>_<unix time>#` (current Feiqiu) or `<gid hex>#` (older builds, and the 0xC9 announce). */
@@ -53,11 +71,13 @@ export function decodeGroupChat(
   // Whole blocks only: a few senders add a NUL after the ciphertext (iFreeChat), or cut its last block.
   const whole = length - (length % BLOCK)
   if (whole === 0) return encrypted(`${length} bytes of ciphertext, less than one 8-byte block`)
+  if (whole > MAX_GROUP_CIPHERTEXT) {
+    return encrypted(`${length} bytes of ciphertext, more than lanmsg decrypts (${MAX_GROUP_CIPHERTEXT})`)
+  }
+
   let plain: Uint8Array
   try {
-    const cipher = new Blowfish(new TextEncoder().encode(mac), Blowfish.MODE.CBC, Blowfish.PADDING.NULL)
-    cipher.setIv(new Uint8Array(BLOCK))
-    plain = cipher.decode(body.subarray(0, whole), Blowfish.TYPE.UINT8_ARRAY)
+    plain = cipherFor(mac).decode(body.subarray(0, whole), Blowfish.TYPE.UINT8_ARRAY)
   } catch (error) {
     return encrypted(`Blowfish failed: ${error instanceof Error ? error.message : String(error)}`)
   }

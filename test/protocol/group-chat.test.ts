@@ -2,8 +2,8 @@ import {expect} from 'chai'
 import {Buffer} from 'node:buffer'
 
 import {decode} from '../../src/protocol/index.js'
-import {decodeGroupChat} from '../../src/protocol/group-chat.js'
-import {feiqiuGroupDatagram, opensslBlowfishCbc} from '../support/feiqiu-group.js'
+import {decodeGroupChat, MAX_GROUP_CIPHERTEXT} from '../../src/protocol/group-chat.js'
+import {feiqiuGroupDatagram, feiqiuGroupDatagrams, opensslBlowfishCbc} from '../support/feiqiu-group.js'
 
 // pigercc's sample plaintext (field notes §2.3) and the MAC of the feiq peer in peers-on-the-wire.md.
 const FONT = '{/font;-16 0 0 0 400 0 0 0 134 0 0 2 32 微软雅黑 8404992;}'
@@ -71,6 +71,21 @@ describe('protocol Feiqiu group chat (field notes §2.3)', () => {
     expect(packet.encrypted).to.equal(true)
     expect(packet.text).to.equal('')
     expect(packet.groupChat?.encrypted).to.match(/wrong key \(MAC 1eb90dfd5a26\)/)
+  })
+
+  it('senders with different MACs, one after the other: each message with its own key', () => {
+    const macs = Array.from({length: 70}, (_, i) => `0000000000${i.toString(16).padStart(2, '0')}`)
+    const datagrams = feiqiuGroupDatagrams(macs.map((mac) => ({mac, groupId: 'c3', text: `from ${mac}`})))
+    for (const round of [1, 2]) {
+      for (const [i, mac] of macs.entries())
+        expect(packetOf(datagrams[i]).text, `round ${round}`).to.equal(`from ${mac}`)
+    }
+  })
+
+  it(`does not decrypt more than ${MAX_GROUP_CIPHERTEXT} bytes (its cost is bounded): says so`, () => {
+    const parts = ['1_lbt4_0', '128', MAC, '0', '0', String(MAX_GROUP_CIPHERTEXT + 8)]
+    const result = decodeGroupChat(parts, 0x400023, new Uint8Array(MAX_GROUP_CIPHERTEXT + 8))
+    expect(result.groupChat.encrypted).to.match(/more than lanmsg decrypts/)
   })
 
   it('says why for a missing MAC, a short or cut ciphertext; never throws', () => {

@@ -6,24 +6,44 @@ import iconv from 'iconv-lite'
 
 const ENCRYPT = `
 const crypto = require('node:crypto')
-const {key, plain, padding} = JSON.parse(require('node:fs').readFileSync(0, 'utf8'))
-const cipher = crypto.createCipheriv('bf-cbc', Buffer.from(key, 'latin1'), Buffer.alloc(8))
-let input = Buffer.from(plain, 'hex')
-if (padding === 'zero') {
-  cipher.setAutoPadding(false)
-  input = Buffer.concat([input, Buffer.alloc((8 - (input.length % 8)) % 8)])
-}
-process.stdout.write(Buffer.concat([cipher.update(input), cipher.final()]).toString('hex'))
+const jobs = JSON.parse(require('node:fs').readFileSync(0, 'utf8'))
+const out = jobs.map(({key, plain, padding}) => {
+  const cipher = crypto.createCipheriv('bf-cbc', Buffer.from(key, 'latin1'), Buffer.alloc(8))
+  let input = Buffer.from(plain, 'hex')
+  if (padding === 'zero') {
+    cipher.setAutoPadding(false)
+    input = Buffer.concat([input, Buffer.alloc((8 - (input.length % 8)) % 8)])
+  }
+  return Buffer.concat([cipher.update(input), cipher.final()]).toString('hex')
+})
+process.stdout.write(JSON.stringify(out))
 `
 
-/** Blowfish-CBC, zero IV, with OpenSSL: PKCS#5 padding (pigercc's client) or zeros (OpenSSL's raw BF_cbc_encrypt). */
-export function opensslBlowfishCbc(key: string, plain: Uint8Array, padding: 'pkcs5' | 'zero' = 'pkcs5'): Uint8Array {
+interface Job {
+  key: string
+  plain: Uint8Array
+  padding?: 'pkcs5' | 'zero'
+}
+
+/** Blowfish-CBC, zero IV, with OpenSSL, for many inputs in one child process. */
+function opensslBlowfishCbcMany(jobs: Job[]): Buffer[] {
+  const input = jobs.map((j) => ({
+    key: j.key,
+    plain: Buffer.from(j.plain).toString('hex'),
+    padding: j.padding ?? 'pkcs5',
+  }))
   const run = spawnSync(process.execPath, ['--openssl-legacy-provider', '-e', ENCRYPT], {
-    input: JSON.stringify({key, plain: Buffer.from(plain).toString('hex'), padding}),
+    input: JSON.stringify(input),
     encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   })
   if (run.status !== 0) throw new Error(`OpenSSL Blowfish failed: ${run.stderr}`)
-  return Buffer.from(run.stdout, 'hex')
+  return (JSON.parse(run.stdout) as string[]).map((hex) => Buffer.from(hex, 'hex'))
+}
+
+/** Blowfish-CBC, zero IV, with OpenSSL: PKCS#5 padding (pigercc's client) or zeros (OpenSSL's raw BF_cbc_encrypt). */
+export function opensslBlowfishCbc(key: string, plain: Uint8Array, padding: 'pkcs5' | 'zero' = 'pkcs5'): Buffer {
+  return opensslBlowfishCbcMany([{key, plain, padding}])[0]
 }
 
 export interface GroupMessageInput {
@@ -45,11 +65,22 @@ export interface GroupMessageInput {
 
 /** `1_lbt4_0#128#<MAC>#0#0#<cipher length>#4000#9:<no>:<user>:<host>:<command>:` then the ciphertext. */
 export function feiqiuGroupDatagram(input: GroupMessageInput): Buffer {
-  const head = input.time === undefined ? input.groupId : `${input.groupId}_${input.time}`
-  const plain = iconv.encode(`QUNMSGMARK#${head}#${input.text}${input.font ?? ''}`, 'gbk')
-  const cipher = opensslBlowfishCbc(input.key ?? input.mac, plain, input.padding)
-  const header =
-    `1_lbt4_0#128#${input.mac}#0#0#${cipher.length}#4000#9:${input.packetNo ?? 1764590000}:` +
-    `${input.user ?? 'qunuser'}:${input.host ?? 'qunhost'}:${input.command ?? 0x400023}:`
-  return Buffer.concat([iconv.encode(header, 'gbk'), cipher])
+  return feiqiuGroupDatagrams([input])[0]
+}
+
+/** feiqiuGroupDatagram for many messages, with one OpenSSL process. */
+export function feiqiuGroupDatagrams(inputs: GroupMessageInput[]): Buffer[] {
+  const ciphers = opensslBlowfishCbcMany(
+    inputs.map((input) => {
+      const head = input.time === undefined ? input.groupId : `${input.groupId}_${input.time}`
+      const plain = iconv.encode(`QUNMSGMARK#${head}#${input.text}${input.font ?? ''}`, 'gbk')
+      return {key: input.key ?? input.mac, plain, padding: input.padding}
+    }),
+  )
+  return inputs.map((input, i) => {
+    const header =
+      `1_lbt4_0#128#${input.mac}#0#0#${ciphers[i].length}#4000#9:${input.packetNo ?? 1_764_590_000}:` +
+      `${input.user ?? 'qunuser'}:${input.host ?? 'qunhost'}:${input.command ?? 0x40_00_23}:`
+    return Buffer.concat([iconv.encode(header, 'gbk'), ciphers[i]])
+  })
 }
