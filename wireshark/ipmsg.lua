@@ -237,14 +237,18 @@ end
 -- `nick\0group\0\nUN:…\nHN:…` (or `nick\0\nUN:…`): the legacy fields and the UTF-8 extension's lines.
 local function dissect_entry(tree, tvb, base, body, enc, p)
   add_string(tree, f.nickname, tvb, base, p.ns, p.ne, enc)
-  if p.gs then add_string(tree, f.group, tvb, base, p.gs, p.ge, enc) end
+  if p.gs then
+    add_string(tree, f.group, tvb, base, p.gs, p.ge, enc)
+  else
+    add_string(tree, f.group, tvb, base, p.ne + 1, p.ne, enc) -- no group field: an empty group
+  end
   local ext_s, ext_e = p.xs, p.xe
   if not ext_s then return end
   local ext = body:sub(ext_s, ext_e)
   local pos = ext_s
   for line in (ext .. "\n"):gmatch("([^\n]*)\n") do
-    local key = line:match("^([^:]+):")
-    if key then
+    local key = line:match("^([%w_]+):") -- lanmsg's rule: a word, then the colon
+    if key and key ~= "__proto__" then
       local value_from, value_to = pos + #key + 1, pos + #line - 1
       local field = ({ UN = f.ext_un, HN = f.ext_hn, NN = f.ext_nn, GN = f.ext_gn, VS = f.ext_vs })[key]
       tree:add(f.ext_key, tvb(base + pos - 1, #key), key)

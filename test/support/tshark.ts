@@ -169,9 +169,14 @@ export interface LanmsgPacket {
 }
 
 const one = (layers: Layers, field: string): string | undefined => layers[field]?.[0]
+const present = (value: null | string | undefined) => value !== null && value !== undefined
 
-/** The differences between tshark's fields for one frame and lanmsg's decode of the same bytes ([] when none). */
-export function differences(layers: Layers, p: LanmsgPacket): string[] {
+/**
+ * The differences between tshark's fields for one frame and lanmsg's decode of the same bytes ([] when none). Bytes
+ * that are not valid in their charset become different replacement characters in Wireshark and in iconv-lite: with
+ * compareText false, text fields are compared for presence only.
+ */
+export function differences(layers: Layers, p: LanmsgPacket, compareText = true): string[] {
   const out: string[] = []
   const same = (what: string, actual: unknown, expected: unknown) => {
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {
@@ -179,54 +184,59 @@ export function differences(layers: Layers, p: LanmsgPacket): string[] {
     }
   }
 
-  same('version', one(layers, 'ipmsg.version'), p.version)
+  const text = (what: string, actual: null | string | undefined, expected: null | string | undefined) =>
+    compareText ? same(what, actual, expected) : same(`${what} present`, present(actual), present(expected))
+  const list = (field: string) => layers[field] ?? []
+
+  text('version', one(layers, 'ipmsg.version'), p.version)
   same('packet number', Number(one(layers, 'ipmsg.packet_no')), p.packetNo)
   same('command', Number(one(layers, 'ipmsg.command')), p.command)
   same('mode', one(layers, 'ipmsg.mode_name'), p.mode)
-  same('options', layers['ipmsg.option'] ?? [], p.options)
+  same('options', list('ipmsg.option'), p.options)
   same('charset', one(layers, 'ipmsg.charset'), p.charset)
-  // lanmsg's user and host come from the UTF-8 extension when there is one (ipmsg.md §1.4).
-  same('user', one(layers, 'ipmsg.ext.un') ?? one(layers, 'ipmsg.user'), p.user)
-  same('host', one(layers, 'ipmsg.ext.hn') ?? one(layers, 'ipmsg.host'), p.host)
-  // ... and the nickname and group too.
-  same('nickname', one(layers, 'ipmsg.ext.nn') ?? one(layers, 'ipmsg.nickname') ?? null, p.nickname)
-  same('group', one(layers, 'ipmsg.ext.gn') ?? one(layers, 'ipmsg.group') ?? null, p.group)
-  same('extension keys', layers['ipmsg.ext.key'] ?? [], Object.keys(p.extension ?? {}))
+  // lanmsg's user, host, nickname and group come from the UTF-8 extension when there is one (ipmsg.md §1.4).
+  text('user', one(layers, 'ipmsg.ext.un') ?? one(layers, 'ipmsg.user'), p.user)
+  text('host', one(layers, 'ipmsg.ext.hn') ?? one(layers, 'ipmsg.host'), p.host)
+  text('nickname', one(layers, 'ipmsg.ext.nn') ?? one(layers, 'ipmsg.nickname') ?? null, p.nickname)
+  text('group', one(layers, 'ipmsg.ext.gn') ?? one(layers, 'ipmsg.group') ?? null, p.group)
+  same('extension keys', list('ipmsg.ext.key'), Object.keys(p.extension ?? {}))
   for (const key of ['UN', 'HN', 'NN', 'GN', 'VS']) {
-    same(`extension ${key}`, one(layers, `ipmsg.ext.${key.toLowerCase()}`), p.extension?.[key])
+    text(`extension ${key}`, one(layers, `ipmsg.ext.${key.toLowerCase()}`), p.extension?.[key])
   }
 
-  if (p.groupChat === undefined && p.nickname === null) same('text', one(layers, 'ipmsg.text'), p.text)
-  same('font', one(layers, 'ipmsg.font'), p.groupChat === undefined ? p.font : undefined)
+  if (p.groupChat === undefined && p.nickname === null) text('text', one(layers, 'ipmsg.text'), p.text)
+  text('font', one(layers, 'ipmsg.font'), p.groupChat === undefined ? p.font : undefined)
   same('encrypted', one(layers, 'ipmsg.encrypted') !== undefined, p.encrypted === true || p.groupChat !== undefined)
   same('acknowledges', one(layers, 'ipmsg.ack') ?? null, p.acknowledges === null ? null : String(p.acknowledges))
+  const files = p.attachments
   same(
     'file ids',
-    layers['ipmsg.file.id'] ?? [],
-    p.attachments.map((a) => String(a.id)),
+    list('ipmsg.file.id'),
+    files.map((a) => String(a.id)),
   )
-  same(
-    'file names',
-    layers['ipmsg.file.name'] ?? [],
-    p.attachments.map((a) => a.name),
-  )
+  if (compareText)
+    same(
+      'file names',
+      list('ipmsg.file.name'),
+      files.map((a) => a.name),
+    )
   same(
     'file sizes',
-    layers['ipmsg.file.size'] ?? [],
-    p.attachments.map((a) => BigInt(`0x${a.sizeHex}`).toString()),
+    list('ipmsg.file.size'),
+    files.map((a) => BigInt(`0x${a.sizeHex}`).toString()),
   )
   same(
     'file attrs',
-    (layers['ipmsg.file.attr'] ?? []).map(Number),
-    p.attachments.map((a) => a.attr),
+    list('ipmsg.file.attr').map(Number),
+    files.map((a) => a.attr),
   )
   same(
     'file types',
-    layers['ipmsg.file.type'] ?? [],
-    p.attachments.map((a) => a.type),
+    list('ipmsg.file.type'),
+    files.map((a) => a.type),
   )
   if (p.client.kind === 'feiqiu') {
-    same('Feiqiu MAC', one(layers, 'ipmsg.feiq.mac'), p.client.mac)
+    text('Feiqiu MAC', one(layers, 'ipmsg.feiq.mac'), p.client.mac)
     same('Feiqiu avatar', one(layers, 'ipmsg.feiq.avatar'), p.client.avatar?.toString())
     same('Feiqiu generation', one(layers, 'ipmsg.feiq.generation'), p.client.generation)
   }
@@ -242,7 +252,7 @@ export function lanmsgRecord(bytes: Uint8Array): LanmsgPacket | null {
 }
 
 /** Every frame's differences from lanmsg's decode of the same payload, keyed by frame number. */
-export function compareCapture(file: string): {compared: number; problems: string[]} {
+export function compareCapture(file: string, compareText = true): {compared: number; problems: string[]} {
   const problems: string[] = []
   let compared = 0
   for (const layers of dissect(file, IPMSG_FIELDS)) {
@@ -256,7 +266,7 @@ export function compareCapture(file: string): {compared: number; problems: strin
     }
 
     compared++
-    for (const d of differences(layers, packet)) problems.push(`frame ${frame}: ${d}`)
+    for (const d of differences(layers, packet, compareText)) problems.push(`frame ${frame}: ${d}`)
   }
 
   return {compared, problems}

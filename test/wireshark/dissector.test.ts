@@ -67,6 +67,42 @@ describe('Wireshark dissector (wireshark/ipmsg.lua) against lanmsg’s decode', 
     }
   })
 
+  it('hostile bytes (the vectors cut, flipped and spliced): no Lua error, and still the fields lanmsg decodes', () => {
+    const vectors = JSON.parse(readFileSync(new URL('../fixtures/protocol/vectors.json', import.meta.url), 'utf8'))
+    const seeds: Buffer[] = [
+      ...vectors.decode.map((v: {bytes: string}) => Buffer.from(fixtureBytes(v.bytes))),
+      ...PEER_PACKETS,
+    ].filter((p: Buffer) => p.length > 0)
+    let state = 0x9e3779b9 // a fixed seed: the same file every run
+    const random = (n: number) => {
+      state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0
+      return state % n
+    }
+
+    const payloads: Buffer[] = []
+    for (let i = 0; i < 1500; i++) {
+      const p = Buffer.from(seeds[random(seeds.length)])
+      const kind = random(4)
+      if (kind === 0) payloads.push(p.subarray(0, random(p.length) + 1))
+      else if (kind === 1) {
+        for (let k = 0; k < 3; k++) p[random(p.length)] = random(256)
+        payloads.push(p)
+      } else if (kind === 2)
+        payloads.push(Buffer.concat([p.subarray(0, random(p.length)), seeds[random(seeds.length)]]))
+      else payloads.push(Buffer.concat([p, Buffer.from([0x07, 0x3a, random(256), 0x3a, 0x00])]))
+    }
+
+    const file = join(dir, 'hostile.pcap')
+    writePcap(
+      file,
+      payloads.map((p) => udpFrame(p)),
+    )
+    // dissect() throws on any Lua error; text made of invalid bytes is compared for presence only
+    const {compared, problems} = compareCapture(file, false)
+    expect(problems).to.deep.equal([])
+    expect(compared).to.equal(payloads.filter((p) => decode(p).ok).length)
+  })
+
   it('a TCP 2425 GETFILEDATA request: packet number, file id and offset (hex), as the request says', () => {
     const file = join(dir, 'tcp.pcap')
     writePcap(file, [tcpFrame(GETFILEDATA)])
