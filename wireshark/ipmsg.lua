@@ -470,5 +470,19 @@ function ipmsg_tcp.dissector(tvb, pinfo, tree)
   return dissect_message(tvb, pinfo, tree, "IPMsg/TCP")
 end
 
-DissectorTable.get("udp.port"):add(2425, ipmsg)
-DissectorTable.get("tcp.port"):add(2425, ipmsg_tcp)
+-- Clients can be told to use another port (lanmsg --port): Edit › Preferences › Protocols › IPMSG, or
+-- tshark -o ipmsg.udp_ports:2425,2426 (TCP follows: file transfers use the UDP port's number).
+ipmsg.prefs.udp_ports = Pref.range("UDP ports", "2425", "UDP ports of IPMsg (TCP file requests use the same)", 65535)
+local registered = "2425"
+DissectorTable.get("udp.port"):add(registered, ipmsg)
+DissectorTable.get("tcp.port"):add(registered, ipmsg_tcp)
+
+function ipmsg.prefs_changed()
+  local ports = tostring(ipmsg.prefs.udp_ports)
+  if ports == registered then return end
+  DissectorTable.get("udp.port"):remove(registered, ipmsg)
+  DissectorTable.get("tcp.port"):remove(registered, ipmsg_tcp)
+  registered = ports
+  DissectorTable.get("udp.port"):add(registered, ipmsg)
+  DissectorTable.get("tcp.port"):add(registered, ipmsg_tcp)
+end

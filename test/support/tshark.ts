@@ -25,10 +25,10 @@ export function pcapToolsMissing(tools: string[] = ['tshark']): string | undefin
 export type Layers = Record<string, string[]>
 
 /** Every frame of the file as tshark's `-T json -e …` layers: field name → the values in the frame, in order. */
-export function dissect(file: string, fields: string[]): Layers[] {
+export function dissect(file: string, fields: string[], options: string[] = []): Layers[] {
   const run = spawnSync(
     'tshark',
-    ['-n', '-X', `lua_script:${DISSECTOR}`, '-r', file, '-T', 'json', ...fields.flatMap((f) => ['-e', f])],
+    ['-n', '-X', `lua_script:${DISSECTOR}`, ...options, '-r', file, '-T', 'json', ...fields.flatMap((f) => ['-e', f])],
     {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, LC_ALL: 'C.UTF-8'}},
   )
   // A Lua error does not stop tshark: it goes to stderr, or into the tree as "Lua Error".
@@ -63,11 +63,11 @@ function ipv4(protocol: number, src: string, dst: string, payload: Buffer): Buff
   return Buffer.concat([header, payload])
 }
 
-/** A UDP datagram from src:2425 to dst:2425 (checksum 0: none, allowed in IPv4). */
-export function udpFrame(payload: Buffer, src = '10.0.0.1', dst = '10.0.0.2'): RawFrame {
+/** A UDP datagram from src:port to dst:port (checksum 0: none, allowed in IPv4). */
+export function udpFrame(payload: Buffer, port = 2425, src = '10.0.0.1', dst = '10.0.0.2'): RawFrame {
   const udp = Buffer.alloc(8)
-  udp.writeUInt16BE(2425, 0)
-  udp.writeUInt16BE(2425, 2)
+  udp.writeUInt16BE(port, 0)
+  udp.writeUInt16BE(port, 2)
   udp.writeUInt16BE(8 + payload.length, 4)
   return {ip: ipv4(17, src, dst, Buffer.concat([udp, payload]))}
 }

@@ -103,6 +103,16 @@ describe('Wireshark dissector (wireshark/ipmsg.lua) against lanmsg’s decode', 
     expect(compared).to.equal(payloads.filter((p) => decode(p).ok).length)
   })
 
+  it('another port only when the preference names it (tshark -o ipmsg.udp_ports:…)', () => {
+    const file = join(dir, 'ports.pcap')
+    const payload = Buffer.from('1:5:u:h:32:on another port\0')
+    writePcap(file, [udpFrame(payload, 2426), udpFrame(payload, 2425)])
+    const modes = (options: string[]) => dissect(file, IPMSG_FIELDS, options).map((l) => l['ipmsg.mode_name']?.[0])
+    expect(modes([])).to.deep.equal([undefined, 'SENDMSG'])
+    expect(modes(['-o', 'ipmsg.udp_ports:2425,2426'])).to.deep.equal(['SENDMSG', 'SENDMSG'])
+    expect(modes(['-o', 'ipmsg.udp_ports:2426'])).to.deep.equal(['SENDMSG', undefined])
+  })
+
   it('a TCP 2425 GETFILEDATA request: packet number, file id and offset (hex), as the request says', () => {
     const file = join(dir, 'tcp.pcap')
     writePcap(file, [tcpFrame(GETFILEDATA)])
