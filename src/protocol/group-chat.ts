@@ -1,5 +1,7 @@
 // Feiqiu group chat (field notes §2.3): the body of a 0x23 message or 0xC9 group announce, multicast to
 // 226.81.9.8, is Blowfish-CBC with a zero IV, keyed by the sender's MAC as written in its own version field. Pure.
+// Blowfish from egoroof-blowfish (MIT, pure JS, no dependencies, maintained): Node 20's OpenSSL 3 has bf-cbc only
+// in its legacy provider, which needs --openssl-legacy-provider at process start.
 import type {GroupChat, Packet} from './types.js'
 
 import {Blowfish} from 'egoroof-blowfish'
