@@ -3,6 +3,7 @@
 // anything is bound.
 import type {ListenOptions} from '../lan/listen-session.js'
 
+import {UsageError} from '../net/usage-error.js'
 import {buildDatagramFilter} from './datagram-filter.js'
 import {resolveTargets} from './resolve-targets.js'
 import {type IdentityFlags, responderSelf} from './responder-identity.js'
@@ -18,12 +19,20 @@ export interface ListenFlags extends IdentityFlags {
   'ipmsg-only'?: boolean
   to?: string[]
   interface?: string[]
+  'group-chat'?: boolean
 }
 
 export async function planListen(
   flags: ListenFlags,
   context: {version: string; warn: (message: string) => void},
 ): Promise<ListenOptions> {
+  // Linux hands a multicast datagram only to sockets bound to the wildcard address (or the group itself).
+  if (flags['group-chat'] && flags.address !== '0.0.0.0') {
+    throw new UsageError(
+      `--group-chat needs --address 0.0.0.0 (got ${flags.address}): multicast is not delivered to it`,
+    )
+  }
+
   const filter = buildDatagramFilter({from: flags.from, mode: flags.mode, ipmsgOnly: flags['ipmsg-only']})
   const self = responderSelf(flags, context.version)
   const targets = self
@@ -34,6 +43,7 @@ export async function planListen(
     address: flags.address,
     decodeOptions: flags.encoding === undefined ? {} : {legacyCharset: flags.encoding},
     expireMs: flags.expire,
+    groupChat: flags['group-chat'],
     filter,
     respond: self ? {self, targets, charset: flags.encoding} : undefined,
   }

@@ -35,6 +35,10 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       description: 'Only messages from one subnet, for ten minutes',
     },
     {
+      command: '<%= config.bin %> <%= command.id %> --group-chat --mode FEIQ_GROUPMSG',
+      description: 'Read what Feiqiu users write in group chats',
+    },
+    {
       command: '<%= config.bin %> <%= command.id %> --count 1 --json',
       description: 'Wait for one datagram and print it as JSON',
     },
@@ -75,6 +79,10 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       char: 'e',
       description:
         'Encoding of text that is neither marked UTF-8 nor valid UTF-8 (default gb18030, which covers GBK; cp932 for Japanese), and of everything --respond sends (default: GBK to Feiqiu and to peers that write GBK, else UTF-8).',
+    }),
+    'group-chat': Flags.boolean({
+      description:
+        "Also join Feiqiu's group-chat multicast group 226.81.9.8 on every interface and decrypt group messages (key: the sender's MAC).",
     }),
     ...flags.peerFlags,
     ...flags.identityFlags,

@@ -14,6 +14,7 @@ import {localBroadcastAddresses} from '../net/targets.js'
 import {openUdpEndpoint, type UdpEndpoint} from '../net/udp-endpoint.js'
 import {ABSENCEOPT, CAPUTF8OPT, MODES, modeName, modeOf} from '../protocol/constants.js'
 import {decode} from '../protocol/decode.js'
+import {FEIQIU_GROUP_ADDRESS} from '../protocol/group-chat.js'
 import {encode} from '../protocol/encode.js'
 import {Ingest} from './ingest.js'
 import {PacketNumberSource} from './packet-number-store.js'
@@ -48,6 +49,8 @@ export interface ListenOptions {
   recvBufferSize?: number
   /** Bounds of the queue of datagrams read and not processed yet (default DEFAULT_QUEUE_LIMITS). */
   queueLimits?: Partial<DatagramQueueLimits>
+  /** Join Feiqiu's group-chat multicast group (226.81.9.8) on every interface, on the same socket and port. */
+  groupChat?: boolean
   now?: () => number
 }
 
@@ -120,6 +123,8 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   private stopping: Promise<void> | undefined
   private stopped = false
   private ownAddresses: Set<string>
+  /** What start() has to say (the multicast join), told by announce() once the listeners are attached. */
+  private readonly startWarnings: string[] = []
 
   private constructor(
     private readonly endpoint: UdpEndpoint,
@@ -185,6 +190,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       (bytes, meta, count) => session.ingest.receiveBatch(bytes, meta, count),
     )
     endpoint.on('error', (error) => session.emit('error', error))
+    if (options.groupChat) session.joinGroupChat()
     if (options.expireMs !== undefined) {
       const expireEvery = Math.max(50, Math.min(1000, Math.floor(options.expireMs / 4)))
       session.expiryTimer = setInterval(() => session.expire(options.expireMs!), expireEvery)
@@ -203,8 +209,9 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     this.ingest.resume()
   }
 
-  /** When responding: announce ourselves (BR_ENTRY). Call it once the listeners are attached. */
+  /** Tells what start() could not do; when responding, announces us (BR_ENTRY). Call once listeners are attached. */
   async announce(): Promise<void> {
+    for (const message of this.startWarnings.splice(0)) this.emit('warning', message)
     if (this.options.respond) await this.broadcastEntry(MODES.BR_ENTRY)
   }
 
@@ -229,6 +236,17 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       await this.endpoint.close()
     })()
     return this.stopping
+  }
+
+  private joinGroupChat(): void {
+    const {joined, failed} = this.endpoint.joinMulticast(FEIQIU_GROUP_ADDRESS)
+    for (const {address, reason} of failed) {
+      this.startWarnings.push(`could not join group chat ${FEIQIU_GROUP_ADDRESS} on ${address}: ${reason}`)
+    }
+
+    if (joined.length === 0 && failed.length === 0) {
+      this.startWarnings.push(`no IPv4 interface to join group chat ${FEIQIU_GROUP_ADDRESS} on`)
+    }
   }
 
   private readKernelDrops(): void {

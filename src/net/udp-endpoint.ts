@@ -219,6 +219,31 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     return localIPv4Addresses()
   }
 
+  /**
+   * Joins an IPv4 multicast group on every interface with an IPv4 address (loopback aside): a join without an
+   * interface covers only the one the kernel picks. Returns where it joined and where it could not, and why.
+   */
+  joinMulticast(
+    group: string,
+    interfaces = os.networkInterfaces(),
+  ): {failed: Array<{address: string; reason: string}>; joined: string[]} {
+    const joined: string[] = []
+    const failed: Array<{address: string; reason: string}> = []
+    for (const infos of Object.values(interfaces)) {
+      for (const info of infos ?? []) {
+        if (info.family !== 'IPv4' || info.internal) continue
+        try {
+          this.socket.addMembership(group, info.address)
+          joined.push(info.address)
+        } catch (error) {
+          failed.push({address: info.address, reason: (error as Error).message})
+        }
+      }
+    }
+
+    return {joined, failed}
+  }
+
   /** Send one datagram to a dotted-quad IPv4 address; a host name is refused rather than resolved. */
   send(bytes: Uint8Array, port: number, address: string): Promise<void> {
     if (!isIPv4Address(address)) {

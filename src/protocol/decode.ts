@@ -7,6 +7,7 @@ import {identifyClient, isIpmsgVersion} from './client.js'
 import {ENCRYPTOPT, FILEATTACHOPT, isEntryMode, MODES, modeName, optionNames, UTF8OPT} from './constants.js'
 import {decodeEntryBody, type EntryBodyParts, splitEntryBody} from './entry-body.js'
 import {splitFont} from './font.js'
+import {applyGroupChat, isGroupChatMode} from './group-chat.js'
 import {printable, scanHeader, splitHeader} from './header.js'
 
 const DEFAULT_LEGACY_CHARSET = 'gb18030'
@@ -156,6 +157,11 @@ function decodeChecked(bytes: Uint8Array, options: DecodeOptions): DecodeResult 
     }
 
     if (entryBody.iptux) packet.iptux = entryBody.iptux
+    return {ok: true, packet, raw}
+  }
+
+  if (isGroupChatMode(modeNo) && packet.client.kind === 'feiqiu') {
+    applyGroupChat(packet, body)
     return {ok: true, packet, raw}
   }
 

@@ -39,6 +39,16 @@ export interface Attachment {
   extAttrs?: Record<string, string>
 }
 
+/** A Feiqiu group-chat message or announce (0x23, 0xC9; field notes §2.3), decrypted or not. */
+export interface GroupChat {
+  /** The group id, hex as written in the plaintext. */
+  groupId?: string
+  /** The sender's Unix time from the plaintext (current Feiqiu; absent in older builds and announces). */
+  time?: number
+  /** Why the body could not be decrypted; absent when it was. */
+  encrypted?: string
+}
+
 /** The UTF-8 extension block of entry packets (§1.4). Keys as on the wire. */
 export interface EntryExtension {
   UN?: string
@@ -91,8 +101,10 @@ export interface Packet {
   attachmentErrors?: Array<{error: string; record: string}>
   /** Feiqiu rich-text directive split from the end of the text, e.g. '{/font;-16 0 … 8404992;}' (§6.2). */
   font?: string
-  /** True when ENCRYPTOPT is set on a SENDMSG: `text` then holds the ciphertext as sent. */
+  /** True when ENCRYPTOPT is set on a SENDMSG (`text` then holds the ciphertext as sent), or a group-chat body cannot be decrypted. */
   encrypted?: boolean
+  /** Feiqiu group chat (0x23 message, 0xC9 announce): the group; `text` is the decrypted text or group name. */
+  groupChat?: GroupChat
   /** Charset used for the non-extension text: 'utf-8', 'gbk', 'gb18030', 'cp932', … (§5). */
   charset: string
 }

@@ -133,6 +133,7 @@ export function datagramJson(datagram: ReceivedDatagram): string {
   if (p.attachmentErrors !== undefined) packet += `,"attachmentErrors":${JSON.stringify(p.attachmentErrors)}`
   if (p.font !== undefined) packet += `,"font":${quote(p.font)}`
   if (p.encrypted) packet += `,"encrypted":true`
+  if (p.groupChat !== undefined) packet += `,"groupChat":${JSON.stringify(p.groupChat)}`
   if (p.extension !== undefined) packet += `,"extension":${JSON.stringify(p.extension)}`
   if (p.iptux !== undefined) packet += `,"iptux":${JSON.stringify(p.iptux)}`
   return `${head},"packet":${packet}},"raw":"${raw}"${datagram.duplicate ? ',"duplicate":true' : ''}}`

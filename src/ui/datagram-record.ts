@@ -1,6 +1,6 @@
 // The JSON record of one datagram: a line of `listen --ndjson`, an element of `announce --json`'s replies.
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
-import type {Attachment, ClientInfo, EntryExtension} from '../protocol/types.js'
+import type {Attachment, ClientInfo, EntryExtension, GroupChat} from '../protocol/types.js'
 
 export interface PacketRecord {
   version: string
@@ -20,6 +20,7 @@ export interface PacketRecord {
   attachmentErrors?: Array<{error: string; record: string}>
   font?: string
   encrypted?: boolean
+  groupChat?: GroupChat
   extension?: EntryExtension
   iptux?: {encoding?: string; icon?: string}
 }
@@ -73,6 +74,7 @@ export function toDatagramRecord(datagram: ReceivedDatagram): DatagramRecord {
   if (p.attachmentErrors !== undefined) record.packet.attachmentErrors = p.attachmentErrors
   if (p.font !== undefined) record.packet.font = p.font
   if (p.encrypted) record.packet.encrypted = true
+  if (p.groupChat !== undefined) record.packet.groupChat = p.groupChat
   if (p.extension !== undefined) record.packet.extension = p.extension
   if (p.iptux !== undefined) record.packet.iptux = p.iptux
   return record

@@ -41,7 +41,10 @@ export function notableOptions(options: readonly string[]): string[] {
 
 export function packetSummary(packet: Packet): string {
   const parts: string[] = []
-  if (packet.nickname !== undefined) {
+  if (packet.groupChat !== undefined) {
+    const {groupId, encrypted} = packet.groupChat
+    parts.push(encrypted === undefined ? `group ${groupId}: ${packet.text}` : `group message (encrypted: ${encrypted})`)
+  } else if (packet.nickname !== undefined) {
     parts.push(packet.group ? `${packet.nickname} [${packet.group}]` : packet.nickname)
   } else if (packet.acknowledges !== undefined) {
     parts.push(`ack #${packet.acknowledges}`)
