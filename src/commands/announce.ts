@@ -259,8 +259,4 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     // Cut short by a signal: what was collected is printed, and the exit code says it is not the whole answer.
     if (stop.signal) process.exitCode = interruptedExitCode(stop.signal)
   }
-
-  private warnLine(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`Warning: ${message}\n`)
-  }
 }
