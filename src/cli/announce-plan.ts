@@ -1,42 +1,84 @@
-// What `announce` will send, decided from its flags before any socket opens: the packet, the targets, and the
-// entry before it and the exit after it (a client enters before it talks, and never beside another client here).
-import type {Outgoing} from '../lan/announce.js'
-import type {Target} from '../net/targets.js'
-import type {OutgoingPacket} from '../protocol/types.js'
+// What `announce` will do, decided from its flags before any socket opens: the packet, the targets, and (by the
+// protocol's rules in lan/announce-policy.ts) the entry before it and the exit after it. A mistake in any of them
+// is a usage error before anything is bound.
+import type {AnnounceOptions} from '../lan/announce.js'
 
+import {announcePolicy} from '../lan/announce-policy.js'
 import {DEFAULT_PORT} from '../protocol/constants.js'
-import {buildOutgoing, entryPacket, farewellCommand, type OutgoingFlags} from './outgoing-packet.js'
-import {resolveTargets, type TargetFlags} from './resolve-targets.js'
-import {sharedPortNote} from './shared-port.js'
+import {buildOutgoing, entryPacket} from './outgoing-packet.js'
+import {resolveTargets} from './resolve-targets.js'
+import {otherIpmsgClient} from './shared-port.js'
+
+/** The flags of `announce` that decide the run, under their own names, and TEXT (already read from stdin). */
+export interface AnnounceFlags {
+  text?: string
+  to?: string[]
+  interface?: string[]
+  limited?: boolean
+  port: number
+  'bind-port'?: number
+  wait?: number
+  expect?: number
+  retries: number
+  repeat: number
+  interval: number
+  stay?: boolean
+  user: string
+  host: string
+  nick?: string
+  group: string
+  encoding?: string
+  truncate?: boolean
+  check: boolean
+  command?: string
+  option?: string[]
+  raw?: string
+  'raw-hex'?: string
+}
 
 export interface AnnouncePlan {
-  outgoing: Outgoing
-  targets: Target[]
+  /** Everything the run needs but where the replies go (the output decides maxReplies). */
+  options: Omit<AnnounceOptions, 'maxReplies'>
   /** No TEXT, no --command, no raw bytes: a presence announcement that lists who answers. */
   discovery: boolean
-  bindPort: number
-  entry?: Omit<OutgoingPacket, 'packetNo'>
-  farewell?: Omit<OutgoingPacket, 'packetNo'>
   /** The line to print once bound when another program holds the IPMsg port on this host. */
   shared?: string
 }
 
-export async function planAnnounce(
-  packet: OutgoingFlags,
-  where: TargetFlags & {bindPort?: number; stay: boolean},
-): Promise<AnnouncePlan> {
-  const outgoing = buildOutgoing(packet)
-  const targets = await resolveTargets(where)
-  const discovery = outgoing.kind === 'packet' && packet.text === undefined && packet.command === undefined
-  // A peer that never saw our entry shows the message from "mysterious" (and iptux may drop it as stale).
-  const talks =
-    outgoing.kind === 'packet' &&
-    (packet.text !== undefined || ['GETINFO', 'GETABSENCEINFO'].includes(packet.command?.toUpperCase() ?? ''))
-  const bindPort = where.bindPort ?? DEFAULT_PORT
-  // Only when lanmsg takes the IPMsg port itself: with --bind-port elsewhere it does not speak as this host's client.
-  const shared = (discovery || talks) && bindPort === where.port ? sharedPortNote(where.port, discovery) : undefined
-  const entry = talks && !shared ? entryPacket(packet) : undefined
-  const left = entry ?? (discovery && outgoing.kind === 'packet' ? outgoing.packet : undefined)
-  const farewell = left && !where.stay && !shared ? {...left, command: farewellCommand(left.command)} : undefined
-  return {outgoing, targets, discovery, bindPort, entry, farewell, shared}
+export interface PlanContext {
+  warn: (message: string) => void
+  /** Who else holds the IPMsg port on this host (injected for tests). */
+  otherClient?: (port: number) => string | undefined
+}
+
+export async function planAnnounce(flags: AnnounceFlags, context: PlanContext): Promise<AnnouncePlan> {
+  const packetFlags = {...flags, rawHex: flags['raw-hex']}
+  const outgoing = buildOutgoing(packetFlags)
+  const targets = await resolveTargets({...flags, interfaces: flags.interface, warn: context.warn})
+  const bindPort = flags['bind-port'] ?? DEFAULT_PORT
+  const policy = announcePolicy({
+    outgoing,
+    commandChosen: flags.command !== undefined,
+    identity: () => entryPacket(packetFlags),
+    port: flags.port,
+    bindPort,
+    stay: flags.stay === true,
+    encoding: flags.encoding,
+    otherClient: context.otherClient ?? otherIpmsgClient,
+  })
+  const options = {
+    targets,
+    outgoing,
+    bindPort,
+    fallbackToEphemeral: flags['bind-port'] === undefined,
+    waitMs: flags.wait ?? ('auto' as const),
+    expect: flags.expect,
+    retries: flags.retries,
+    repeat: flags.repeat,
+    intervalMs: flags.interval,
+    entry: policy.entry,
+    farewell: policy.farewell,
+    decodeOptions: policy.decodeOptions,
+  }
+  return {options, discovery: policy.discovery, shared: policy.shared}
 }

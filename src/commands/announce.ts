@@ -1,8 +1,9 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {EXIT_CODES} from '../cli/exit-codes.js'
 import * as flags from '../cli/flags.js'
+import {OutputError} from '../cli/output-error.js'
+import {onStopSignal} from '../cli/stop-signals.js'
 
 export default class Announce extends BaseCommand {
   static override args = {
@@ -85,87 +86,29 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
     // Loaded here, not at the top: `announce --help` loads this file, and these pull in the codec and `ip`.
     const {messageText} = await import('../cli/stdin-text.js')
     const {planAnnounce} = await import('../cli/announce-plan.js')
-    const plan = await planAnnounce(
-      {
-        text: await messageText(args.text, f.stdin),
-        user: f.user,
-        host: f.host,
-        nick: f.nick,
-        group: f.group,
-        encoding: f.encoding,
-        truncate: f.truncate,
-        check: f.check,
-        command: f.command,
-        option: f.option,
-        raw: f.raw,
-        rawHex: f['raw-hex'],
-      },
-      {
-        to: f.to,
-        interfaces: f.interface,
-        limited: f.limited,
-        port: f.port,
-        bindPort: f['bind-port'],
-        stay: f.stay,
-        warn: (message) => this.warnLine(message),
-      },
-    )
-    const {outgoing, targets, shared} = plan
+    const warn = (message: string) => this.warnLine(message)
+    const plan = await planAnnounce({...f, text: await messageText(args.text, f.stdin)}, {warn})
 
     const {Announcer} = await import('../lan/announce.js')
-    const {interruptedExitCode, onStopSignal} = await import('../cli/stop-signals.js')
-    const {OutputError} = await import('../cli/output-error.js')
     const {AnnounceOutput} = await import('../ui/announce-output.js')
-    // Loaded before the run starts: its listeners must be in place for the first events.
-    const progress = this.jsonEnabled() || f.ndjson ? undefined : await import('../ui/announce-progress.js')
+    const {announceExit} = await import('../cli/announce-exit.js')
     const announcer = new Announcer()
-    if (shared) announcer.once('bound', () => this.warnLine(shared)) // not when the bind fails: that error is the news
-    const output = new AnnounceOutput(announcer, {json: this.jsonEnabled(), ndjson: f.ndjson, targets, wide: f.wide})
+    const {targets} = plan.options
+    const output = await AnnounceOutput.open(announcer, {
+      ...f,
+      json: this.jsonEnabled(),
+      targets,
+      warn,
+      notice: plan.shared,
+    })
     this.openDocument = output
     // Ctrl-C, SIGTERM, a closed terminal (SIGHUP): stop waiting, say goodbye, report what was collected.
     const stop = onStopSignal(() => announcer.abort())
-    const run = announcer.run({
-      targets,
-      outgoing,
-      bindPort: plan.bindPort,
-      fallbackToEphemeral: f['bind-port'] === undefined,
-      waitMs: f.wait ?? 'auto',
-      expect: f.expect,
-      entry: plan.entry,
-      retries: f.retries,
-      repeat: f.repeat,
-      intervalMs: f.interval,
-      farewell: plan.farewell,
-      decodeOptions: f.encoding === undefined || f.encoding === 'utf-8' ? {} : {legacyCharset: f.encoding},
-      maxReplies: output.maxReplies,
-    })
-    let result
-    try {
-      result = progress
-        ? await progress.showAnnounceProgress(announcer, run, {
-            targets: targets.length,
-            warn: (m) => this.warnLine(m),
-            interrupted: () => stop.signal,
-          })
-        : await run
-    } finally {
-      stop.remove()
-    }
-
-    const {answerShortfall} = await import('../cli/answer-shortfall.js')
-    const shortfall = answerShortfall(result, {
-      discovery: plan.discovery,
-      expect: f.expect,
-      waited: f.wait !== 0,
-    })
-    if (result.deliveries.some((d) => !d.delivered && !d.cannotAnswer)) process.exitCode = EXIT_CODES.notDelivered
-    else if (shortfall) process.exitCode = EXIT_CODES.fewerAnswers
-    await output.finish(result)
+    const run = announcer.run({...plan.options, maxReplies: output.maxReplies})
+    const result = await output.follow(run, () => stop.signal).finally(() => stop.remove())
+    const exit = announceExit(result, plan, stop.signal)
+    await output.finish(result, exit.lines)
     if (output.failure) throw new OutputError(output.failure)
-    if (result.local.fellBack) this.warnLine(`replies were collected on port ${result.local.port}, not 2425`)
-    if (process.exitCode === EXIT_CODES.fewerAnswers)
-      for (const line of shortfall ?? []) process.stderr.write(`${line}\n`)
-    // Cut short by a signal: what was collected is printed, and the exit code says it is not the whole answer.
-    if (stop.signal) process.exitCode = interruptedExitCode(stop.signal)
+    if (exit.code !== undefined) process.exitCode = exit.code
   }
 }

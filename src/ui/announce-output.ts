@@ -1,6 +1,6 @@
-// Where an announce's outcome goes on stdout: the report at the end, (--json) a document whose replies are
-// written as they arrive, so that a flood of replies costs no memory, or (--ndjson) one line per reply as it
-// arrives and the summary line on stderr. A closed pipe or a failed write ends the
+// Where an announce's outcome goes on stdout: the report at the end (with progress on stderr meanwhile), (--json) a
+// document whose replies are written as they arrive, so that a flood of replies costs no memory, or (--ndjson) one
+// line per reply as it arrives and the summary line on stderr. A closed pipe or a failed write ends the
 // wait (the goodbye is still sent); the failure is kept for the command to report (exit 8).
 import type {Announcer, AnnounceResult} from '../lan/announce.js'
 import type {Target} from '../net/targets.js'
@@ -16,14 +16,30 @@ import {colorEnabled} from './color.js'
 import {JsonDocument} from './json-document.js'
 import {LineWriter} from './line-writer.js'
 
+export interface AnnounceOutputOptions {
+  json: boolean
+  ndjson?: boolean
+  targets: Target[]
+  wide?: boolean
+  /** One warning line on stderr (the command's: none with --json). */
+  warn: (message: string) => void
+  /** Said once the socket is bound (not when the bind fails: that error is the news). */
+  notice?: string
+}
+
+type ShowProgress = typeof import('./announce-progress.js').showAnnounceProgress
+
 export class AnnounceOutput {
   private readonly out: LineWriter
   private document: JsonDocument | undefined
 
   constructor(
-    announcer: Announcer,
-    private readonly options: {json: boolean; ndjson?: boolean; targets: Target[]; wide?: boolean},
+    private readonly announcer: Announcer,
+    private readonly options: AnnounceOutputOptions,
+    private readonly progress?: ShowProgress,
   ) {
+    const {notice} = options
+    if (notice) announcer.once('bound', () => options.warn(notice))
     this.out = new LineWriter(
       process.stdout,
       () => announcer.abort(),
@@ -35,6 +51,12 @@ export class AnnounceOutput {
       this.document = new JsonDocument(this.out, 'replies', announceJsonHead({local, targets: options.targets}))
     })
     announcer.on('reply', (reply) => this.document?.add(JSON.stringify(toReplyRecord(reply))))
+  }
+
+  /** The output for these options; the report's progress module is loaded before the run can emit anything. */
+  static async open(announcer: Announcer, options: AnnounceOutputOptions): Promise<AnnounceOutput> {
+    const progress = options.json || options.ndjson ? undefined : await import('./announce-progress.js')
+    return new AnnounceOutput(announcer, options, progress?.showAnnounceProgress)
   }
 
   /** Replies the announcer must keep for the output: none when they are written as they arrive. */
@@ -52,7 +74,22 @@ export class AnnounceOutput {
     return this.document?.fail(error) ?? false
   }
 
-  async finish(result: AnnounceResult): Promise<void> {
+  /** The run's outcome; with the report, its progress is drawn on stderr while the run lasts. */
+  async follow(run: Promise<AnnounceResult>, interrupted: () => string | undefined): Promise<AnnounceResult> {
+    if (!this.progress) return run
+    const {targets, warn} = this.options
+    return this.progress(this.announcer, run, {targets: targets.length, warn, interrupted})
+  }
+
+  /** Writes the outcome; then, unless stdout failed, the warnings about it and `explanation` (on stderr). */
+  async finish(result: AnnounceResult, explanation: string[] = []): Promise<void> {
+    await this.write(result)
+    if (this.failure) return
+    if (result.local.fellBack) this.options.warn(`replies were collected on port ${result.local.port}, not 2425`)
+    for (const line of explanation) process.stderr.write(`${line}\n`)
+  }
+
+  private async write(result: AnnounceResult): Promise<void> {
     if (this.options.json) {
       this.document ??= new JsonDocument(this.out, 'replies', announceJsonHead(result))
       this.document.end({...announceJsonTail(result), repliesDropped: 0})
