@@ -25,12 +25,17 @@ export interface AnnounceOutputOptions {
   warn: (message: string) => void
   /** Said once the socket is bound (not when the bind fails: that error is the news). */
   notice?: string
+  /** Injected for tests. */
+  stdout?: NodeJS.WriteStream
+  stderr?: NodeJS.WritableStream
 }
 
 type ShowProgress = typeof import('./announce-progress.js').showAnnounceProgress
 
 export class AnnounceOutput {
   private readonly out: LineWriter
+  private readonly stdout: NodeJS.WriteStream
+  private readonly stderr: NodeJS.WritableStream
   private document: JsonDocument | undefined
 
   constructor(
@@ -40,8 +45,10 @@ export class AnnounceOutput {
   ) {
     const {notice} = options
     if (notice) announcer.once('bound', () => options.warn(notice))
+    this.stdout = options.stdout ?? process.stdout
+    this.stderr = options.stderr ?? process.stderr
     this.out = new LineWriter(
-      process.stdout,
+      this.stdout,
       () => announcer.abort(),
       () => announcer.abort(),
     )
@@ -86,7 +93,7 @@ export class AnnounceOutput {
     await this.write(result)
     if (this.failure) return
     if (result.local.fellBack) this.options.warn(`replies were collected on port ${result.local.port}, not 2425`)
-    for (const line of explanation) process.stderr.write(`${line}\n`)
+    for (const line of explanation) this.stderr.write(`${line}\n`)
   }
 
   private async write(result: AnnounceResult): Promise<void> {
@@ -95,12 +102,12 @@ export class AnnounceOutput {
       this.document.end({...announceJsonTail(result), repliesDropped: 0})
     } else if (this.options.ndjson) {
       await this.out.end()
-      process.stderr.write(`${summaryLine(result)}\n`)
+      this.stderr.write(`${summaryLine(result)}\n`)
       return
     } else {
       // Cut to the terminal's width only on a terminal: into a pipe or a file every text is whole.
-      const width = process.stdout.isTTY && !this.options.wide ? process.stdout.columns : undefined
-      const report = renderAnnounceReport(result, {color: colorEnabled(process.stdout), width, wide: this.options.wide})
+      const width = this.stdout.isTTY && !this.options.wide ? this.stdout.columns : undefined
+      const report = renderAnnounceReport(result, {color: colorEnabled(this.stdout), width, wide: this.options.wide})
       this.out.write(report)
     }
 
