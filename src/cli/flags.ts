@@ -1,4 +1,5 @@
-// Flag types shared by the commands: each one checks its value and says what it accepts.
+// Flag types shared by the commands (each one checks its value and says what it accepts), and the commands' groups
+// of flags.
 import {Flags} from '@oclif/core'
 import os from 'node:os'
 
