@@ -1,67 +1,109 @@
-// What `announce` will send, decided from its flags before any socket opens: the packet, the targets, and the
-// entry before it and the exit after it (a client enters before it talks, and never beside another client here).
-import type {Outgoing, SweepPlan} from '../lan/announce.js'
-import type {Target} from '../net/targets.js'
-import type {OutgoingPacket} from '../protocol/types.js'
+// What `announce` will do, decided from its flags before any socket opens: the packet, the targets, and (by the
+// protocol's rules in lan/announce-policy.ts) the entry before it and the exit after it. A mistake in any of them
+// is a usage error before anything is bound.
+import type {AnnounceOptions, SweepPlan} from '../lan/announce.js'
 
+import {announcePolicy} from '../lan/announce-policy.js'
 import {parseSweepRange} from '../net/address-ranges.js'
 import {localBroadcastAddresses} from '../net/targets.js'
 import {UsageError} from '../net/usage-error.js'
 import {DEFAULT_PORT} from '../protocol/constants.js'
 import {DEFAULT_SWEEP_RATE} from './flags.js'
-import {buildOutgoing, entryPacket, farewellCommand, type OutgoingFlags} from './outgoing-packet.js'
-import {resolveTargets, type TargetFlags} from './resolve-targets.js'
-import {sharedPortNote} from './shared-port.js'
+import {buildOutgoing, entryPacket} from './outgoing-packet.js'
+import {resolveTargets} from './resolve-targets.js'
+import {otherIpmsgClient} from './shared-port.js'
 
-export interface AnnouncePlan {
-  outgoing: Outgoing
-  targets: Target[]
-  /** No TEXT, no --command, no raw bytes: a presence announcement that lists who answers. */
-  discovery: boolean
-  bindPort: number
-  entry?: Omit<OutgoingPacket, 'packetNo'>
-  farewell?: Omit<OutgoingPacket, 'packetNo'>
-  /** The line to print once bound when another program holds the IPMsg port on this host. */
-  shared?: string
-  /** --sweep: the ranges probed one address at a time before the round. */
-  sweep?: SweepPlan
-}
-
-export interface SweepFlags {
+/** The flags of `announce` that decide the run, under their own names, and TEXT (already read from stdin). */
+export interface AnnounceFlags {
+  text?: string
+  to?: string[]
+  interface?: string[]
+  limited?: boolean
   sweep?: string[]
   rate?: number
-  repeat?: number
+  port: number
+  'bind-port'?: number
+  wait?: number
+  expect?: number
+  retries: number
+  repeat: number
+  interval: number
+  stay?: boolean
+  user: string
+  host: string
+  nick?: string
+  group: string
+  encoding?: string
+  truncate?: boolean
+  check: boolean
+  command?: string
+  option?: string[]
+  raw?: string
+  'raw-hex'?: string
 }
 
-export async function planAnnounce(
-  packet: OutgoingFlags,
-  where: TargetFlags & SweepFlags & {bindPort?: number; stay: boolean},
-): Promise<AnnouncePlan> {
-  const outgoing = buildOutgoing(packet)
-  const discovery = outgoing.kind === 'packet' && packet.text === undefined && packet.command === undefined
-  const sweep = sweepPlan(where, discovery)
-  const targets = await resolveTargets({...where, noDefault: sweep !== undefined})
-  // A peer that never saw our entry shows the message from "mysterious" (and iptux may drop it as stale).
-  const talks =
-    outgoing.kind === 'packet' &&
-    (packet.text !== undefined || ['GETINFO', 'GETABSENCEINFO'].includes(packet.command?.toUpperCase() ?? ''))
-  const bindPort = where.bindPort ?? DEFAULT_PORT
-  // Only when lanmsg takes the IPMsg port itself: with --bind-port elsewhere it does not speak as this host's client.
-  const shared = (discovery || talks) && bindPort === where.port ? sharedPortNote(where.port, discovery) : undefined
-  const entry = talks && !shared ? entryPacket(packet) : undefined
-  const left = entry ?? (discovery && outgoing.kind === 'packet' ? outgoing.packet : undefined)
-  const farewell = left && !where.stay && !shared ? {...left, command: farewellCommand(left.command)} : undefined
-  return {outgoing, targets, discovery, bindPort, entry, farewell, shared, sweep}
+export interface AnnouncePlan {
+  /** Everything the run needs but where the replies go (the output decides maxReplies). */
+  options: Omit<AnnounceOptions, 'maxReplies'>
+  /** No TEXT, no --command, no raw bytes: a presence announcement that lists who answers. */
+  discovery: boolean
+  /** The line to print once bound when another program holds the IPMsg port on this host. */
+  shared?: string
+}
+
+export interface PlanContext {
+  warn: (message: string) => void
+  /** Who else holds the IPMsg port on this host (injected for tests). */
+  otherClient?: (port: number) => string | undefined
+}
+
+export async function planAnnounce(flags: AnnounceFlags, context: PlanContext): Promise<AnnouncePlan> {
+  const packetFlags = {...flags, rawHex: flags['raw-hex']}
+  const outgoing = buildOutgoing(packetFlags)
+  const bindPort = flags['bind-port'] ?? DEFAULT_PORT
+  const policy = announcePolicy({
+    outgoing,
+    commandChosen: flags.command !== undefined,
+    identity: () => entryPacket(packetFlags),
+    port: flags.port,
+    bindPort,
+    stay: flags.stay === true,
+    encoding: flags.encoding,
+    otherClient: context.otherClient ?? otherIpmsgClient,
+  })
+  const sweep = sweepPlan(flags, policy.discovery)
+  const targets = await resolveTargets({
+    ...flags,
+    interfaces: flags.interface,
+    warn: context.warn,
+    noDefault: sweep !== undefined,
+  })
+  const options = {
+    targets,
+    outgoing,
+    bindPort,
+    fallbackToEphemeral: flags['bind-port'] === undefined,
+    waitMs: flags.wait ?? ('auto' as const),
+    expect: flags.expect,
+    retries: flags.retries,
+    repeat: flags.repeat,
+    intervalMs: flags.interval,
+    entry: policy.entry,
+    farewell: policy.farewell,
+    decodeOptions: policy.decodeOptions,
+    sweep,
+  }
+  return {options, discovery: policy.discovery, shared: policy.shared}
 }
 
 /** The ranges of --sweep, checked before anything is sent; only a discovery sweeps (a probe is a BR_ENTRY). */
-function sweepPlan(where: SweepFlags & {port: number}, discovery: boolean): SweepPlan | undefined {
-  if (!where.sweep || where.sweep.length === 0) return undefined
+function sweepPlan(flags: AnnounceFlags, discovery: boolean): SweepPlan | undefined {
+  if (!flags.sweep || flags.sweep.length === 0) return undefined
   if (!discovery)
     throw new UsageError(
       '--sweep probes with the presence packet (BR_ENTRY) only: leave out TEXT, --command and --raw (send a message to the peers it finds with --to)',
     )
-  if ((where.repeat ?? 1) > 1) throw new UsageError('--sweep cannot be repeated with --repeat: run it again instead')
-  const ranges = where.sweep.map((spec) => parseSweepRange(spec))
-  return {ranges, rate: where.rate ?? DEFAULT_SWEEP_RATE, port: where.port, skip: localBroadcastAddresses()}
+  if (flags.repeat > 1) throw new UsageError('--sweep cannot be repeated with --repeat: run it again instead')
+  const ranges = flags.sweep.map((spec) => parseSweepRange(spec))
+  return {ranges, rate: flags.rate ?? DEFAULT_SWEEP_RATE, port: flags.port, skip: localBroadcastAddresses()}
 }

@@ -53,6 +53,11 @@ export abstract class BaseCommand extends Command {
     await super.init()
   }
 
+  /** One warning line on stderr; none with --json, whose document is the whole outcome. */
+  protected warnLine(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`Warning: ${message}\n`)
+  }
+
   async catch(err: Error & ErrorLike): Promise<void> {
     // Before parsing finished, oclif's generic code 1 is a flag mistake (e.g. "--wait can only be specified once").
     const exitCode = exitCodeOf(err) === 1 && !this.parsed ? 2 : exitCodeOf(err)

@@ -1,9 +1,11 @@
-// Flag types shared by the commands: each one checks its value and says what it accepts.
+// Flag types shared by the commands (each one checks its value and says what it accepts), and the commands' groups
+// of flags.
 import {Flags} from '@oclif/core'
 import os from 'node:os'
 
 import {UsageError} from '../net/usage-error.js'
 import {isAsciiCompatible, normalizeCharset, SUPPORTED_CHARSETS} from '../protocol/charset.js'
+import {DEFAULT_PORT} from '../protocol/constants.js'
 
 import {parseDuration} from './duration.js'
 
@@ -157,6 +159,117 @@ export const identityFlags = {
     helpGroup: 'IDENTITY',
   }),
   group: Flags.string({description: 'Group name shown next to the nickname.', default: '', helpGroup: 'IDENTITY'}),
+}
+
+/** Where `announce` sends, and the port it sends from: the TARGETS group of its help. */
+export const announceTargetFlags = {
+  to: Flags.string({
+    char: 't',
+    description:
+      'Target: an IPv4 address, a broadcast address, a CIDR (its broadcast address) or a host name; @FILE reads targets one a line (# comments). Repeatable. Default: the broadcast address of every IPv4 interface.',
+    multiple: true,
+    helpGroup: 'TARGETS',
+  }),
+  interface: Flags.string({
+    char: 'i',
+    description: 'Only the broadcast address of this interface (e.g. eth0). Repeatable.',
+    multiple: true,
+    helpGroup: 'TARGETS',
+  }),
+  limited: Flags.boolean({
+    description: "Send to the limited broadcast 255.255.255.255 instead of the interfaces' broadcast addresses.",
+    helpGroup: 'TARGETS',
+  }),
+  ...sweepFlags,
+  port: port({
+    char: 'p',
+    description: 'Destination UDP port.',
+    default: DEFAULT_PORT,
+    helpGroup: 'TARGETS',
+  }),
+  'bind-port': bindPort({
+    description:
+      'Local UDP port to send from and listen on; 0 for any. Default 2425, because IPMsg peers answer to 2425 (falls back to any port with a warning when 2425 is taken).',
+    helpGroup: 'TARGETS',
+  }),
+}
+
+/** How long `announce` waits, how often it sends, and how it reports. */
+export const announceFlags = {
+  wait: timerDuration({
+    char: 'w',
+    description:
+      'Collect replies this long after sending (e.g. 3s, 500ms); 0 sends and exits at once. Default: until replies stop (see DESCRIPTION).',
+    defaultHelp: async () => 'auto',
+  }),
+  expect: positiveCount({
+    description: 'Stop as soon as this many distinct peers have answered; exit 7 if fewer did.',
+  }),
+  stdin: Flags.boolean({description: 'Read the message from stdin (the same as TEXT "-").'}),
+  ndjson: Flags.boolean({
+    description: 'Write one JSON record per reply as it arrives (as listen --ndjson), and nothing else on stdout.',
+    exclusive: ['json'],
+  }),
+  check: Flags.boolean({
+    description: 'Ask for receipts (SENDCHECKOPT). --no-check sends the plain form 1:<n>:<user>:<host>:32:<text>.',
+    allowNo: true,
+    default: true,
+  }),
+  retries: count({
+    description: 'Resends of a unicast that is not acknowledged, one a second (as IP Messenger does).',
+    default: 3,
+  }),
+  repeat: positiveCount({
+    description: 'Announce this many times (a heartbeat), each with a new packet number.',
+    default: 1,
+  }),
+  interval: timerDuration({
+    description: 'Time between two announcements with --repeat.',
+    default: 5000,
+    defaultHelp: async () => '5s',
+  }),
+  wide: Flags.boolean({description: 'Cut nothing to fit the terminal: every cell whole (rows may wrap).'}),
+  stay: Flags.boolean({
+    description: "After a presence announcement, a message or GETINFO, do not send BR_EXIT (stay in the peers' lists).",
+  }),
+}
+
+/** How `announce` writes its message's text. */
+export const announceTextFlags = {
+  encoding: charset({
+    char: 'e',
+    description:
+      'Encoding of text and names: utf-8 (sets UTF8OPT when needed), or gbk/gb18030 for Feiqiu, cp932 for Japanese IP Messenger. Default: utf-8, but a message that is not ASCII goes to each unicast target that answered the entry in the charset it reads (GBK to Feiqiu).',
+  }),
+  truncate: Flags.boolean({
+    description:
+      'Shorten a message that does not fit instead of failing: 8191 bytes, and in another encoding than utf-8 also 8192 bytes once converted to UTF-8 (what iptux holds).',
+  }),
+}
+
+/** Another packet, or raw bytes, instead of the message: the DEBUGGING group of `announce --help`. */
+export const announceDebuggingFlags = {
+  command: Flags.string({
+    char: 'c',
+    description: 'Send this command instead: a name (SENDMSG, BR_ENTRY, GETINFO, …) or a number (0x20, 32).',
+    helpGroup: 'DEBUGGING',
+  }),
+  option: Flags.string({
+    char: 'o',
+    description: 'Add an option flag by name (BROADCASTOPT, ABSENCEOPT, …) or number. Repeatable.',
+    multiple: true,
+    helpGroup: 'DEBUGGING',
+  }),
+  raw: Flags.string({
+    description: String.raw`Send these exact bytes instead of an IPMsg packet; escapes \n \r \t \0 \\ \xNN.`,
+    exclusive: ['raw-hex', 'command', 'option'],
+    helpGroup: 'DEBUGGING',
+  }),
+  'raw-hex': Flags.string({
+    description: 'Send these exact bytes, given in hex (e.g. "31 3a 31 3a").',
+    exclusive: ['raw', 'command', 'option'],
+    helpGroup: 'DEBUGGING',
+  }),
 }
 
 export {DEFAULT_PORT} from '../protocol/constants.js'

@@ -3,16 +3,7 @@ import type {Outgoing, WrittenPacket} from '../lan/announce.js'
 import type {OutgoingPacket} from '../protocol/types.js'
 
 import {UsageError} from '../net/usage-error.js'
-import {
-  CAPUTF8OPT,
-  MODES,
-  OPTION_MASK,
-  optionTable,
-  parseMode,
-  parseOption,
-  SENDCHECKOPT,
-  UTF8OPT,
-} from '../protocol/constants.js'
+import {CAPUTF8OPT, MODES, optionTable, parseMode, parseOption, SENDCHECKOPT, UTF8OPT} from '../protocol/constants.js'
 import {encode, EncodeError} from '../protocol/encode.js'
 import {parseRawEscapes, parseRawHex} from './raw-payload.js'
 
@@ -130,9 +121,4 @@ export function entryPacket(flags: OutgoingFlags): Omit<OutgoingPacket, 'packetN
   })
   if (entry.kind !== 'packet') throw new Error('an entry is a packet')
   return entry.packet
-}
-
-/** BR_EXIT with the same status options as the BR_ENTRY it follows. */
-export function farewellCommand(entryCommand: number): number {
-  return (MODES.BR_EXIT | (entryCommand & OPTION_MASK)) >>> 0
 }

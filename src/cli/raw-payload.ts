@@ -20,7 +20,8 @@ export function parseRawEscapes(input: string): Uint8Array {
   for (let i = 0; i < input.length; i++) {
     const ch = input[i]
     if (ch !== '\\') {
-      bytes.push(...Buffer.from(ch.codePointAt(0)! > 0xffff ? input.slice(i, ++i + 1) : ch, 'utf8'))
+      // An astral character (an emoji) is two UTF-16 units: encoded one by one, each became U+FFFD.
+      bytes.push(...Buffer.from(input.codePointAt(i)! > 0xffff ? input.slice(i, ++i + 1) : ch, 'utf8'))
       continue
     }
 

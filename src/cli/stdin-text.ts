@@ -12,13 +12,17 @@ export async function readStdinText(stream: NodeJS.ReadableStream = process.stdi
 }
 
 /** TEXT, or stdin when TEXT is "-" or --stdin says so; never stdin by surprise. */
-export async function messageText(text: string | undefined, stdin: boolean): Promise<string | undefined> {
+export async function messageText(
+  text: string | undefined,
+  stdin: boolean,
+  stream: NodeJS.ReadableStream = process.stdin,
+): Promise<string | undefined> {
   if (!stdin && text !== '-') return text
   if (stdin && text !== undefined && text !== '-') {
     throw new UsageError('give the message either as TEXT or on stdin (--stdin or "-"), not both')
   }
 
-  const message = await readStdinText()
+  const message = await readStdinText(stream)
   if (message === '') throw new UsageError('stdin was empty: there is no message to send')
   return message
 }

@@ -135,8 +135,4 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     await output.finish(session)
     if (output.failure) throw new OutputError(output.failure)
   }
-
-  private warnLine(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`Warning: ${message}\n`)
-  }
 }

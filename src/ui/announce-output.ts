@@ -1,8 +1,8 @@
-// Where an announce's outcome goes on stdout: the report at the end, (--json) a document whose replies are
-// written as they arrive, so that a flood of replies costs no memory, or (--ndjson) one line per reply as it
-// arrives and the summary line on stderr. A closed pipe or a failed write ends the
+// Where an announce's outcome goes on stdout: the report at the end (with progress on stderr meanwhile), (--json) a
+// document whose replies are written as they arrive, so that a flood of replies costs no memory, or (--ndjson) one
+// line per reply as it arrives and the summary line on stderr. A closed pipe or a failed write ends the
 // wait (the goodbye is still sent); the failure is kept for the command to report (exit 8).
-import type {Announcer, AnnounceResult} from '../lan/announce.js'
+import type {Announcer, AnnounceResult, SweepPlan} from '../lan/announce.js'
 import type {Target} from '../net/targets.js'
 
 import {
@@ -16,16 +16,41 @@ import {colorEnabled} from './color.js'
 import {JsonDocument} from './json-document.js'
 import {LineWriter} from './line-writer.js'
 
+export interface AnnounceOutputOptions {
+  json: boolean
+  ndjson?: boolean
+  targets: Target[]
+  /** --sweep: its progress bar while the ranges are probed. */
+  sweep?: SweepPlan
+  wide?: boolean
+  /** One warning line on stderr (the command's: none with --json). */
+  warn: (message: string) => void
+  /** Said once the socket is bound (not when the bind fails: that error is the news). */
+  notice?: string
+  /** Injected for tests. */
+  stdout?: NodeJS.WriteStream
+  stderr?: NodeJS.WritableStream
+}
+
+type ShowProgress = typeof import('./announce-progress.js').showAnnounceProgress
+
 export class AnnounceOutput {
   private readonly out: LineWriter
+  private readonly stdout: NodeJS.WriteStream
+  private readonly stderr: NodeJS.WritableStream
   private document: JsonDocument | undefined
 
   constructor(
-    announcer: Announcer,
-    private readonly options: {json: boolean; ndjson?: boolean; targets: Target[]; wide?: boolean},
+    private readonly announcer: Announcer,
+    private readonly options: AnnounceOutputOptions,
+    private readonly progress?: ShowProgress,
   ) {
+    const {notice} = options
+    if (notice) announcer.once('bound', () => options.warn(notice))
+    this.stdout = options.stdout ?? process.stdout
+    this.stderr = options.stderr ?? process.stderr
     this.out = new LineWriter(
-      process.stdout,
+      this.stdout,
       () => announcer.abort(),
       () => announcer.abort(),
     )
@@ -35,6 +60,12 @@ export class AnnounceOutput {
       this.document = new JsonDocument(this.out, 'replies', announceJsonHead({local, targets: options.targets}))
     })
     announcer.on('reply', (reply) => this.document?.add(JSON.stringify(toReplyRecord(reply))))
+  }
+
+  /** The output for these options; the report's progress module is loaded before the run can emit anything. */
+  static async open(announcer: Announcer, options: AnnounceOutputOptions): Promise<AnnounceOutput> {
+    const progress = options.json || options.ndjson ? undefined : await import('./announce-progress.js')
+    return new AnnounceOutput(announcer, options, progress?.showAnnounceProgress)
   }
 
   /** Replies the announcer must keep for the output: none when they are written as they arrive. */
@@ -52,18 +83,33 @@ export class AnnounceOutput {
     return this.document?.fail(error) ?? false
   }
 
-  async finish(result: AnnounceResult): Promise<void> {
+  /** The run's outcome; with the report, its progress is drawn on stderr while the run lasts. */
+  async follow(run: Promise<AnnounceResult>, interrupted: () => string | undefined): Promise<AnnounceResult> {
+    if (!this.progress) return run
+    const {targets, sweep, warn} = this.options
+    return this.progress(this.announcer, run, {targets: targets.length, sweep, warn, interrupted})
+  }
+
+  /** Writes the outcome; then, unless stdout failed, the warnings about it and `explanation` (on stderr). */
+  async finish(result: AnnounceResult, explanation: string[] = []): Promise<void> {
+    await this.write(result)
+    if (this.failure) return
+    if (result.local.fellBack) this.options.warn(`replies were collected on port ${result.local.port}, not 2425`)
+    for (const line of explanation) this.stderr.write(`${line}\n`)
+  }
+
+  private async write(result: AnnounceResult): Promise<void> {
     if (this.options.json) {
       this.document ??= new JsonDocument(this.out, 'replies', announceJsonHead(result))
       this.document.end({...announceJsonTail(result), repliesDropped: 0})
     } else if (this.options.ndjson) {
       await this.out.end()
-      process.stderr.write(`${summaryLine(result)}\n`)
+      this.stderr.write(`${summaryLine(result)}\n`)
       return
     } else {
       // Cut to the terminal's width only on a terminal: into a pipe or a file every text is whole.
-      const width = process.stdout.isTTY && !this.options.wide ? process.stdout.columns : undefined
-      const report = renderAnnounceReport(result, {color: colorEnabled(process.stdout), width, wide: this.options.wide})
+      const width = this.stdout.isTTY && !this.options.wide ? this.stdout.columns : undefined
+      const report = renderAnnounceReport(result, {color: colorEnabled(this.stdout), width, wide: this.options.wide})
       this.out.write(report)
     }
 
