@@ -60,6 +60,13 @@ export interface PlanContext {
 export async function planAnnounce(flags: AnnounceFlags, context: PlanContext): Promise<AnnouncePlan> {
   const packetFlags = {...flags, rawHex: flags['raw-hex']}
   const outgoing = buildOutgoing(packetFlags)
+  const ranges = sweepRanges(flags)
+  const targets = await resolveTargets({
+    ...flags,
+    interfaces: flags.interface,
+    warn: context.warn,
+    noDefault: ranges !== undefined,
+  })
   const bindPort = flags['bind-port'] ?? DEFAULT_PORT
   const policy = announcePolicy({
     outgoing,
@@ -71,13 +78,7 @@ export async function planAnnounce(flags: AnnounceFlags, context: PlanContext): 
     encoding: flags.encoding,
     otherClient: context.otherClient ?? otherIpmsgClient,
   })
-  const sweep = sweepPlan(flags, policy.discovery)
-  const targets = await resolveTargets({
-    ...flags,
-    interfaces: flags.interface,
-    warn: context.warn,
-    noDefault: sweep !== undefined,
-  })
+  const sweep = ranges && sweepPlan(ranges, flags, policy.discovery)
   const options = {
     targets,
     outgoing,
@@ -96,14 +97,18 @@ export async function planAnnounce(flags: AnnounceFlags, context: PlanContext): 
   return {options, discovery: policy.discovery, shared: policy.shared}
 }
 
-/** The ranges of --sweep, checked before anything is sent; only a discovery sweeps (a probe is a BR_ENTRY). */
-function sweepPlan(flags: AnnounceFlags, discovery: boolean): SweepPlan | undefined {
+/** The ranges of --sweep, read before anything else is decided (a mistake in one is a usage error). */
+function sweepRanges(flags: AnnounceFlags): SweepPlan['ranges'] | undefined {
   if (!flags.sweep || flags.sweep.length === 0) return undefined
+  if (flags.repeat > 1) throw new UsageError('--sweep cannot be repeated with --repeat: run it again instead')
+  return flags.sweep.map((spec) => parseSweepRange(spec))
+}
+
+/** Only a discovery sweeps: a probe is the presence packet (BR_ENTRY). */
+function sweepPlan(ranges: SweepPlan['ranges'], flags: AnnounceFlags, discovery: boolean): SweepPlan {
   if (!discovery)
     throw new UsageError(
       '--sweep probes with the presence packet (BR_ENTRY) only: leave out TEXT, --command and --raw (send a message to the peers it finds with --to)',
     )
-  if (flags.repeat > 1) throw new UsageError('--sweep cannot be repeated with --repeat: run it again instead')
-  const ranges = flags.sweep.map((spec) => parseSweepRange(spec))
   return {ranges, rate: flags.rate ?? DEFAULT_SWEEP_RATE, port: flags.port, skip: localBroadcastAddresses()}
 }
