@@ -3,7 +3,8 @@
 // replyWindowEnd (when the window ends); this holds the state of one run and the loop that sleeps between them.
 import type {EventEmitter} from 'node:events'
 
-import type {Sender, UdpEndpoint} from '../net/udp-endpoint.js'
+import type {Endpoint} from '../net/endpoint.js'
+import type {UdpEndpoint} from '../net/udp-endpoint.js'
 import type {Target} from '../net/targets.js'
 import type {AnnounceEvents, AnnounceOptions, AnnounceResult} from './announce.js'
 import type {WakeableSleep} from './wakeable-sleep.js'
@@ -129,14 +130,14 @@ export class AnnounceConversation {
     return this.finish()
   }
 
-  private onUnreachable(to: Sender): void {
+  private onUnreachable(to: Endpoint): void {
     this.unreachableTo.add(`${to.address}:${to.port}`)
     this.tracker.unreachable((t) => this.isUnreachable(t))
     if (this.awaitingEntryAnswers) this.sleeper.wake()
     this.stopWhenSettled()
   }
 
-  private onDatagram(data: Buffer, from: Sender): void {
+  private onDatagram(data: Buffer, from: Endpoint): void {
     const reply = this.collector.collect(data, from, this.now(), this.roundStartedAt)
     if (reply === undefined) return
     const packet = reply.result.ok ? reply.result.packet : undefined

@@ -11,6 +11,8 @@
 // A chunk is only ever appended to, never reused: the view handed out by shift() stays valid for as long as anyone
 // keeps it.
 
+import type {Endpoint} from '../net/endpoint.js'
+
 import {dottedQuadToNumber} from '../net/ipv4.js'
 
 export interface DatagramQueueLimits {
@@ -31,7 +33,7 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<DatagramQueueLimits> = {maxDatagrams
 export interface QueuedDatagram {
   /** The payload: a view into a chunk shared with the datagrams received around it (never overwritten). */
   data: Uint8Array
-  from: {address: string; port: number}
+  from: Endpoint
   /** When it was read from the socket (ms since the epoch), not when it was processed. */
   receivedAt: number
 }
