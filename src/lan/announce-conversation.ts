@@ -58,6 +58,7 @@ export class AnnounceConversation {
   private wakeAt = Number.POSITIVE_INFINITY
   private announcedEnd = 0
 
+  // eslint-disable-next-line max-params -- collaborators from Announcer.run; clock and sleep are the tests' seams
   constructor(
     private readonly endpoint: UdpEndpoint,
     private readonly options: AnnounceOptions,

@@ -136,6 +136,7 @@ export class DatagramQueue {
    * Appends the datagram at bytes[offset, offset + size) from the IPv4 address `ip` (a 32-bit number; an int32
    * is taken as unsigned): for a batch read into a buffer that is reused, so the bytes are always copied.
    */
+  // eslint-disable-next-line max-params -- runs per datagram of a flood: primitives, no object per datagram
   pushBytes(bytes: Uint8Array, offset: number, size: number, ip: number, port: number, receivedAt: number): boolean {
     return this.append(bytes, offset, size, false, ip >>> 0, undefined, port, receivedAt)
   }
@@ -174,6 +175,7 @@ export class DatagramQueue {
   }
 
   // `owned`: the bytes are the datagram's own (a large one is kept as it is); else they are copied.
+  // eslint-disable-next-line max-params -- runs per datagram of a flood: primitives, no object per datagram
   private append(
     bytes: Uint8Array,
     offset: number,

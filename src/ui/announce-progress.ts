@@ -45,6 +45,7 @@ function rendererOptions(listr2: typeof import('listr2')) {
 }
 
 /** Runs `run` while listr2 renders its progress on stderr; resolves or rejects with run's outcome. */
+// eslint-disable-next-line max-lines-per-function -- one listr2 task list, the tasks in the order they show
 export async function showAnnounceProgress(
   announcer: Announcer,
   run: Promise<AnnounceResult>,

@@ -179,8 +179,10 @@ const EVIL_NICK = 'red\u001B[31mX\u001B]0;title\u0007\u202Eevil'
 const EVIL_TEXT = 'text \u001B[31mred\u001B[0m \u001B]0;title\u0007 \u202Eevil'
 const JUNK = Buffer.from([0x00, 0xff, 0xfe, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x07, 0x80, 0x41])
 
+// eslint-disable-next-line max-params -- header fields in the order IPMsg writes them
 const sendmsg = (packetNo: number, text: string, command: number = CMD.SENDMSG, user = 'alice', host = 'alice-pc') =>
   ipmsgPacket({packetNo, user, host, command}, text, NUL)
+// eslint-disable-next-line max-params -- header fields in the order IPMsg writes them
 const entry = (packetNo: number, command: number, user: string, nick: string, group = '') =>
   ipmsgPacket({packetNo, user, host: `${user}-pc`, command}, nick, NUL, group, NUL)
 
