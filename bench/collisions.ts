@@ -55,6 +55,7 @@ function ordinaryPorts(count: number): number[] {
   return all.slice(0, count)
 }
 
+// eslint-disable-next-line max-params, max-lines-per-function -- one flood read top to bottom; parameters = its settings
 async function flood(ns: string, dir: string, kind: FloodRun['ports'], ports: number[], count: number, rate: number) {
   const portsFile = join(dir, `${kind}.ports`)
   writeFileSync(portsFile, ports.join('\n') + '\n')

@@ -17,6 +17,7 @@ interface AnnounceJson {
 
 export const discovery: Benchmark = {
   name: 'discovery',
+  // eslint-disable-next-line max-lines-per-function -- one scenario read top to bottom: set up, measure, report
   async run({quick, log}) {
     const unavailable = netnsUnavailable()
     if (unavailable) return {rows: [], skipped: unavailable}

@@ -105,6 +105,7 @@ function runDocument(args: string[], key: string, timeoutMs: number) {
 
 export const jsonMemory: Benchmark = {
   name: 'json-memory',
+  // eslint-disable-next-line max-lines-per-function -- one scenario read top to bottom: set up, measure, report
   async run({quick, log}) {
     if (!hasPython()) return {rows: [], skipped: 'python3 (with ctypes) is needed for the sender'}
     const at = (n: number) => n.toLocaleString('en-US')

@@ -17,6 +17,7 @@ const FLAT_PERCENT = 10
 
 export const memory: Benchmark = {
   name: 'memory',
+  // eslint-disable-next-line max-lines-per-function -- one scenario read top to bottom: set up, measure, report
   async run({quick, log}) {
     if (!hasPython()) return {rows: [], skipped: 'python3 (with ctypes) is needed for the sender'}
     const count = quick ? CHUNK : 10 * CHUNK

@@ -16,6 +16,7 @@ export const REPLIES = 1000
 
 export const replyBurst: Benchmark = {
   name: 'reply-burst',
+  // eslint-disable-next-line max-lines-per-function -- one scenario read top to bottom: set up, measure, report
   async run({quick}) {
     if (!hasPython()) return {rows: [], skipped: 'python3 (with ctypes) is needed for the sender'}
     const rounds = quick ? 1 : 3

@@ -105,6 +105,7 @@ function cases(port: number): Case[] {
 
 export const startup: Benchmark = {
   name: 'start-up',
+  // eslint-disable-next-line max-lines-per-function -- one scenario read top to bottom: set up, measure, report
   async run({quick, log}) {
     const port = await freeUdpPort() // nothing listens there: announce sends one datagram and exits
     const all = cases(port)

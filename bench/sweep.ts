@@ -17,6 +17,7 @@ interface SweepJson {
 
 export const sweep: Benchmark = {
   name: 'sweep',
+  // eslint-disable-next-line max-lines-per-function -- one benchmark's script, step by step: the LAN, the run, the rows
   async run({quick, log}) {
     const unavailable = farmLanUnavailable()
     if (unavailable) return {rows: [], skipped: unavailable}

@@ -29,7 +29,7 @@ let result = existsSync(join(nativeDir, 'build', 'Makefile')) ? {status: 0} : st
 if (result.status === 0) result = step('build')
 if (result.error) skip(`${command}: ${result.error.message}`)
 if (result.status !== 0 || !existsSync(built)) {
-  const last = `${result.stderr ?? ''}`.trim().split('\n').filter(Boolean).slice(-1)[0] ?? `exit ${result.status}`
+  const last = `${result.stderr ?? ''}`.trim().split('\n').findLast(Boolean) ?? `exit ${result.status}`
   skip(`node-gyp failed: ${last}`)
 }
 

@@ -78,7 +78,7 @@ await esbuild.build({
 const unrouted = readFileSync(outfile, 'utf8')
   .split('\n')
   .slice(2) // the banner's own fallback
-  .filter((line) => /(?<![\w$.'"\x60])import\(/.test(line))
+  .filter((line) => /(?<![\w$.'"\u0060])import\(/.test(line))
 if (unrouted.length > 0) {
   console.error(`bundle-cli: import() not routed through __lanmsgImport:\n${unrouted.join('\n').slice(0, 2000)}`)
   process.exit(1)

@@ -39,6 +39,7 @@ export interface MeasuredRun {
 }
 
 /** `lanmsg ARGS` (the staged CLI) in `host`, its memory sampled every `everyMs`, killed after timeoutMs. */
+// eslint-disable-next-line max-params -- the LAN, the host and the command, then how to sample and when to stop
 export async function measuredCli(
   lan: SimulatedLan,
   host: Host,

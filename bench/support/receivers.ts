@@ -51,6 +51,7 @@ process.once('exit', removeScratch)
  * Starts `lanmsg listen --ndjson` (stdout to a file, or to /dev/null) or the Python baseline on a free loopback
  * port and waits until its socket is bound. Killed after maxSeconds whatever happens.
  */
+// eslint-disable-next-line max-lines-per-function -- one start in order: command, spawn, wait for the bind, handle
 export async function startReceiver(
   kind: ReceiverKind,
   options: {maxSeconds: number; toDevNull?: boolean},

@@ -26,6 +26,7 @@ export interface OutgoingFlags {
 const NON_ASCII = /[^\u0000-\u007F]/
 
 /** The command word: SENDMSG with receipts for a text, BR_ENTRY for presence, or what --command/--option say. */
+// eslint-disable-next-line complexity -- each rule of --command/--text/--check/--option, in the order they apply
 function commandWord(flags: OutgoingFlags, encoding: string): number {
   let mode: number
   if (flags.command === undefined) {

@@ -3,7 +3,8 @@
 // replyWindowEnd (when the window ends); this holds the state of one run and the loop that sleeps between them.
 import type {EventEmitter} from 'node:events'
 
-import type {Sender, UdpEndpoint} from '../net/udp-endpoint.js'
+import type {Endpoint} from '../net/endpoint.js'
+import type {UdpEndpoint} from '../net/udp-endpoint.js'
 import type {Target} from '../net/targets.js'
 import type {AnnounceEvents, AnnounceOptions, AnnounceResult} from './announce.js'
 import type {WakeableSleep} from './wakeable-sleep.js'
@@ -59,6 +60,7 @@ export class AnnounceConversation {
   private wakeAt = Number.POSITIVE_INFINITY
   private announcedEnd = 0
 
+  // eslint-disable-next-line max-params -- collaborators from Announcer.run; clock and sleep are the tests' seams
   constructor(
     private readonly endpoint: UdpEndpoint,
     private readonly options: AnnounceOptions,
@@ -132,14 +134,14 @@ export class AnnounceConversation {
     return this.finish()
   }
 
-  private onUnreachable(to: Sender): void {
+  private onUnreachable(to: Endpoint): void {
     this.unreachableTo.add(`${to.address}:${to.port}`)
     this.tracker.unreachable((t) => this.isUnreachable(t))
     if (this.awaitingEntryAnswers) this.sleeper.wake()
     this.stopWhenSettled()
   }
 
-  private onDatagram(data: Buffer, from: Sender): void {
+  private onDatagram(data: Buffer, from: Endpoint): void {
     // An answer to a sweep's probe: its RTT counts from that probe, not from the start of the sweep.
     const sentAt = this.sweep?.sentTo(from.address) ?? this.roundStartedAt
     const reply = this.collector.collect(data, from, this.now(), sentAt)

@@ -57,8 +57,12 @@ export function announcePolicy(ask: AnnounceAsk): AnnouncePolicy {
   const entry = talks && !shared ? ask.identity() : undefined
   const left = entry ?? (discovery ? packet : undefined)
   const farewell = left && !ask.stay && !shared ? {...left, command: farewellCommand(left.command)} : undefined
-  const legacy = ask.encoding !== undefined && ask.encoding !== 'utf-8'
-  return {discovery, entry, farewell, shared, decodeOptions: legacy ? {legacyCharset: ask.encoding} : {}}
+  return {discovery, entry, farewell, shared, decodeOptions: replyDecodeOptions(ask.encoding)}
+}
+
+/** Replies neither marked UTF-8 nor valid UTF-8 are read in --encoding when it names a legacy charset. */
+function replyDecodeOptions(encoding: string | undefined): DecodeOptions {
+  return encoding === undefined || encoding === 'utf-8' ? {} : {legacyCharset: encoding}
 }
 
 // Peers key their lists by IP address: lanmsg's entry would replace that client's name in every list, and its exit

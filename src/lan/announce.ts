@@ -7,7 +7,7 @@ import type {Target} from '../net/targets.js'
 import type {DecodeOptions, OutgoingPacket} from '../protocol/types.js'
 import type {Delivery} from './delivery-tracker.js'
 import type {Outgoing, SentPacket} from './our-packets.js'
-import type {PeerSummary, Reply} from './reply-collector.js'
+import type {PeerSummary, ReceivedReply} from './reply-collector.js'
 import type {SweepPlan, SweepReport} from './sweep.js'
 
 import {openUdpEndpoint} from '../net/udp-endpoint.js'
@@ -18,7 +18,7 @@ import {WakeableSleep} from './wakeable-sleep.js'
 export type {Delivery} from './delivery-tracker.js'
 export type {SweepPlan, SweepReport} from './sweep.js'
 export type {Outgoing, SentPacket, WrittenPacket} from './our-packets.js'
-export {MAX_REPLIES_KEPT, type PeerSummary, type Reply} from './reply-collector.js'
+export {MAX_REPLIES_KEPT, type PeerSummary, type ReceivedReply} from './reply-collector.js'
 
 export {ENTRY_ANSWER_WAIT_MS, MAX_WATCHED_TARGETS, RETRY_INTERVAL_MS} from './announce-conversation.js'
 export {wantsAnswer} from './acknowledgement.js'
@@ -62,7 +62,7 @@ export interface AnnounceResult {
   local: {address: string; fellBack: boolean; port: number}
   targets: Target[]
   sent: SentPacket[]
-  replies: Reply[]
+  replies: ReceivedReply[]
   peers: PeerSummary[]
   /** Unicast targets of a packet that asks for a receipt: delivered or not. */
   deliveries: Delivery[]
@@ -90,7 +90,7 @@ export interface AnnounceResult {
 export interface AnnounceEvents {
   bound: [local: {address: string; fellBack: boolean; port: number}]
   sent: [target: Target, attempt: number, round: number]
-  reply: [reply: Reply]
+  reply: [reply: ReceivedReply]
   waiting: [untilMs: number]
   /** Sweep progress after each batch of probes; done once when it ends (finished or stopped). */
   swept: [sent: number, total: number, done: boolean]

@@ -11,6 +11,8 @@
 // A chunk is only ever appended to, never reused: the view handed out by shift() stays valid for as long as anyone
 // keeps it.
 
+import type {Endpoint} from '../net/endpoint.js'
+
 import {dottedQuadToNumber} from '../net/ipv4.js'
 
 export interface DatagramQueueLimits {
@@ -31,7 +33,7 @@ export const DEFAULT_QUEUE_LIMITS: Readonly<DatagramQueueLimits> = {maxDatagrams
 export interface QueuedDatagram {
   /** The payload: a view into a chunk shared with the datagrams received around it (never overwritten). */
   data: Uint8Array
-  from: {address: string; port: number}
+  from: Endpoint
   /** When it was read from the socket (ms since the epoch), not when it was processed. */
   receivedAt: number
 }
@@ -134,6 +136,7 @@ export class DatagramQueue {
    * Appends the datagram at bytes[offset, offset + size) from the IPv4 address `ip` (a 32-bit number; an int32
    * is taken as unsigned): for a batch read into a buffer that is reused, so the bytes are always copied.
    */
+  // eslint-disable-next-line max-params -- runs per datagram of a flood: primitives, no object per datagram
   pushBytes(bytes: Uint8Array, offset: number, size: number, ip: number, port: number, receivedAt: number): boolean {
     return this.append(bytes, offset, size, false, ip >>> 0, undefined, port, receivedAt)
   }
@@ -172,6 +175,7 @@ export class DatagramQueue {
   }
 
   // `owned`: the bytes are the datagram's own (a large one is kept as it is); else they are copied.
+  // eslint-disable-next-line max-params -- runs per datagram of a flood: primitives, no object per datagram
   private append(
     bytes: Uint8Array,
     offset: number,

@@ -4,6 +4,7 @@
 // socket before the kernel's buffer overflows.
 import {EventEmitter} from 'node:events'
 
+import type {Endpoint} from '../net/endpoint.js'
 import type {NetError} from '../net/net-error.js'
 import type {Target} from '../net/targets.js'
 import type {DecodeOptions, OutgoingPacket, Packet} from '../protocol/types.js'
@@ -21,7 +22,7 @@ import {PacketNumberSource} from './packet-number-store.js'
 import {type PeerRow, Presence} from './presence.js'
 import {RecentPackets} from './recent-packets.js'
 import {DEFAULT_REPLY_LIMITS, RateLimiter, type RateLimits} from './rate-limit.js'
-import {type Reply, ResponderPolicy, type ResponderSelf} from './responder-policy.js'
+import {type PlannedReply, ResponderPolicy, type ResponderSelf} from './responder-policy.js'
 import {sendCharset} from './send-charset.js'
 
 export interface RespondOptions {
@@ -55,7 +56,7 @@ export interface ListenOptions {
 }
 
 export interface SentReply {
-  to: {address: string; port: number}
+  to: Endpoint
   mode: string
   packetNo: number
   reason: string
@@ -283,7 +284,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     if (changed.length > 0) this.emit('presence', changed)
   }
 
-  private isSelf(from: {address: string; port: number}, packet: Packet | undefined): boolean {
+  private isSelf(from: Endpoint, packet: Packet | undefined): boolean {
     if (from.port !== this.endpoint.port || !this.ownAddresses.has(from.address)) return false
     const self = this.options.respond?.self
     return self === undefined || packet === undefined || (packet.user === self.user && packet.host === self.host)
@@ -323,7 +324,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     this.emit('datagram', datagram)
   }
 
-  private answer(packet: Packet, from: {address: string; port: number}, nowMs: number): void {
+  private answer(packet: Packet, from: Endpoint, nowMs: number): void {
     for (const reply of this.policy!.decide(packet, from, nowMs)) {
       if (reply.delayMs <= 0) {
         this.sendReply(reply)
@@ -338,7 +339,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     }
   }
 
-  private sendReply(reply: Reply): void {
+  private sendReply(reply: PlannedReply): void {
     const packetNo = this.numbers.next()
     let bytes: Uint8Array
     try {

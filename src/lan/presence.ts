@@ -4,17 +4,13 @@ import type {ClientInfo, Packet} from '../protocol/types.js'
 
 import {sameClient} from '../protocol/client.js'
 import {ABSENCEOPT, isEntryMode, MODES, modeOf} from '../protocol/constants.js'
+import type {Endpoint} from '../net/endpoint.js'
 import {isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
 import {PeerTable} from './peer-table.js'
 import {writtenCharset} from './send-charset.js'
 
 export type PeerStatus = 'absent' | 'exited' | 'expired' | 'present'
-
-export interface PeerEndpoint {
-  address: string
-  port: number
-}
 
 export interface PeerRow {
   address: string
@@ -162,7 +158,7 @@ export class Presence {
   }
 
   /** Updates the table with one packet from `from` received at nowMs. */
-  observe(packet: Packet, from: PeerEndpoint, nowMs: number): PresenceUpdate {
+  observe(packet: Packet, from: Endpoint, nowMs: number): PresenceUpdate {
     const {previousStatus, state} = this.update(packet, from, nowMs)
     return {row: snapshot(state), previousStatus}
   }
@@ -171,19 +167,19 @@ export class Presence {
    * Like observe, for the per-datagram path: the row (a copy) only when the peer is new or its status changed,
    * else undefined — copying every row cost a third of listen's CPU per datagram.
    */
-  observeChange(packet: Packet, from: PeerEndpoint, nowMs: number): PeerRow | undefined {
+  observeChange(packet: Packet, from: Endpoint, nowMs: number): PeerRow | undefined {
     const {previousStatus, state} = this.update(packet, from, nowMs)
     return previousStatus === state.status ? undefined : snapshot(state)
   }
 
   /** Like observe, when nobody needs the row: no copy at all (a flood of new sources makes a new row each time). */
-  record(packet: Packet, from: PeerEndpoint, nowMs: number): void {
+  record(packet: Packet, from: Endpoint, nowMs: number): void {
     this.update(packet, from, nowMs)
   }
 
   private update(
     packet: Packet,
-    from: PeerEndpoint,
+    from: Endpoint,
     nowMs: number,
   ): {previousStatus: PeerStatus | undefined; state: PeerState} {
     const mode = modeOf(packet.command)
@@ -252,7 +248,7 @@ export class Presence {
    * sources every datagram makes a row, and each new one outlived a few young collections only to become garbage in
    * the old generation.
    */
-  private newState(state: PeerState | undefined, packet: Packet, from: PeerEndpoint, nowMs: number): PeerState {
+  private newState(state: PeerState | undefined, packet: Packet, from: Endpoint, nowMs: number): PeerState {
     if (state === undefined) {
       return {
         address: from.address,

@@ -1,9 +1,10 @@
+import type {Endpoint} from '../net/endpoint.js'
 import type {DecodeResult} from '../protocol/types.js'
 
 /** One datagram as it arrived, with its decoding: what listen streams and announce collects. */
 export interface ReceivedDatagram {
   data: Uint8Array
-  from: {address: string; port: number}
+  from: Endpoint
   /** Wall-clock time of arrival, ms since the epoch. */
   receivedAt: number
   result: DecodeResult

@@ -1,6 +1,6 @@
 // What announce hears in its window: our own echoes set apart, each datagram decoded (in the charset its peer is
 // known to write), duplicates marked, peers' presence and first-reply RTT noted, and at most maxReplies kept.
-import type {Sender} from '../net/udp-endpoint.js'
+import type {Endpoint} from '../net/endpoint.js'
 import type {DecodeOptions, Packet} from '../protocol/types.js'
 import type {ReceivedDatagram} from './received-datagram.js'
 
@@ -11,7 +11,7 @@ import {RecentPackets} from './recent-packets.js'
 /** Replies kept for the report; beyond that they are counted (a flood during --wait must not grow memory). */
 export const MAX_REPLIES_KEPT = 100_000
 
-export interface Reply extends ReceivedDatagram {
+export interface ReceivedReply extends ReceivedDatagram {
   /** Time since the send of the round this reply belongs to. */
   rttMs: number
   /** True when the reply acknowledges one of our packets (RECVMSG with our number, ANSENTRY to our BR_ENTRY, …). */
@@ -27,7 +27,7 @@ export interface PeerSummary extends PeerRow {
 
 export interface ReplyCollectorOptions {
   /** Our own packet heard back on our own socket (a broadcast comes back to us too). */
-  isEcho: (data: Buffer, from: Sender) => boolean
+  isEcho: (data: Buffer, from: Endpoint) => boolean
   /** The packet acknowledges one of ours. */
   acknowledges: (packet: Packet) => boolean
   decodeOptions?: DecodeOptions
@@ -36,7 +36,7 @@ export interface ReplyCollectorOptions {
 }
 
 export class ReplyCollector {
-  readonly replies: Reply[] = []
+  readonly replies: ReceivedReply[] = []
   readonly presence = new Presence()
   echoes = 0
   repliesDropped = 0
@@ -54,7 +54,7 @@ export class ReplyCollector {
   }
 
   /** The reply this datagram is, its RTT counted from roundStartedAt; undefined for an echo of our own. */
-  collect(data: Buffer, from: Sender, receivedAt: number, roundStartedAt: number): Reply | undefined {
+  collect(data: Buffer, from: Endpoint, receivedAt: number, roundStartedAt: number): ReceivedReply | undefined {
     if (this.options.isEcho(data, from)) {
       this.echoes++
       return undefined
@@ -65,7 +65,7 @@ export class ReplyCollector {
     const packet = decoded.ok ? decoded.packet : undefined
     const acknowledges = packet !== undefined && this.options.acknowledges(packet)
     const rttMs = Math.max(0, receivedAt - roundStartedAt)
-    const reply: Reply = {data, from, receivedAt, result: decoded, rttMs, acknowledges}
+    const reply: ReceivedReply = {data, from, receivedAt, result: decoded, rttMs, acknowledges}
     if (packet && this.recent.seen(from.address, from.port, packet.packetNo, packet.command, receivedAt)) {
       reply.duplicate = true
       this.duplicates++

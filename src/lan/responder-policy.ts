@@ -12,15 +12,11 @@ import {
   SENDCHECKOPT,
   UTF8OPT,
 } from '../protocol/constants.js'
+import type {Endpoint} from '../net/endpoint.js'
 import {parseIPv4} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
 import {RateLimiter} from './rate-limit.js'
 import {peerInputs, sendCharset} from './send-charset.js'
-
-export interface Endpoint {
-  address: string
-  port: number
-}
 
 export interface ResponderSelf {
   user: string
@@ -33,7 +29,7 @@ export interface ResponderSelf {
   version?: string
 }
 
-export interface Reply {
+export interface PlannedReply {
   to: Endpoint
   /** Wait this long before sending (the ANSENTRY spread of §3.2). */
   delayMs: number
@@ -100,7 +96,7 @@ function isAnswerableSource(from: Endpoint, isBroadcast: (address: string) => bo
   return !isBroadcast(address) && !isBroadcast(from.address)
 }
 
-type Intent = Omit<Reply, 'charset' | 'to'> & {entry?: true}
+type Intent = Omit<PlannedReply, 'charset' | 'to'> & {entry?: true}
 
 export class ResponderPolicy {
   readonly stats: ResponderStats = {
@@ -136,7 +132,7 @@ export class ResponderPolicy {
   }
 
   /** The replies this packet calls for, already filtered by every guard; empty when none is due. */
-  decide(packet: Packet, from: Endpoint, nowMs: number): Reply[] {
+  decide(packet: Packet, from: Endpoint, nowMs: number): PlannedReply[] {
     // A host that said goodbye and enters again is a new session (back-to-back `announce` runs), not a repeat.
     if (modeOf(packet.command) === MODES.BR_EXIT) this.lastEntryReply.delete(plainAddress(from.address))
     const intent = this.intent(packet)

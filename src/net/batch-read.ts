@@ -8,6 +8,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 /** The addon's recvBatch (see native/recv_batch.c): datagrams read, 0 when none was waiting, or -errno. */
+// eslint-disable-next-line max-params -- the native addon's signature (native/recv_batch.c)
 type RecvBatch = (fd: number, bytes: Uint8Array, slotSize: number, meta: Int32Array, count: number) => number
 
 interface Addon {

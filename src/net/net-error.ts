@@ -25,6 +25,7 @@ function where(context: SocketErrorContext): string {
   return context.port === undefined ? address : `${address}:${context.port}`
 }
 
+// eslint-disable-next-line complexity, max-lines-per-function -- one case per errno: a flat table of messages
 export function describeSocketError(err: NodeJS.ErrnoException, context: SocketErrorContext): NetError {
   const code = err.code ?? 'EUNKNOWN'
   const address = context.address ?? (context.action === 'bind' ? '0.0.0.0' : 'the target')

@@ -24,6 +24,34 @@ function isIPv4Info(info: os.NetworkInterfaceInfo): boolean {
   return info.family === 'IPv4'
 }
 
+/** Why the interface named by --interface is not among this machine's: down, without link, or unknown. */
+function missingInterfaceError(
+  name: string,
+  names: string[],
+  stateOf: (name: string) => ReturnType<typeof missingInterfaceState>,
+): UsageError {
+  const available = `available: ${names.join(', ') || '(none)'}`
+  const state = stateOf(name)
+  if (state === 'down') {
+    return new UsageError(
+      `--interface ${name}: the interface is down; bring it up (ip link set ${name} up) or choose another; ${available}`,
+      'EINTERFACEDOWN',
+    )
+  }
+
+  if (state === 'no-link') {
+    return new UsageError(
+      `--interface ${name}: the interface has no link (cable unplugged or not connected); ${available}`,
+      'EINTERFACEDOWN',
+    )
+  }
+
+  return new UsageError(
+    `--interface ${name}: no such network interface on this machine; ${available}`,
+    'EUNKNOWNINTERFACE',
+  )
+}
+
 /**
  * The directed broadcast address of every non-internal IPv4 address with a prefix of /30 or shorter, deduplicated.
  * `only` limits the result to the named interfaces; naming an internal one (e.g. `lo`) includes it on purpose.
@@ -35,28 +63,7 @@ export function broadcastTargets(
   const names = Object.keys(interfaces)
   const only = opts.only === undefined ? undefined : [...new Set(opts.only)]
   for (const name of only ?? []) {
-    if (!names.includes(name)) {
-      const available = `available: ${names.join(', ') || '(none)'}`
-      const state = (opts.stateOf ?? missingInterfaceState)(name)
-      if (state === 'down') {
-        throw new UsageError(
-          `--interface ${name}: the interface is down; bring it up (ip link set ${name} up) or choose another; ${available}`,
-          'EINTERFACEDOWN',
-        )
-      }
-
-      if (state === 'no-link') {
-        throw new UsageError(
-          `--interface ${name}: the interface has no link (cable unplugged or not connected); ${available}`,
-          'EINTERFACEDOWN',
-        )
-      }
-
-      throw new UsageError(
-        `--interface ${name}: no such network interface on this machine; ${available}`,
-        'EUNKNOWNINTERFACE',
-      )
-    }
+    if (!names.includes(name)) throw missingInterfaceError(name, names, opts.stateOf ?? missingInterfaceState)
   }
 
   const targets: Target[] = []

@@ -4,6 +4,8 @@ import dgram from 'node:dgram'
 import {EventEmitter} from 'node:events'
 import os from 'node:os'
 
+import type {Endpoint} from './endpoint.js'
+
 import {batchReadAddon, BatchReader} from './batch-read.js'
 import {isIPv4Address} from './ipv4.js'
 import {socketDrops} from './kernel-drops.js'
@@ -33,11 +35,6 @@ export interface UdpEndpointOptions {
   addressFlag?: string
 }
 
-export interface Sender {
-  address: string
-  port: number
-}
-
 /** Takes one datagram as it is read (see UdpEndpoint.setReceiver). */
 export type DatagramReceiver = (data: Buffer, address: string, port: number) => void
 
@@ -58,10 +55,10 @@ function socketFd(socket: dgram.Socket): number | undefined {
 }
 
 interface UdpEndpointEvents {
-  datagram: [data: Buffer, from: Sender]
+  datagram: [data: Buffer, from: Endpoint]
   error: [err: NetError]
   /** An ICMP port-unreachable came back from a watched target (see watchUnicast): nothing listens there. */
-  unreachable: [to: Sender]
+  unreachable: [to: Endpoint]
 }
 
 /** All IPv4 addresses of this machine, loopback included, to recognise our own packets. */

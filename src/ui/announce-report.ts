@@ -1,6 +1,6 @@
 // What a person sees after an announce: the peers that answered, every other reply, and the delivery of
 // unicasts that asked for a receipt. And the JSON document for scripts.
-import type {AnnounceResult, Reply} from '../lan/announce.js'
+import type {AnnounceResult, ReceivedReply} from '../lan/announce.js'
 
 import {toDatagramRecord, type DatagramRecord} from './datagram-record.js'
 import {clientLabel, datagramSummary} from './packet-summary.js'
@@ -12,7 +12,7 @@ export interface ReplyRecord extends DatagramRecord {
   acknowledges: boolean
 }
 
-export function toReplyRecord(reply: Reply): ReplyRecord {
+export function toReplyRecord(reply: ReceivedReply): ReplyRecord {
   return {...toDatagramRecord(reply), rttMs: reply.rttMs, acknowledges: reply.acknowledges}
 }
 

@@ -1,5 +1,6 @@
 // The JSON record of one datagram: a line of `listen --ndjson`, an element of `announce --json`'s replies.
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
+import type {Endpoint} from '../net/endpoint.js'
 import type {Attachment, ClientInfo, EntryExtension, GroupChat} from '../protocol/types.js'
 
 export interface PacketRecord {
@@ -27,7 +28,7 @@ export interface PacketRecord {
 
 export interface DatagramRecord {
   receivedAt: string
-  from: {address: string; port: number}
+  from: Endpoint
   size: number
   ipmsg: boolean
   packet: null | PacketRecord

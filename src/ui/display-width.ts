@@ -28,9 +28,9 @@ const WIDE: Array<[number, number]> = [
   [0x30000, 0x3fffd], // CJK Extension G and later
 ]
 
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}\u1160-\u11ff\u200b]$/u
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}\u1160-\u11FF\u200B]$/u
 const EMOJI_PRESENTATION = /^\p{Emoji_Presentation}$/u
-const ASCII_PRINTABLE = /^[\u0020-\u007e]*$/
+const ASCII_PRINTABLE = /^[\u0020-\u007E]*$/
 
 function isWide(code: number): boolean {
   for (const [low, high] of WIDE) {
@@ -74,6 +74,7 @@ function extendsCluster(code: number, char: string): boolean {
 /**
  * The clusters of `s` one at a time, in linear time: a character with what extends it, a joined emoji sequence,
  * a pair of regional indicators. Text made safe by safeText has no cluster longer than a few characters.
+ * @yields each cluster, in order
  */
 export function* clusters(s: string): Generator<string> {
   let start = 0

@@ -83,6 +83,7 @@ export function safeText(s: string): string {
  * safeText of the start of `s`, stopping once the text made safe takes at least `columns` display columns: what a
  * cell of that width needs, whatever the length of `s`. `cut` says that some of `s` was left out.
  */
+// eslint-disable-next-line complexity, max-lines-per-function -- one pass, a branch per kind of character
 export function safePrefix(s: string, columns: number): {text: string; cut: boolean} {
   let out = ''
   let shownColumns = 0 // a lower bound: one for each character and escape character, none for what attaches

@@ -95,7 +95,7 @@ describe('hardening: bounded resources', function () {
 
             model.push([key, i])
           } else if (op < 0.8) {
-            const expected = at !== -1 ? model[at][1] : undefined
+            const expected = at === -1 ? undefined : model[at][1]
             expect(map.get(key)).to.equal(expected)
             if (at !== -1) model.push(...model.splice(at, 1))
           } else {

@@ -3,9 +3,15 @@
 // command line; the flag-mistake matrix has ~80 of them. Usage: node bin-less, see user-mistakes.test.ts.
 // Input: a JSON array of argv arrays on stdin. Output: one JSON line per run on the real stdout.
 import {run, settings} from '@oclif/core'
+import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
-const DEV_BIN = fileURLToPath(new URL('../../bin/dev.js', import.meta.url))
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+// The commands from the source (src/main.ts's COMMANDS, through tsx), as bin/dev.js runs them: with the manifest
+// that `npm run build` leaves, oclif would import dist/commands instead (and coverage would count them twice).
+const pjson = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'))
+pjson.oclif.commands = {strategy: 'explicit', target: './src/main.ts', identifier: 'COMMANDS'}
+const DEV = {root: ROOT, pjson}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
@@ -30,7 +36,7 @@ async function runOne(argv: string[]): Promise<Record<string, unknown>> {
   process.exitCode = undefined
   let escaped: string | undefined
   try {
-    await run(argv, DEV_BIN)
+    await run(argv, DEV)
   } catch (error) {
     // An error that escaped the command's catch() would end the real process with oclif's handler.
     escaped = error instanceof Error ? `${error.name}: ${error.message}` : String(error)

@@ -15,6 +15,8 @@ import {displayWidth} from '../../src/ui/display-width.js'
 
 const LONG_TEXT = `Lunch at noon? ${'x'.repeat(150)} END`
 const TIME = /\b\d\d:\d\d:\d\d\.\d{3}\b/
+/** A screen predicate for TmuxPane.waitFor: some line shows `text`. */
+const showing = (text: string) => (screen: string[]) => screen.some((line) => line.includes(text))
 
 function entry(packetNo: number, command: number = CMD.BR_ENTRY): Buffer {
   return ipmsgPacket(
@@ -76,7 +78,7 @@ describe('hardening: what lands on the terminal', function () {
       const peer = await socket('127.100.200.201')
       await peer.send(entry(1), port)
       await peer.send(message(2), port)
-      const screen = await pane.waitFor((s) => s.some((l) => l.includes('SENDMSG')))
+      const screen = await pane.waitFor(showing('SENDMSG'))
       const rows = screen.filter((l) => l.includes('127.100.200.201:'))
       expect(rows, screen.join('\n')).to.have.lengthOf(2)
       for (const row of rows) {
@@ -99,7 +101,7 @@ describe('hardening: what lands on the terminal', function () {
       const {pane, port} = await listenPane(200)
       const peer = await socket()
       await peer.send(message(3), port)
-      const screen = await pane.waitFor((s) => s.some((l) => l.includes('SENDMSG')))
+      const screen = await pane.waitFor(showing('SENDMSG'))
       expect(screen[0]).to.match(/^TIME +FROM +MODE +OPTIONS +SENDER +CLIENT +CONTENT$/)
       const row = screen.find((l) => l.includes('SENDMSG'))!
       expect(row).to.include('alice@alice-pc')
@@ -183,7 +185,7 @@ describe('hardening: what lands on the terminal', function () {
         Array.from({length: 300}, (_, i) => socket(`127.100.${1 + Math.floor(i / 250)}.${(i % 250) + 1}`)),
       )
       for (const [i, peer] of peers.entries()) await peer.send(entry(100 + i), port)
-      const screen = await pane.waitFor((s) => s.some((l) => l.includes('(300 in all')), 20_000, 'the count of peers')
+      const screen = await pane.waitFor(showing('(300 in all'), 20_000, 'the count of peers')
       expect(screen.length, screen.join('\n')).to.be.at.most(24)
       expect(screen.filter((l) => l.startsWith('ADDRESS'))).to.have.lengthOf(1)
       // Redrawn in place: one header in the whole scrollback, not one per frame.
@@ -245,7 +247,7 @@ describe('hardening: what lands on the terminal', function () {
       for (let i = 0; i < 40; i++) await peer.send(heavy(200 + i), port)
       await peer.send(message(300, 'the last one'), port)
       // The old code took about a second a row here (segmenting the whole text); now a row takes microseconds.
-      await pane.waitFor((s) => s.some((l) => l.includes('the last one')), 15_000, 'the row after 40 heavy ones')
+      await pane.waitFor(showing('the last one'), 15_000, 'the row after 40 heavy ones')
       pane.keys('C-c')
       expect(await pane.waitForExit()).to.equal(0)
     })

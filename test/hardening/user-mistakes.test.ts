@@ -148,8 +148,8 @@ function runBatch(list: string[][], env: NodeJS.ProcessEnv): Promise<BatchResult
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
-      if (code !== 0) reject(new Error(`cli-batch exited ${code}: ${err}`))
-      else resolve(nonEmptyLines(out).map((line) => JSON.parse(line)))
+      if (code === 0) resolve(nonEmptyLines(out).map((line) => JSON.parse(line)))
+      else reject(new Error(`cli-batch exited ${code}: ${err}`))
     })
     child.stdin.end(JSON.stringify(list))
   })

@@ -51,6 +51,7 @@ describe('lan/peer-table', () => {
 
   it('finds rows by endpoint and names; several rows at one endpoint; the only row at an endpoint', () => {
     const table = new PeerTable<Row>(10)
+    // eslint-disable-next-line max-params -- a row's fields in the table's order
     const add = (address: string, port: number, user: string, host: string, id: number) =>
       table.add(() => ({address, port, user, host, id}))
     add('10.0.0.1', 2425, 'alice', 'pc1', 1)

@@ -3,14 +3,16 @@ import {expect} from 'chai'
 import dgram from 'node:dgram'
 import {once} from 'node:events'
 
+import type {Endpoint} from '../../src/net/endpoint.js'
+
 import {NetError} from '../../src/net/net-error.js'
-import {openUdpEndpoint, type Sender, UdpEndpoint} from '../../src/net/udp-endpoint.js'
+import {openUdpEndpoint, UdpEndpoint} from '../../src/net/udp-endpoint.js'
 import {UsageError} from '../../src/net/usage-error.js'
 
 const WAIT_MS = 2000
 
-async function nextDatagram(endpoint: UdpEndpoint): Promise<[Buffer, Sender]> {
-  return (await once(endpoint, 'datagram', {signal: AbortSignal.timeout(WAIT_MS)})) as [Buffer, Sender]
+async function nextDatagram(endpoint: UdpEndpoint): Promise<[Buffer, Endpoint]> {
+  return (await once(endpoint, 'datagram', {signal: AbortSignal.timeout(WAIT_MS)})) as [Buffer, Endpoint]
 }
 
 /** A plain socket holding a port without SO_REUSEADDR, as a foreign program would. */

@@ -135,6 +135,7 @@ export const sleep = (ms: number): Promise<void> =>
     setTimeout(resolve, ms)
   })
 
+// eslint-disable-next-line max-lines-per-function -- its methods close over one socket and one list
 export async function openSender(options: SenderOptions = {}): Promise<Sender> {
   const bindAddress = options.address ?? '127.0.0.1'
   const socket = dgram.createSocket({type: 'udp4', reuseAddr: options.reuseAddr ?? bindAddress === '0.0.0.0'})

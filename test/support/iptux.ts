@@ -147,6 +147,7 @@ export class Iptux {
   private keymap: string | undefined
   private spareKeys: string[] = []
 
+  // eslint-disable-next-line max-params -- private: only start() calls it, with what it set up
   private constructor(
     readonly lan: SimulatedLan,
     readonly host: Host,
@@ -168,6 +169,7 @@ export class Iptux {
   }
 
   /** Starts iptux in this host and resolves once it is ready (UDP 2425 bound, main window mapped). */
+  // eslint-disable-next-line max-lines-per-function -- iptux's start-up steps, in order
   static async start(lan: SimulatedLan, host: Host, config: IptuxConfig): Promise<Iptux> {
     const dir = mkdtempSync(join(tmpdir(), `lanmsg-netns-${process.pid}-iptux-`)) // swept like netns.ts's if a run crashes
     const home = join(dir, 'home')

@@ -16,7 +16,9 @@ export const sendmsg = (
   command: number = CMD.SENDMSG,
   user = 'alice',
   host = 'alice-pc',
+  // eslint-disable-next-line max-params -- header fields in the order IPMsg writes them
 ) => ipmsgPacket({packetNo, user, host, command}, text, NUL)
+// eslint-disable-next-line max-params -- header fields in the order IPMsg writes them
 export const entry = (packetNo: number, command: number, user: string, nick: string, group = '') =>
   ipmsgPacket({packetNo, user, host: `${user}-pc`, command}, nick, NUL, group, NUL)
 

@@ -445,6 +445,7 @@ export class SimulatedLan {
   private destroyed = false
   private readonly processes = new Set<NetnsProcess>()
 
+  // eslint-disable-next-line max-params -- private: only create() calls it, with the parts it has just made
   private constructor(
     readonly id: string,
     x: number,
@@ -514,7 +515,7 @@ export class SimulatedLan {
 
   /** Every namespace of this LAN, the switches last. */
   private get namespaces(): string[] {
-    return [...this.hosts, ...this.farm, ...(this.router ? [this.router] : [])].map((h) => h.ns).concat(this.bridges)
+    return [...[...this.hosts, ...this.farm, ...(this.router ? [this.router] : [])].map((h) => h.ns), ...this.bridges]
   }
 
   /**

@@ -176,6 +176,7 @@ const present = (value: null | string | undefined) => value !== null && value !=
  * that are not valid in their charset become different replacement characters in Wireshark and in iconv-lite: with
  * compareText false, text fields are compared for presence only.
  */
+// eslint-disable-next-line max-lines-per-function -- one comparison per dissector field, read as a list
 export function differences(layers: Layers, p: LanmsgPacket, compareText = true): string[] {
   const out: string[] = []
   const same = (what: string, actual: unknown, expected: unknown) => {

@@ -5,7 +5,7 @@ import {expect} from 'chai'
 import {EventEmitter} from 'node:events'
 import {Writable} from 'node:stream'
 
-import type {Announcer, AnnounceEvents, AnnounceResult, Reply} from '../../src/lan/announce.js'
+import type {Announcer, AnnounceEvents, AnnounceResult, ReceivedReply} from '../../src/lan/announce.js'
 
 import {decode} from '../../src/protocol/index.js'
 import {AnnounceOutput, type AnnounceOutputOptions} from '../../src/ui/announce-output.js'
@@ -35,7 +35,7 @@ function fakeStderr() {
   }
 }
 
-function reply(nickname: string, address = '10.79.0.12'): Reply {
+function reply(nickname: string, address = '10.79.0.12'): ReceivedReply {
   const data = Buffer.from(`1:100:${nickname}:pc:3:${nickname}\0Lab\0`)
   return {
     data,
@@ -47,7 +47,7 @@ function reply(nickname: string, address = '10.79.0.12'): Reply {
   }
 }
 
-function result(replies: Reply[], local?: AnnounceResult['local']): AnnounceResult {
+function result(replies: ReceivedReply[], local?: AnnounceResult['local']): AnnounceResult {
   return {
     local: local ?? {address: '0.0.0.0', fellBack: false, port: 2425},
     targets: [target],

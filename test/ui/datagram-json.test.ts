@@ -72,6 +72,7 @@ describe('ui/datagram-json', () => {
         fc.integer({min: 0, max: 4_102_444_800_000}),
         fc.constantFrom('10.0.0.1', '127.1.2.3'),
         fc.integer({min: 0, max: 65_535}),
+        // eslint-disable-next-line max-params -- fast-check passes one argument per arbitrary
         (data, options, receivedAt, address, port) => {
           const d: ReceivedDatagram = {data, from: {address, port}, receivedAt, result: decode(data, options)}
           return datagramJson(d) === expected(d)
@@ -100,7 +101,7 @@ describe('ui/datagram-json', () => {
     around(Date.UTC(9999, 11, 31, 23, 59, 59, 999), 61_000, 13) // year 10000: a 6-digit year
     around(0, 61_000, 11) // 1970, and before it
     times.push(1_700_000_000_000, 1_699_999_999_999, 1_700_000_060_000, 1_700_000_000_000.5, 1_700_000_000_001)
-    times.push(...times.slice().reverse())
+    times.push(...[...times].reverse())
     const wrong = times.filter((at) => datagramJson(datagram(data, {}, at)) !== expected(datagram(data, {}, at)))
     expect(wrong.map((at) => `${at}: ${datagramJson(datagram(data, {}, at)).slice(0, 45)}`)).to.deep.equal([])
   })

@@ -5,7 +5,7 @@ import {hexDump, MAX_MARKS_PER_CHARACTER, safeBytesPreview, safePrefix, safeText
 
 // Everything a terminal may interpret or hide: C0, DEL, C1, bidi controls, zero-width, separators, lone surrogates.
 const FORBIDDEN =
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+  /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** The output with joiners inside emoji sequences removed: those are allowed to stay. */
 function withoutEmojiJoiners(s: string): string {
