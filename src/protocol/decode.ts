@@ -140,21 +140,22 @@ function decodeGeneral(bytes: Uint8Array, scan: Scan, options: DecodeOptions): D
   return {ok: true, packet, raw: bytes}
 }
 
-function decodeChecked(bytes: Uint8Array, options: DecodeOptions): DecodeResult {
+/** The checks every datagram goes through, then the fast path when `fast` and it applies, else the general one. */
+function decodeChecked(bytes: Uint8Array, options: DecodeOptions, fast: boolean): DecodeResult {
   const raw = bytes
   if (bytes.length === 0) return {ok: false, error: 'empty datagram', raw}
   // §1.9: Windows v4's IPDict format; lanmsg does not speak it.
   if (startsWith(bytes, IPDICT)) return {ok: false, error: 'IPDict ("IP2:") datagram, not classic IPMsg', raw}
   const scan = scanHeader(bytes)
   if (!scan.ok) return {ok: false, error: `not IPMsg: ${scan.reason}`, raw}
-  return decodeAsciiUtf8(bytes, scan) ?? decodeGeneral(bytes, scan, options)
+  if (fast) return decodeAsciiUtf8(bytes, scan) ?? decodeGeneral(bytes, scan, options)
+  return decodeGeneral(bytes, scan, options)
 }
 
-/** Decodes one datagram. Never throws, whatever the bytes. */
-export function decode(bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult {
+function guarded(bytes: Uint8Array, options: DecodeOptions, fast: boolean): DecodeResult {
   try {
     if (!(bytes instanceof Uint8Array)) return {ok: false, error: 'not a byte array', raw: new Uint8Array(0)}
-    return decodeChecked(bytes, options ?? {})
+    return decodeChecked(bytes, options ?? {}, fast)
   } catch (error) {
     return {
       ok: false,
@@ -162,4 +163,21 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): DecodeRe
       raw: bytes,
     }
   }
+}
+
+/** Decodes one datagram. Never throws, whatever the bytes. */
+export function decode(bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult {
+  return guarded(bytes, options, true)
+}
+
+/** decode without the ASCII fast path, for test/protocol/fast-path.test.ts (which holds the two to one result). */
+export function decodeWithoutFastPath(bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult {
+  return guarded(bytes, options, false)
+}
+
+/** The fast path alone, or undefined where it does not apply (for the same test: how often it is taken). */
+export function decodeFastPathOnly(bytes: Uint8Array): DecodeResult | undefined {
+  if (bytes.length === 0 || startsWith(bytes, IPDICT)) return undefined
+  const scan = scanHeader(bytes)
+  return scan.ok ? decodeAsciiUtf8(bytes, scan) : undefined
 }
