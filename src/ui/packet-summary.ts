@@ -55,14 +55,14 @@ function messageSummary(packet: Packet): string {
   return parts.join(' ')
 }
 
-/** One ANSLIST page: who is on it, and whether more pages follow (§3.10). */
+/** One ANSLIST page (§3.10): the paging first (a narrow column cuts the end), then who is on it. */
 function hostListSummary({count, errors, hosts, next}: HostList): string {
+  let head = `host list: ${hosts.length} host${hosts.length === 1 ? '' : 's'}`
+  if (count !== hosts.length + (errors?.length ?? 0)) head += ` (${count} announced)`
+  if (errors) head += `, +${errors.length} unreadable`
+  head += next === 0 ? ', complete' : `, more from #${next}`
   const listed = hosts.map((h) => `${h.nickname || h.user} (${h.address}:${h.port})`).join(', ')
-  const parts = [`host list: ${hosts.length} host${hosts.length === 1 ? '' : 's'}${listed ? ': ' + listed : ''}`]
-  if (count !== hosts.length + (errors?.length ?? 0)) parts.push(`(${count} announced)`)
-  if (errors) parts.push(`(+${errors.length} unreadable host entr${errors.length === 1 ? 'y' : 'ies'})`)
-  parts.push(next === 0 ? '(complete)' : `(more from #${next})`)
-  return parts.join(' ')
+  return listed ? `${head}: ${listed}` : head
 }
 
 const HOST_LIST_ASKS: Readonly<Record<number, string>> = {

@@ -36,14 +36,14 @@ describe('ui/packet-summary', () => {
   it('lists the hosts of an ANSLIST page, says whether more follow and what could not be read', () => {
     const carol = 'carol\u0007PC03\u0007256\u0007192.168.1.13\u000731241\u0007Carol\u0007Sales\u0007'
     expect(summary(PAGE + carol + '\0')).to.equal(
-      'host list: 2 hosts: bob (192.168.1.12:2425), Carol (192.168.1.13:2426) (more from #2)',
+      'host list: 2 hosts, more from #2: bob (192.168.1.12:2425), Carol (192.168.1.13:2426)',
     )
     const last =
       '1:104:bob:PC02:8388627:    0\u0007    3\u0007dave\u0007PC04\u00070\u000710.0.0.4\u000730985\u0007Dave\u0007\b\u0007'
     expect(summary(last + 'eve\u0007PC05\u0007x\u0007\0')).to.equal(
-      'host list: 1 host: Dave (10.0.0.4:2425) (3 announced) (+1 unreadable host entry) (complete)',
+      'host list: 1 host (3 announced), +1 unreadable, complete: Dave (10.0.0.4:2425)',
     )
-    expect(summary('1:1:u:h:19:    0\u0007    0\u0007\0')).to.equal('host list: 0 hosts (complete)')
+    expect(summary('1:1:u:h:19:    0\u0007    0\u0007\0')).to.equal('host list: 0 hosts, complete')
     expect(summary('1:1:u:h:19:junk\0')).to.equal('junk')
   })
 })
