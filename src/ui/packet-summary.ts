@@ -55,14 +55,18 @@ function messageSummary(packet: Packet): string {
   return parts.join(' ')
 }
 
+const MAX_LISTED = 16
+
 /** One ANSLIST page (§3.10): the paging first (a narrow column cuts the end), then who is on it. */
 function hostListSummary({count, errors, hosts, next}: HostList): string {
   let head = `host list: ${hosts.length} host${hosts.length === 1 ? '' : 's'}`
   if (count !== hosts.length + (errors?.length ?? 0)) head += ` (${count} announced)`
   if (errors) head += `, +${errors.length} unreadable`
   head += next === 0 ? ', complete' : `, more from #${next}`
-  const listed = hosts.map((h) => `${h.nickname || h.user} (${h.address}:${h.port})`).join(', ')
-  return listed ? `${head}: ${listed}` : head
+  // A page can hold thousands of hosts; no row shows more than these, so no more are written.
+  const shown = hosts.slice(0, MAX_LISTED).map((h) => `${h.nickname || h.user} (${h.address}:${h.port})`)
+  if (hosts.length > MAX_LISTED) shown.push('…')
+  return shown.length > 0 ? `${head}: ${shown.join(', ')}` : head
 }
 
 const HOST_LIST_ASKS: Readonly<Record<number, string>> = {

@@ -45,5 +45,11 @@ describe('ui/packet-summary', () => {
     )
     expect(summary('1:1:u:h:19:    0\u0007    0\u0007\0')).to.equal('host list: 0 hosts, complete')
     expect(summary('1:1:u:h:19:junk\0')).to.equal('junk')
+    const many = Array.from(
+      {length: 3000},
+      (_, i) => `u${i}\u0007h\u00070\u000710.0.0.1\u000730985\u0007\b\u0007\b\u0007`,
+    )
+    const long = summary(`1:1:u:h:19:    0\u0007 3000\u0007${many.join('')}\0`)
+    expect(long).to.match(/^host list: 3000 hosts, complete: u0 \(10\.0\.0\.1:2425\), .*u15 \(10\.0\.0\.1:2425\), …$/)
   })
 })
