@@ -6,6 +6,9 @@ export {
   decodeAttachments,
   encodeAttachments,
 } from './attachments.js'
+export type {BodyCodec, BodyFamily, FamilyField} from './body-codec.js'
+export {bodyCodec} from './body-codecs.js'
+export {parseHostList} from './bodies/host-list.js'
 export {
   decodeText,
   encodeText,

@@ -105,9 +105,47 @@ export interface Packet {
   encrypted?: boolean
   /** Feiqiu group chat (0x23 message, 0xC9 announce): the group; `text` is the decrypted text or group name. */
   groupChat?: GroupChat
+  /** GETLIST: the index of the first host asked for (§3.10). */
+  listStart?: number
+  /** ANSLIST: one page of the sender's host list (§3.10). */
+  hostList?: HostList
   /** Charset used for the non-extension text: 'utf-8', 'gbk', 'gb18030', 'cp932', … (§5). */
   charset: string
 }
+
+/** One host of an ANSLIST page (§3.10): `user\ahost\astatus\aaddress\aport\anick\agroup\a`. */
+export interface ListedHost {
+  user: string
+  host: string
+  /** The host's status word as sent (entry-family option bits, e.g. ABSENCEOPT). */
+  status: number
+  /** Names of the option bits of `status`, as for an entry packet (§2.2). */
+  options: string[]
+  /** As sent: an IPv4 or IPv6 address in text form. */
+  address: string
+  /** The port, byte-swapped back: Windows prints htons(port) in decimal (2425 is sent as 30985). */
+  port: number
+  /** The port field exactly as sent. */
+  portAsSent: number
+  /** Empty when sent as the placeholder `\b`. */
+  nickname: string
+  group: string
+}
+
+/** One ANSLIST page (§3.10). */
+export interface HostList {
+  /** Where the next page starts (the next GETLIST's body); 0 when this page is the last. */
+  next: number
+  /** The number of hosts the sender says this page holds. */
+  count: number
+  hosts: ListedHost[]
+  /** Entries that could not be read, as sent (fields joined by `\a`), and why: nothing is dropped silently. */
+  errors?: Array<{entry: string; error: string}>
+}
+
+/** What encode() needs for one host of an ANSLIST page; `port` is the real port (encode swaps it, §3.10). */
+export type ListedHostInput = Pick<ListedHost, 'address' | 'host' | 'port' | 'status' | 'user'> &
+  Partial<Pick<ListedHost, 'group' | 'nickname'>>
 
 /** Result of decode(): never thrown, always returned. */
 export type DecodeResult = {error: string; ok: false; raw: Uint8Array} | {ok: true; packet: Packet; raw: Uint8Array}
@@ -137,8 +175,12 @@ export interface OutgoingPacket {
   vs?: string
   /** Entry family: false leaves the UTF-8 extension out (Feiqiu converts the whole section from GBK). */
   utf8Extension?: boolean
-  /** RECVMSG/READMSG/ANSREADMSG: the packet number acknowledged (decimal body). */
+  /** RECVMSG/READMSG/ANSREADMSG/RELEASEFILES: the packet number acknowledged (decimal body; ignored by other modes). */
   acknowledges?: number
+  /** GETLIST: the index of the first host asked for (decimal body). */
+  listStart?: number
+  /** ANSLIST: one page of a host list; `count` is the number of hosts given. */
+  hostList?: {next: number; hosts: readonly ListedHostInput[]}
 }
 
 export interface EncodeOptions {

@@ -8,6 +8,7 @@
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
 import type {ClientInfo} from '../protocol/types.js'
 
+import {bodyCodec} from '../protocol/body-codecs.js'
 import {sameClient} from '../protocol/client.js'
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001F\uD800-\uDFFF]/
@@ -113,6 +114,15 @@ function isoTime(ms: number): string {
   return lastIso
 }
 
+/** `,"key":value` for a member of the packet's family (datagram-record.ts leaves out undefined and false too). */
+function member(key: string, value: unknown): string {
+  if (value === undefined || value === false) return ''
+  if (value === true) return `,"${key}":true`
+  if (typeof value === 'string') return `,"${key}":${quote(value)}`
+  if (typeof value === 'number') return `,"${key}":${number(value)}`
+  return `,"${key}":${JSON.stringify(value)}`
+}
+
 export function datagramJson(datagram: ReceivedDatagram): string {
   const {data, from, result} = datagram
   const raw = base64Slice.call(data, 0, data.length)
@@ -130,11 +140,6 @@ export function datagramJson(datagram: ReceivedDatagram): string {
     `"group":${p.group === undefined ? 'null' : quote(p.group)},"charset":${quoted.charset.get(p.charset)},` +
     `"acknowledges":${p.acknowledges === undefined ? 'null' : number(p.acknowledges)},` +
     `"attachments":${p.attachments === undefined || p.attachments.length === 0 ? '[]' : JSON.stringify(p.attachments)}`
-  if (p.attachmentErrors !== undefined) packet += `,"attachmentErrors":${JSON.stringify(p.attachmentErrors)}`
-  if (p.font !== undefined) packet += `,"font":${quote(p.font)}`
-  if (p.encrypted) packet += `,"encrypted":true`
-  if (p.groupChat !== undefined) packet += `,"groupChat":${JSON.stringify(p.groupChat)}`
-  if (p.extension !== undefined) packet += `,"extension":${JSON.stringify(p.extension)}`
-  if (p.iptux !== undefined) packet += `,"iptux":${JSON.stringify(p.iptux)}`
+  for (const field of bodyCodec(p.command).fields) packet += member(field, p[field])
   return `${head},"packet":${packet}},"raw":"${raw}"${datagram.duplicate ? ',"duplicate":true' : ''}}`
 }

@@ -1,9 +1,12 @@
 // The JSON record of one datagram: a line of `listen --ndjson`, an element of `announce --json`'s replies.
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
-import type {Endpoint} from '../net/endpoint.js'
-import type {Attachment, ClientInfo, EntryExtension, GroupChat} from '../protocol/types.js'
+import type {FamilyField} from '../protocol/body-codec.js'
+import type {Attachment, ClientInfo, Packet} from '../protocol/types.js'
 
-export interface PacketRecord {
+import {bodyCodec} from '../protocol/body-codecs.js'
+
+/** The members every packet has, then those of its mode's family (its body codec's `fields`, in that order). */
+export interface PacketRecord extends Partial<Pick<Packet, FamilyField>> {
   version: string
   client: ClientInfo
   packetNo: number
@@ -18,17 +21,11 @@ export interface PacketRecord {
   charset: string
   acknowledges: null | number
   attachments: Attachment[]
-  attachmentErrors?: Array<{error: string; record: string}>
-  font?: string
-  encrypted?: boolean
-  groupChat?: GroupChat
-  extension?: EntryExtension
-  iptux?: {encoding?: string; icon?: string}
 }
 
 export interface DatagramRecord {
   receivedAt: string
-  from: Endpoint
+  from: {address: string; port: number}
   size: number
   ipmsg: boolean
   packet: null | PacketRecord
@@ -72,11 +69,10 @@ export function toDatagramRecord(datagram: ReceivedDatagram): DatagramRecord {
     acknowledges: p.acknowledges ?? null,
     attachments: p.attachments ?? [],
   }
-  if (p.attachmentErrors !== undefined) record.packet.attachmentErrors = p.attachmentErrors
-  if (p.font !== undefined) record.packet.font = p.font
-  if (p.encrypted) record.packet.encrypted = true
-  if (p.groupChat !== undefined) record.packet.groupChat = p.groupChat
-  if (p.extension !== undefined) record.packet.extension = p.extension
-  if (p.iptux !== undefined) record.packet.iptux = p.iptux
+  const family = record.packet as Record<FamilyField, unknown>
+  for (const field of bodyCodec(p.command).fields) {
+    if (p[field] !== undefined && p[field] !== false) family[field] = p[field]
+  }
+
   return record
 }

@@ -28,6 +28,34 @@ describe('ui/datagram-json', () => {
     }
   })
 
+  it("writes the members of the packet's family after the common ones: a GETLIST's listStart, an ANSLIST page", () => {
+    const getList = datagram(Buffer.from('1:103:carol:PC03:18:2\0'))
+    expect(datagramJson(getList)).to.equal(expected(getList))
+    expect(JSON.parse(datagramJson(getList)).packet).to.include({acknowledges: null, listStart: 2})
+    const page = '    0\u0007    1\u0007dave\u0007PC04\u00070\u000710.0.0.4\u000730985\u0007\b\u0007\b\u0007\0'
+    const ansList = datagram(Buffer.from(`1:104:bob:PC02:8388627:${page}`))
+    expect(datagramJson(ansList)).to.equal(expected(ansList))
+    const {packet} = JSON.parse(datagramJson(ansList))
+    expect(Object.keys(packet).slice(-2)).to.deep.equal(['attachments', 'hostList'])
+    expect(packet.hostList).to.deep.equal({
+      next: 0,
+      count: 1,
+      hosts: [
+        {
+          user: 'dave',
+          host: 'PC04',
+          status: 0,
+          options: [],
+          address: '10.0.0.4',
+          port: 2425,
+          portAsSent: 30985,
+          nickname: '',
+          group: '',
+        },
+      ],
+    })
+  })
+
   it('marks a duplicate with "duplicate": true at the end, as the record does', () => {
     const d = {...datagram(Buffer.from('1:7:alice:pc:288:again\0')), duplicate: true}
     expect(datagramJson(d)).to.equal(expected(d))
