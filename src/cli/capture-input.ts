@@ -5,11 +5,13 @@ import type {Readable} from 'node:stream'
 import {open} from 'node:fs/promises'
 
 import type {CaptureReplay} from '../lan/capture-replay.js'
-import type {ListenEvents} from '../lan/listen-session.js'
 import type {PcapOutput} from '../lan/pcap-output.js'
+
+type Endpoint = {address: string; port: number}
 
 import {CaptureFileError} from '../net/capture-file.js'
 import {buildDatagramFilter} from './datagram-filter.js'
+import {OutputError} from './output-error.js'
 
 /** The flags of `listen --read` that decide what is decoded and shown. */
 export interface ReadFlags {
@@ -19,10 +21,13 @@ export interface ReadFlags {
   from?: string[]
   mode?: string[]
   'ipmsg-only'?: boolean
+  write?: string
 }
 
-/** The replay of the capture named by --read (`-` is stdin), and the stream it reads. */
-export async function openCapture(flags: ReadFlags): Promise<{replay: CaptureReplay; input: Readable; name: string}> {
+/** The replay of the capture named by --read (`-` is stdin), the stream it reads, and the --write file if any. */
+export async function openCapture(
+  flags: ReadFlags,
+): Promise<{replay: CaptureReplay; input: Readable; name: string; file?: PcapOutput}> {
   const {CaptureReplay} = await import('../lan/capture-replay.js')
   const filter = buildDatagramFilter({from: flags.from, mode: flags.mode, ipmsgOnly: flags['ipmsg-only']})
   const replay = new CaptureReplay({
@@ -30,25 +35,24 @@ export async function openCapture(flags: ReadFlags): Promise<{replay: CaptureRep
     decodeOptions: flags.encoding === undefined ? {} : {legacyCharset: flags.encoding},
     filter,
   })
-  if (flags.read === '-') return {replay, input: process.stdin, name: 'stdin'}
+  const file = await openPcap(flags.write)
+  if (flags.read === '-') return {replay, input: process.stdin, name: 'stdin', file}
   // Opened before anything is shown: a missing file is the one line of the run. Large reads: as fast as it decodes.
-  const file = await open(flags.read).catch((error: Error) => {
+  const handle = await open(flags.read).catch((error: Error) => {
     throw new CaptureFileError(`cannot read ${flags.read}: ${error.message}`, 0)
   })
-  return {replay, input: file.createReadStream({highWaterMark: 1 << 20}), name: flags.read}
+  return {replay, input: handle.createReadStream({highWaterMark: 1 << 20}), name: flags.read, file}
 }
 
-/** --write: every datagram the source hands on, saved; `to` is the destination of those without one (the socket's). */
-export async function saveTo(
-  path: string | undefined,
-  source: {on(event: 'datagram', listener: (...args: ListenEvents['datagram']) => void): unknown},
-  to?: {address: string; port: number},
-): Promise<PcapOutput | undefined> {
+/** --write: the pcap file, opened (a new file); `to`: the destination of datagrams without one (the socket's). */
+export async function openPcap(path: string | undefined, to?: Endpoint): Promise<PcapOutput | undefined> {
   if (path === undefined) return undefined
   const {PcapOutput} = await import('../lan/pcap-output.js')
-  const file = new PcapOutput(path, to ?? {address: '0.0.0.0', port: 0})
-  source.on('datagram', (datagram) => file.write(datagram))
-  return file
+  // Opened before anything is shown: a file that cannot be made is the one line of the run (exit 8).
+  const handle = await open(path, 'w').catch((error: NodeJS.ErrnoException) => {
+    throw new OutputError(error, path)
+  })
+  return new PcapOutput(handle, to ?? {address: '0.0.0.0', port: 0})
 }
 
 /** Reads the capture to its end, or until a stop signal or `durationMs` stops the replay first. */

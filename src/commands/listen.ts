@@ -1,12 +1,11 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {PROCESS_TITLES} from '../cli/process-titles.js'
 import * as flags from '../cli/flags.js'
 import {OutputError} from '../cli/output-error.js'
 import {onStopSignal} from '../cli/stop-signals.js'
-import {openCapture, type ReadFlags, readToEnd, saveTo} from '../cli/capture-input.js'
-import type {ListenOutputOptions} from '../ui/listen-output.js'
+import {openCapture, openPcap, type ReadFlags, readToEnd} from '../cli/capture-input.js'
 
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
@@ -91,6 +90,7 @@ With --read, nothing is bound: the datagrams come from a capture file, with thei
     const {ListenOutput} = await import('../ui/listen-output.js')
     const {sharedPortWarning} = await import('../cli/shared-port.js')
     const options = await planListen(f, {version: this.config.version, warn: (m) => this.warnLine(m)})
+    const file = await openPcap(f.write, {address: f.address, port: options.port})
 
     let finish: () => void = () => {}
     const finished = new Promise<void>((resolve) => (finish = resolve))
@@ -110,7 +110,7 @@ With --read, nothing is bound: the datagrams come from a capture file, with thei
     }
 
     output.attach(session) // every listener right after the socket opens, before anything can arrive
-    const file = await saveTo(f.write, session, {address: f.address, port: options.port})
+    file?.follow(session)
     session.on('warning', (message) => this.warnLine(message))
     session.on('error', (error) => {
       this.warnLine(error.message)
@@ -131,13 +131,13 @@ With --read, nothing is bound: the datagrams come from a capture file, with thei
   }
 
   /** --read: the capture's datagrams through the same output, until the file ends (or --count, a signal). */
-  private async readCapture(f: ReadFlags & Omit<ListenOutputOptions, 'json'> & {duration?: number; write?: string}) {
-    const {replay, input, name} = await openCapture(f)
+  private async readCapture(f: Interfaces.InferredFlags<typeof Listen.flags> & ReadFlags) {
+    const {replay, input, name, file} = await openCapture(f)
     const {ListenOutput} = await import('../ui/listen-output.js')
     const output = new ListenOutput({...f, json: this.jsonEnabled(), destinations: true}, () => replay.stop())
     this.openDocument = output
     output.attach(replay)
-    const file = await saveTo(f.write, replay)
+    file?.follow(replay)
     await readToEnd(replay, input, name, f.duration).finally(() => file?.close())
     await output.finish(replay)
     OutputError.throwIf(output.failure, file?.failure, f.write)

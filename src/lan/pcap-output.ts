@@ -1,7 +1,8 @@
 // `listen --write FILE`: every datagram shown, saved as it comes into a pcap file that Wireshark and tcpdump open
 // (net/capture-writer.ts synthesises the frames). A datagram from the socket goes to the address lanmsg is bound
 // to; one from a capture keeps both ends, its transport and its time.
-import {createWriteStream, type WriteStream} from 'node:fs'
+import type {WriteStream} from 'node:fs'
+import type {FileHandle} from 'node:fs/promises'
 
 import type {ReceivedDatagram} from './received-datagram.js'
 
@@ -14,13 +15,17 @@ export class PcapOutput {
 
   /** `to`: the destination of datagrams that came without one (those read from the socket). */
   constructor(
-    path: string,
+    file: FileHandle,
     private readonly to: {address: string; port: number},
   ) {
-    // Flags 'w': a new file each run, as tcpdump -w does.
-    this.stream = createWriteStream(path)
+    this.stream = file.createWriteStream()
     this.stream.on('error', (error: NodeJS.ErrnoException) => (this.failure ??= error))
     this.stream.write(pcapFileHeader())
+  }
+
+  /** Saves every datagram the source hands on from now on. */
+  follow(source: {on(event: 'datagram', listener: (datagram: ReceivedDatagram) => void): unknown}): void {
+    source.on('datagram', (datagram) => this.write(datagram))
   }
 
   write(datagram: ReceivedDatagram): void {
