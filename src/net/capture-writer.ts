@@ -92,9 +92,13 @@ function ipv6Bytes(address: string): Buffer {
     return bytes
   }
 
-  const [head, tail = ''] = address.includes('::') ? address.split('::') : [address, undefined]
+  // An IPv4 tail (::ffff:1.2.3.4) is two groups.
+  const text = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a, b, c, d) =>
+    [(Number(a) << 8) | Number(b), (Number(c) << 8) | Number(d)].map((n) => n.toString(16)).join(':'),
+  )
+  const [head, tail = ''] = text.includes('::') ? text.split('::') : [text, undefined]
   const left = head ? head.split(':') : []
-  const right = address.includes('::') && tail ? tail.split(':') : []
+  const right = text.includes('::') && tail ? tail.split(':') : []
   const groups = [...left, ...Array.from({length: 8 - left.length - right.length}, () => '0'), ...right]
   for (const [i, group] of groups.slice(0, 8).entries()) bytes.writeUInt16BE(Number.parseInt(group, 16) || 0, i * 2)
   return bytes
