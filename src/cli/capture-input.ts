@@ -37,11 +37,12 @@ export async function openCapture(
   })
   const file = await openPcap(flags.write)
   if (flags.read === '-') return {replay, input: process.stdin, name: 'stdin', file}
-  // Opened before anything is shown: a missing file is the one line of the run. Large reads: as fast as it decodes.
+  // Opened before anything is shown: a missing file is the one line of the run. 64 KiB reads: 1 MiB ones cost
+  // ~20 % more CPU and ~25 MiB more memory (1,000,000 packets to --ndjson), in bursts of lines to write.
   const handle = await open(flags.read).catch((error: Error) => {
     throw new CaptureFileError(`cannot read ${flags.read}: ${error.message}`, 0)
   })
-  return {replay, input: handle.createReadStream({highWaterMark: 1 << 20}), name: flags.read, file}
+  return {replay, input: handle.createReadStream({highWaterMark: 1 << 16}), name: flags.read, file}
 }
 
 /** --write: the pcap file, opened (a new file); `to`: the destination of datagrams without one (the socket's). */
