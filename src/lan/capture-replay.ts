@@ -68,6 +68,7 @@ export class CaptureReplay extends EventEmitter<ListenEvents> {
   }
   private input: Readable | undefined
   private stopped = false
+  private holds = 0
 
   constructor(private readonly options: CaptureReplayOptions) {
     super()
@@ -129,11 +130,12 @@ export class CaptureReplay extends EventEmitter<ListenEvents> {
 
   /** The output is backed up: stop reading the file until it drains. */
   holdOutput(): void {
-    this.input?.pause()
+    if (this.holds++ === 0) this.input?.pause()
   }
 
+  /** One hold fewer: stdout and the --write file each hold the reading while they are backed up. */
   resumeOutput(): void {
-    if (!this.stopped) this.input?.resume()
+    if (this.holds > 0 && --this.holds === 0 && !this.stopped) this.input?.resume()
   }
 
   /** Stops reading (--count reached, a signal, stdout closed): what was shown stays shown. */

@@ -8,6 +8,9 @@ import type {ReceivedDatagram} from './received-datagram.js'
 
 import {pcapFileHeader, pcapRecord} from '../net/capture-writer.js'
 
+/** Bytes waiting to be written beyond which the source is held. */
+export const BACKLOG_BYTES = 4 << 20
+
 export class PcapOutput {
   /** The write error that stopped the file, if one did. */
   failure: NodeJS.ErrnoException | undefined
@@ -23,9 +26,29 @@ export class PcapOutput {
     this.stream.write(pcapFileHeader())
   }
 
-  /** Saves every datagram the source hands on from now on. */
-  follow(source: {on(event: 'datagram', listener: (datagram: ReceivedDatagram) => void): unknown}): void {
-    source.on('datagram', (datagram) => this.write(datagram))
+  /**
+   * Saves every datagram the source hands on from now on. While more than BACKLOG_BYTES wait for the disk (or
+   * the reader of a pipe), the source is held: a capture is read no faster than it can be saved.
+   */
+  follow(source: {
+    on(event: 'datagram', listener: (datagram: ReceivedDatagram) => void): unknown
+    holdOutput(): void
+    resumeOutput(): void
+  }): void {
+    let held = false
+    source.on('datagram', (datagram) => {
+      this.write(datagram)
+      if (held || this.stream.writableLength <= BACKLOG_BYTES) return
+      held = true
+      source.holdOutput()
+      const resume = () => {
+        this.stream.off('drain', resume).off('close', resume)
+        held = false
+        source.resumeOutput()
+      }
+
+      this.stream.on('drain', resume).on('close', resume)
+    })
   }
 
   write(datagram: ReceivedDatagram): void {

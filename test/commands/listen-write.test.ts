@@ -3,10 +3,11 @@
 // that tcpdump (when installed) reads as UDP. A --write file that cannot be written is exit 8, one line.
 import {expect} from 'chai'
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {pcapFileHeader, pcapRecord} from '../../src/net/capture-writer.js'
 import {CLI_BIN} from '../support/cli-bin.js'
 import {guardedEnv} from '../support/send-guard.js'
 
@@ -34,6 +35,7 @@ function cli(args: string[]): {code: null | number; stdout: string; stderr: stri
   const run = spawnSync(process.execPath, [CLI_BIN, ...args], {
     encoding: 'utf8',
     env: guardedEnv({NO_COLOR: '1'}),
+    maxBuffer: 256 << 20,
     timeout: 30_000,
   })
   return {code: run.status, stdout: run.stdout, stderr: run.stderr}
@@ -94,6 +96,56 @@ describe('listen --write', function () {
       const lines = dump.stdout.trim().split('\n')
       expect(lines).to.have.length(COUNT + 1)
       expect(lines[0]).to.match(new RegExp(`IP 127\\.0\\.0\\.1\\.\\d+ > 127\\.0\\.0\\.1\\.${port}: UDP, length \\d+`))
+    }
+  })
+
+  it('--read is held while the --write file is backed up (a stalled reader of a FIFO), then saves every datagram', async () => {
+    const count = 100_000
+    const capture = join(dir, 'many.pcap')
+    const records = Array.from({length: count}, (_, i) =>
+      pcapRecord(1_764_000_000_000_000 + i, {
+        transport: 'udp',
+        from: {address: '10.0.0.1', port: 2425},
+        to: {address: '10.0.0.255', port: 2425},
+        payload: Buffer.from(`1:${i + 1}:u:h:32:message ${i}\0`),
+      }),
+    )
+    writeFileSync(capture, Buffer.concat([pcapFileHeader(), ...records]))
+    const fifo = join(dir, 'fifo.pcap')
+    expect(spawnSync('mkfifo', [fifo]).status).to.equal(0)
+    const child = spawn(process.execPath, [CLI_BIN, 'listen', '--read', capture, '--ndjson', '--write', fifo], {
+      env: guardedEnv({NO_COLOR: '1'}),
+    })
+    let lines = 0
+    child.stdout.on('data', (chunk: Buffer) => {
+      for (const byte of chunk) if (byte === 10) lines++
+    })
+    const exited = new Promise<null | number>((resolve) => child.on('close', resolve))
+    const reader = createReadStream(fifo)
+    reader.pause() // opened, and nothing read: the pipe fills, then lanmsg's writes wait
+    const readerClosed = new Promise<void>((resolve) => reader.on('close', () => resolve()))
+    try {
+      // Until nothing more is shown for a second: held (or, without the hold, done).
+      const deadline = Date.now() + 30_000
+      for (let last = -1; last !== lines || last === 0;) {
+        expect(Date.now(), 'lanmsg never settled').to.be.below(deadline)
+        last = lines
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+      }
+
+      expect(lines, 'held: far from every datagram shown while the file waits').to.be.below(count / 2)
+      const saved: Buffer[] = []
+      reader.on('data', (chunk) => saved.push(chunk as Buffer))
+      reader.resume()
+      expect(await exited).to.equal(0)
+      expect(lines).to.equal(count)
+      await readerClosed
+      writeFileSync(join(dir, 'saved.pcap'), Buffer.concat(saved))
+      const replay = cli(['listen', '--read', join(dir, 'saved.pcap'), '--ndjson'])
+      expect(replay.stderr).to.include(`${count} datagrams received, ${count} shown`)
+    } finally {
+      child.kill('SIGKILL')
+      reader.destroy()
     }
   })
 
