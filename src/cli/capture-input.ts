@@ -21,6 +21,7 @@ export interface ReadFlags {
   from?: string[]
   mode?: string[]
   'ipmsg-only'?: boolean
+  expire?: number
   write?: string
 }
 
@@ -34,6 +35,7 @@ export async function openCapture(
     ports: flags.port,
     decodeOptions: flags.encoding === undefined ? {} : {legacyCharset: flags.encoding},
     filter,
+    expireMs: flags.expire,
   })
   const file = await openPcap(flags.write)
   if (flags.read === '-') return {replay, input: process.stdin, name: 'stdin', file}

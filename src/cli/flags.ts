@@ -112,7 +112,7 @@ export const captureFlags = {
     description:
       'Decode a capture file (pcap or pcapng, e.g. from tcpdump -w or Wireshark; - for stdin) instead of listening: every IPMsg datagram on --port between any two hosts, with its own time, source and destination.',
     helpGroup: 'CAPTURE',
-    exclusive: ['respond'],
+    exclusive: ['respond', 'address'],
   }),
   write: Flags.string({
     description: 'Also save every datagram shown into this pcap file (Wireshark and tcpdump open it).',

@@ -26,6 +26,8 @@ export interface CaptureReplayOptions {
   /** Only datagrams that pass are handed on and counted in presence. */
   filter?: (datagram: ReceivedDatagram) => boolean
   reassembly?: Partial<ReassemblyLimits>
+  /** --expire: a peer not heard from for this long (by the capture's clock) is marked expired. */
+  expireMs?: number
 }
 
 /** What a capture held besides the datagrams shown. */
@@ -69,6 +71,8 @@ export class CaptureReplay extends EventEmitter<ListenEvents> {
   private input: Readable | undefined
   private stopped = false
   private holds = 0
+  /** Packet time of the last expiry check (--expire). */
+  private expiredAt = 0
 
   constructor(private readonly options: CaptureReplayOptions) {
     super()
@@ -146,6 +150,14 @@ export class CaptureReplay extends EventEmitter<ListenEvents> {
     this.input?.destroy()
   }
 
+  /** Marks expired the peers quiet for expireMs, at most every quarter of it (or second) of capture time. */
+  private expire(nowMs: number, expireMs: number): void {
+    if (nowMs - this.expiredAt < Math.min(1000, expireMs / 4)) return
+    this.expiredAt = nowMs
+    const changed = this.presence.expire(nowMs, expireMs)
+    if (changed.length > 0) this.emit('presence', changed)
+  }
+
   private handle(found: TransportPayload, timeUs: number): void {
     if (this.stopped) return
     const {payload, from} = found
@@ -175,6 +187,7 @@ export class CaptureReplay extends EventEmitter<ListenEvents> {
       return
     }
 
+    if (this.options.expireMs !== undefined) this.expire(receivedAt, this.options.expireMs)
     if (result.ok) {
       const {packet} = result
       this.counts.ipmsg++

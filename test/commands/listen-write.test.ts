@@ -165,4 +165,18 @@ describe('listen --write', function () {
     expect(run.stderr.trim().split('\n')).to.have.length(1)
     expect(run.stderr).to.match(/^Error: the output could not be written to .*no\/such\/dir\.pcap: .*ENOENT/)
   })
+
+  it('usage errors, before anything is read or bound: --read with --respond or --address, --port twice without --read', () => {
+    const capture = join(dir, 'live.pcap')
+    for (const args of [
+      ['listen', '--read', capture, '--respond'],
+      ['listen', '--read', capture, '--address', '127.0.0.1'],
+      ['listen', '--port', '40001', '--port', '40002', '--address', '127.0.0.1', '--duration', '1s'],
+    ]) {
+      const run = cli(args)
+      expect(run.code, args.join(' ')).to.equal(2)
+      expect(run.stdout).to.equal('')
+      expect(run.stderr.trim().split('\n')).to.have.length(1)
+    }
+  })
 })
