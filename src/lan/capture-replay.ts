@@ -102,11 +102,7 @@ export class CaptureReplay extends EventEmitter<ListenEvents> {
     return new Promise<void>((resolve, reject) => {
       const fail = (error: unknown) => {
         input.destroy()
-        reject(
-          error instanceof CaptureFileError
-            ? error
-            : new CaptureFileError(`cannot read ${name}: ${(error as Error).message}`, this.parser.packets),
-        )
+        reject(error)
       }
 
       input.on('data', (chunk: Buffer) => {
@@ -114,10 +110,12 @@ export class CaptureReplay extends EventEmitter<ListenEvents> {
         try {
           this.parser.push(chunk)
         } catch (error) {
-          fail(error)
+          fail(error) // the file's fault (a CaptureFileError), or a fault of lanmsg's own: not blamed on the file
         }
       })
-      input.on('error', fail)
+      input.on('error', (error) =>
+        fail(new CaptureFileError(`cannot read ${name}: ${error.message}`, this.parser.packets)),
+      )
       input.on('end', () => {
         try {
           if (!this.stopped) this.parser.end()
