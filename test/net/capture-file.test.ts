@@ -59,13 +59,18 @@ describe('net/capture-file', () => {
     })
   }
 
-  it('pcapng: interfaces with their own link types, the timestamp resolution, blocks it does not need skipped', () => {
+  it('pcapng, either byte order: interfaces with their own link types, the timestamp resolution, blocks it does not need skipped', () => {
     const mixed = input.map((f, i) => ({...f, interfaceId: i % 2}))
     const seen = parse(pcapngFile(mixed, {linkTypes: [1, 276]}))
     expect(seen.map((s) => s.linkType)).to.deep.equal([1, 276, 1])
     expect(seen.map((s) => s.timeUs)).to.deep.equal(input.map((f) => f.timeUs))
     expect(seen.map((s) => s.frame)).to.deep.equal(input.map((f) => Buffer.from(f.bytes)))
     expect(parse(pcapngFile(input, {tsresol: 9})).map((s) => s.timeUs)).to.deep.equal(input.map((f) => f.timeUs))
+    const bigEndian = parse(pcapngFile(mixed, {linkTypes: [1, 276], bigEndian: true, tsresol: 9}))
+    expect(bigEndian).to.deep.equal(seen)
+    // A second section in the other byte order: each section says its own.
+    const twoSections = Buffer.concat([pcapngFile(input), pcapngFile(input, {bigEndian: true})])
+    expect(parse(twoSections).map((s) => s.timeUs)).to.deep.equal([...input, ...input].map((f) => f.timeUs))
     expect(parse(pcapngFile(input, {tsresol: 3})).map((s) => s.timeUs)).to.deep.equal(
       input.map((f) => Math.floor(f.timeUs / 1000) * 1000),
     )

@@ -106,47 +106,63 @@ export function pcapFile(
   return Buffer.concat(parts)
 }
 
-function block(type: number, body: Buffer): Buffer {
+/** Writers of one byte order. */
+function order(bigEndian: boolean) {
+  return {
+    u16: (b: Buffer, value: number, at: number) =>
+      bigEndian ? b.writeUInt16BE(value, at) : b.writeUInt16LE(value, at),
+    u32: (b: Buffer, value: number, at: number) =>
+      bigEndian ? b.writeUInt32BE(value >>> 0, at) : b.writeUInt32LE(value >>> 0, at),
+  }
+}
+
+function block(type: number, body: Buffer, bigEndian: boolean): Buffer {
+  const {u32} = order(bigEndian)
   const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)])
   const length = Buffer.alloc(4)
-  length.writeUInt32LE(12 + padded.length)
+  u32(length, 12 + padded.length, 0)
   const head = Buffer.alloc(4)
-  head.writeUInt32LE(type)
+  u32(head, type, 0)
   return Buffer.concat([head, length, padded, length])
 }
 
-/** A pcapng file (little-endian): one section, one interface per link type given, Enhanced Packet Blocks. */
+/** A pcapng file: one section in either byte order, one interface per link type given, Enhanced Packet Blocks. */
 export function pcapngFile(
   frames: Array<Frame & {interfaceId?: number}>,
-  options: {linkTypes?: number[]; tsresol?: number} = {},
+  options: {linkTypes?: number[]; tsresol?: number; bigEndian?: boolean} = {},
 ): Buffer {
+  const be = Boolean(options.bigEndian)
+  const {u16, u32} = order(be)
   const shb = Buffer.alloc(16)
-  shb.writeUInt32LE(0x1a_2b_3c_4d, 0)
-  shb.writeUInt16LE(1, 4)
-  shb.writeInt32LE(-1, 8)
-  shb.writeInt32LE(-1, 12)
-  const blocks = [block(0x0a_0d_0d_0a, shb)]
+  u32(shb, 0x1a_2b_3c_4d, 0)
+  u16(shb, 1, 4)
+  shb.fill(0xff, 8, 16) // section length: not given
+  const blocks = [block(0x0a_0d_0d_0a, shb, be)]
   for (const linkType of options.linkTypes ?? [1]) {
     const idb = Buffer.alloc(8)
-    idb.writeUInt16LE(linkType, 0)
-    idb.writeUInt32LE(0, 4)
-    const opts =
-      options.tsresol === undefined ? Buffer.alloc(0) : Buffer.from([9, 0, 1, 0, options.tsresol, 0, 0, 0, 0, 0, 0, 0]) // if_tsresol, then opt_endofopt
-    blocks.push(block(1, Buffer.concat([idb, opts])))
+    u16(idb, linkType, 0)
+    const opts = Buffer.alloc(options.tsresol === undefined ? 0 : 12)
+    if (options.tsresol !== undefined) {
+      u16(opts, 9, 0) // if_tsresol, one byte; then opt_endofopt
+      u16(opts, 1, 2)
+      opts[4] = options.tsresol
+    }
+
+    blocks.push(block(1, Buffer.concat([idb, opts]), be))
   }
 
   // A block lanmsg has nothing to do with (Name Resolution): skipped.
-  blocks.push(block(4, Buffer.from([0, 0, 0, 0])))
+  blocks.push(block(4, Buffer.from([0, 0, 0, 0]), be))
   const unitsPerUs = options.tsresol === undefined ? 1 : 10 ** options.tsresol / 1e6
   for (const frame of frames) {
     const head = Buffer.alloc(20)
     const units = (BigInt(frame.timeUs) * BigInt(Math.round(unitsPerUs * 1000))) / 1000n
-    head.writeUInt32LE(frame.interfaceId ?? 0, 0)
-    head.writeUInt32LE(Number(units >> 32n), 4)
-    head.writeUInt32LE(Number(units & 0xff_ff_ff_ffn), 8)
-    head.writeUInt32LE(frame.bytes.length, 12)
-    head.writeUInt32LE(frame.bytes.length, 16)
-    blocks.push(block(6, Buffer.concat([head, Buffer.from(frame.bytes)])))
+    u32(head, frame.interfaceId ?? 0, 0)
+    u32(head, Number(units >> 32n), 4)
+    u32(head, Number(units & 0xff_ff_ff_ffn), 8)
+    u32(head, frame.bytes.length, 12)
+    u32(head, frame.bytes.length, 16)
+    blocks.push(block(6, Buffer.concat([head, Buffer.from(frame.bytes)]), be))
   }
 
   return Buffer.concat(blocks)
