@@ -7,6 +7,7 @@ import {join} from 'node:path'
 
 import type {Benchmark, BenchContext, BenchOutcome} from './support/report.js'
 
+import {captureRead} from './capture-read.js'
 import {codec} from './codec.js'
 import {collisions} from './collisions.js'
 import {discovery} from './discovery.js'
@@ -37,6 +38,7 @@ const BENCHMARKS: Benchmark[] = [
   jsonMemory,
   packetNumbers,
   collisions,
+  captureRead,
 ]
 
 function parseArgs(argv: string[]): {only?: Set<string>; quick: boolean; strict: boolean} {

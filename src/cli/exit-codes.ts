@@ -1,5 +1,6 @@
 // Every exit code lanmsg uses (documented in the README and in `announce --help`), and the one place where an error
 // becomes one: the layers below raise errors by kind (a UsageError; a NetError's `code`), never an exit code.
+import {CaptureFileError} from '../net/capture-file.js'
 import {NetError} from '../net/net-error.js'
 import {UsageError} from '../net/usage-error.js'
 import {OutputError} from './output-error.js'
@@ -20,6 +21,8 @@ export const EXIT_CODES = {
   fewerAnswers: 7,
   /** The results could not be written to stdout (a full disk, a terminal that went away): one line on stderr. */
   outputFailed: 8,
+  /** listen --read: the capture file cannot be read, is not pcap or pcapng, or is corrupt or cut short. */
+  captureFile: 9,
 } as const
 
 /** The NetError kinds that have an exit code of their own; any other NetError is exit 1. */
@@ -41,6 +44,7 @@ const NET_ERROR_EXIT_CODES: Readonly<Record<string, number>> = {
 export function exitCodeOf(err: Error & {oclif?: {exit?: number}}): number {
   if (err instanceof UsageError) return EXIT_CODES.usage
   if (err instanceof OutputError) return EXIT_CODES.outputFailed
+  if (err instanceof CaptureFileError) return EXIT_CODES.captureFile
   if (err instanceof NetError)
     return Object.hasOwn(NET_ERROR_EXIT_CODES, err.code) ? NET_ERROR_EXIT_CODES[err.code] : EXIT_CODES.other
   return err.oclif?.exit ?? EXIT_CODES.other

@@ -91,6 +91,37 @@ function loginName(): string {
   }
 }
 
+export const LISTEN_PORT = 'UDP port to listen on. With --read: a port to decode (UDP and TCP, either end); repeatable.'
+
+/** `listen`'s filters: the FILTER group of its help. */
+export const filterFlags = {
+  from: Flags.string({
+    description: 'Only datagrams from this IPv4 address or CIDR. Repeatable.',
+    multiple: true,
+    helpGroup: 'FILTER',
+  }),
+  mode: Flags.string({
+    description: 'Only IPMsg packets with this command (SENDMSG, BR_ENTRY, …). Repeatable.',
+    multiple: true,
+    helpGroup: 'FILTER',
+  }),
+  'ipmsg-only': Flags.boolean({description: 'Hide datagrams that are not IPMsg.', helpGroup: 'FILTER'}),
+}
+
+/** `listen --read` and `--write`: the CAPTURE group of listen's help. */
+export const captureFlags = {
+  read: Flags.string({
+    description:
+      'Decode a capture file (pcap or pcapng, e.g. from tcpdump -w or Wireshark; - for stdin) instead of listening: every IPMsg datagram on --port between any two hosts, with its own time, source and destination.',
+    helpGroup: 'CAPTURE',
+    exclusive: ['respond', 'address'],
+  }),
+  write: Flags.string({
+    description: 'Also save every datagram shown into this pcap file (Wireshark and tcpdump open it).',
+    helpGroup: 'CAPTURE',
+  }),
+}
+
 /** `listen --respond` and where its entry and exit go: the PEER group of listen's help. */
 export const peerFlags = {
   respond: Flags.boolean({

@@ -10,7 +10,8 @@ import {type IdentityFlags, responderSelf} from './responder-identity.js'
 
 /** The flags of `listen` that decide the session, under their own names. */
 export interface ListenFlags extends IdentityFlags {
-  port: number
+  /** More than one only with --read (a live listen binds one port). */
+  port: number | number[]
   address: string
   expire?: number
   encoding?: string
@@ -33,13 +34,14 @@ export async function planListen(
     )
   }
 
+  const port = livePort(flags.port)
   const filter = buildDatagramFilter({from: flags.from, mode: flags.mode, ipmsgOnly: flags['ipmsg-only']})
   const self = responderSelf(flags, context.version)
   const targets = self
-    ? await resolveTargets({to: flags.to, interfaces: flags.interface, port: flags.port, warn: context.warn})
+    ? await resolveTargets({to: flags.to, interfaces: flags.interface, port, warn: context.warn})
     : []
   return {
-    port: flags.port,
+    port,
     address: flags.address,
     decodeOptions: flags.encoding === undefined ? {} : {legacyCharset: flags.encoding},
     expireMs: flags.expire,
@@ -47,4 +49,12 @@ export async function planListen(
     filter,
     respond: self ? {self, targets, charset: flags.encoding} : undefined,
   }
+}
+
+/** The one port a live listen binds. */
+function livePort(port: number | number[]): number {
+  if (!Array.isArray(port)) return port
+  if (port.length > 1)
+    throw new UsageError('--port more than once needs --read: a live listen binds one port (use one lanmsg per port)')
+  return port[0]
 }

@@ -11,9 +11,16 @@ const REASONS: Record<string, string> = {
 export class OutputError extends Error {
   readonly code = 'EOUTPUT'
 
-  constructor(cause: NodeJS.ErrnoException) {
+  /** `target`: what could not be written (stdout, or the --write file). */
+  constructor(cause: NodeJS.ErrnoException, target = 'stdout') {
     const reason = (cause.code && REASONS[cause.code]) ?? cause.message
-    super(`the output could not be written to stdout: ${reason}${cause.code ? ` (${cause.code})` : ''}`, {cause})
+    super(`the output could not be written to ${target}: ${reason}${cause.code ? ` (${cause.code})` : ''}`, {cause})
     this.name = 'OutputError'
+  }
+
+  /** Throws for a failed stdout, else for a failed --write file. */
+  static throwIf(stdout?: NodeJS.ErrnoException, file?: NodeJS.ErrnoException, fileName?: string): void {
+    if (stdout) throw new OutputError(stdout)
+    if (file) throw new OutputError(file, fileName)
   }
 }

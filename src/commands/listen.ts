@@ -1,10 +1,11 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {PROCESS_TITLES} from '../cli/process-titles.js'
 import * as flags from '../cli/flags.js'
 import {OutputError} from '../cli/output-error.js'
 import {onStopSignal} from '../cli/stop-signals.js'
+import {openCapture, openPcap, type ReadFlags, readToEnd} from '../cli/capture-input.js'
 
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
@@ -13,7 +14,9 @@ Each datagram becomes one row (time, source, command, options, sender, client, c
 
 With --respond, lanmsg is a polite IP Messenger peer: it announces itself (BR_ENTRY), answers BR_ENTRY with ANSENTRY after a small random delay, acknowledges messages that ask for it (RECVMSG), answers GETINFO and GETABSENCEINFO, and says goodbye (BR_EXIT) when it stops. Replies are rate-limited per source and in total, and never sent to itself, to broadcast or multicast sources, or to port 0.
 
-The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger client on the same machine.`
+The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger client on the same machine.
+
+With --read, nothing is bound: the datagrams come from a capture file, with their own times and a TO column (IP fragments reassembled; TCP file-transfer requests shown too). A file that is not pcap or pcapng, or is corrupt or cut short, ends with one line saying how many packets were read before it (exit code 9).`
   static override enableJsonFlag = true
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: "Watch the LAN's IPMsg traffic"},
@@ -39,12 +42,16 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       description: 'Read what Feiqiu users write in group chats',
     },
     {
+      command: 'tcpdump -i eth0 -w - udp port 2425 | <%= config.bin %> <%= command.id %> --read - --ndjson',
+      description: "Decode a capture: other hosts' conversations too (--write FILE saves what is shown as pcap)",
+    },
+    {
       command: '<%= config.bin %> <%= command.id %> --count 1 --json',
       description: 'Wait for one datagram and print it as JSON',
     },
   ]
   static override flags = {
-    port: flags.port({char: 'p', description: 'UDP port to listen on.', default: flags.DEFAULT_PORT}),
+    port: flags.port({char: 'p', description: flags.LISTEN_PORT, default: [flags.DEFAULT_PORT], multiple: true}),
     address: Flags.string({
       description: 'Local IPv4 address to bind (0.0.0.0 receives broadcasts).',
       default: '0.0.0.0',
@@ -64,17 +71,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       description:
         'Mark a peer expired when nothing was heard from it for this long. Default: never, as IPMsg clients send nothing while idle (only BR_EXIT says a peer left).',
     }),
-    from: Flags.string({
-      description: 'Only datagrams from this IPv4 address or CIDR. Repeatable.',
-      multiple: true,
-      helpGroup: 'FILTER',
-    }),
-    mode: Flags.string({
-      description: 'Only IPMsg packets with this command (SENDMSG, BR_ENTRY, …). Repeatable.',
-      multiple: true,
-      helpGroup: 'FILTER',
-    }),
-    'ipmsg-only': Flags.boolean({description: 'Hide datagrams that are not IPMsg.', helpGroup: 'FILTER'}),
+    ...flags.filterFlags,
     encoding: flags.charset({
       char: 'e',
       description:
@@ -84,6 +81,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
       description:
         "Also join Feiqiu's group-chat multicast group 226.81.9.8 on every interface and decrypt group messages (key: the sender's MAC).",
     }),
+    ...flags.captureFlags,
     ...flags.peerFlags,
     ...flags.identityFlags,
   }
@@ -91,6 +89,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
 
   async run() {
     const {flags: f} = await this.parse(Listen)
+    if (f.read !== undefined) return this.readCapture({...f, read: f.read})
     // Seen by another lanmsg on this host (src/cli/shared-port.ts): a passive listener is no client to keep quiet for.
     process.title = f.respond ? PROCESS_TITLES.respond : PROCESS_TITLES.listen
     // Loaded here, not at the top: `listen --help` loads this file, and these pull in the codec and `ip`.
@@ -99,6 +98,7 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     const {ListenOutput} = await import('../ui/listen-output.js')
     const {sharedPortWarning} = await import('../cli/shared-port.js')
     const options = await planListen(f, {version: this.config.version, warn: (m) => this.warnLine(m)})
+    const file = await openPcap(f.write, {address: f.address, port: options.port})
 
     let finish: () => void = () => {}
     const finished = new Promise<void>((resolve) => (finish = resolve))
@@ -118,13 +118,14 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     }
 
     output.attach(session) // every listener right after the socket opens, before anything can arrive
+    file?.follow(session)
     session.on('warning', (message) => this.warnLine(message))
     session.on('error', (error) => {
       this.warnLine(error.message)
       finish()
     })
     // Once bound (a port that cannot be shared is an error instead); our own socket is left out.
-    const shared = sharedPortWarning(f.port, f.address)
+    const shared = sharedPortWarning(options.port, f.address)
     if (shared) this.warnLine(shared)
 
     await session.announce()
@@ -133,6 +134,20 @@ The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger 
     clearTimeout(timer)
     await session.stop()
     await output.finish(session)
-    if (output.failure) throw new OutputError(output.failure)
+    await file?.close()
+    OutputError.throwIf(output.failure, file?.failure, f.write)
+  }
+
+  /** --read: the capture's datagrams through the same output, until the file ends (or --count, a signal). */
+  private async readCapture(f: Interfaces.InferredFlags<typeof Listen.flags> & ReadFlags) {
+    const {replay, input, name, file} = await openCapture(f)
+    const {ListenOutput} = await import('../ui/listen-output.js')
+    const output = new ListenOutput({...f, json: this.jsonEnabled(), destinations: true}, () => replay.stop())
+    this.openDocument = output
+    output.attach(replay)
+    file?.follow(replay)
+    await readToEnd(replay, input, name, f.duration).finally(() => file?.close())
+    await output.finish(replay)
+    OutputError.throwIf(output.failure, file?.failure, f.write)
   }
 }

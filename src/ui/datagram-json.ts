@@ -123,13 +123,19 @@ function member(key: string, value: unknown): string {
   return `,"${key}":${JSON.stringify(value)}`
 }
 
+/** `"to":{…},"transport":"udp",` of a datagram read from a capture. */
+function capturedJson(to: {address: string; port: number}, transport: string | undefined): string {
+  return `"to":{"address":${quote(to.address)},"port":${number(to.port)}},${transport ? `"transport":"${transport}",` : ''}`
+}
+
 export function datagramJson(datagram: ReceivedDatagram): string {
   const {data, from, result} = datagram
   const raw = base64Slice.call(data, 0, data.length)
   // An ISO time holds digits, '-', '+', ':', '.', 'T' and 'Z': nothing to escape.
   const head =
     `{"receivedAt":"${isoTime(datagram.receivedAt)}","from":{"address":${quoted.address.get(from.address)},` +
-    `"port":${number(from.port)}},"size":${number(data.length)},"ipmsg":${result.ok}`
+    `"port":${number(from.port)}},${datagram.to ? capturedJson(datagram.to, datagram.transport) : ''}` +
+    `"size":${number(data.length)},"ipmsg":${result.ok}`
   if (!result.ok) return `${head},"packet":null,"raw":"${raw}","error":${quote(result.error)}}`
   const p = result.packet
   let packet =

@@ -26,6 +26,9 @@ export interface PacketRecord extends Partial<Pick<Packet, FamilyField>> {
 export interface DatagramRecord {
   receivedAt: string
   from: {address: string; port: number}
+  /** From a capture (--read): where it was going, and whether it was UDP or a TCP file-transfer request. */
+  to?: {address: string; port: number}
+  transport?: 'tcp' | 'udp'
   size: number
   ipmsg: boolean
   packet: null | PacketRecord
@@ -40,6 +43,8 @@ export function toDatagramRecord(datagram: ReceivedDatagram): DatagramRecord {
   const record: DatagramRecord = {
     receivedAt: new Date(datagram.receivedAt).toISOString(),
     from: {address: datagram.from.address, port: datagram.from.port},
+    ...(datagram.to && {to: {address: datagram.to.address, port: datagram.to.port}}),
+    ...(datagram.transport && {transport: datagram.transport}),
     size: datagram.data.length,
     ipmsg: result.ok,
     packet: null,

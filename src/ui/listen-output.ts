@@ -3,7 +3,8 @@
 // whose records are written as they arrive, so that a long capture costs no memory) or --peers (only the table of
 // peers, redrawn in place on a terminal). A closed pipe or a failed write ends the run (the goodbye is still sent);
 // the failure is kept for the command to report (exit 8).
-import type {ListenSession} from '../lan/listen-session.js'
+import type {CaptureStats} from '../lan/capture-replay.js'
+import type {ListenEvents, ListenSession} from '../lan/listen-session.js'
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
 
 import {animationEnabled, colorEnabled} from './color.js'
@@ -18,10 +19,9 @@ import {LiveView} from './live-view.js'
 export const OUTPUT_BACKLOG_BYTES = 1 << 20
 
 /** What the output needs of a session: its events, its counters and a way to pause it for a slow reader. */
-export type ListenSource = Pick<
-  ListenSession,
-  'holdOutput' | 'on' | 'presence' | 'responder' | 'resumeOutput' | 'stats'
->
+export type ListenSource = Pick<ListenSession, 'holdOutput' | 'presence' | 'responder' | 'resumeOutput' | 'stats'> & {
+  on<K extends keyof ListenEvents>(event: K, listener: (...args: ListenEvents[K]) => void): unknown
+}
 
 export interface ListenOutputOptions {
   json: boolean
@@ -31,6 +31,8 @@ export interface ListenOutputOptions {
   wide?: boolean
   /** Stop after this many datagrams have been shown (--count). */
   count?: number
+  /** --read: rows have a TO column. */
+  destinations?: boolean
   /** --respond: the summary says how many replies were sent. */
   respond?: boolean
   stdout?: NodeJS.WriteStream
@@ -88,6 +90,7 @@ export class ListenOutput {
       hex: Boolean(options.hex),
       width: this.width,
       wide: options.wide || !this.stdout.isTTY,
+      destinations: options.destinations,
     })
     if (options.peers && animationEnabled(this.stdout)) {
       const render = (size: {columns: number; rows: number}) =>
@@ -158,6 +161,7 @@ export class ListenOutput {
       responding: Boolean(this.options.respond),
       suppressedRateLimit: session.responder?.stats.suppressedRateLimit ?? 0,
       evictions: session.presence.evictions,
+      capture: (stats as {capture?: CaptureStats}).capture,
     })
     if (this.options.ndjson) {
       const stderr = this.options.stderr ?? process.stderr

@@ -1,4 +1,5 @@
 // The last line of `listen`: what was read, shown and dropped, the peers, the replies.
+import type {CaptureStats} from '../lan/capture-replay.js'
 import type {ListenStats} from '../lan/listen-session.js'
 
 export interface ListenSummaryInput {
@@ -9,11 +10,26 @@ export interface ListenSummaryInput {
   responding: boolean
   suppressedRateLimit: number
   evictions: number
+  /** --read: what the capture file held. */
+  capture?: CaptureStats
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
 
-export function listenSummary({stats, shown, peers, responding, suppressedRateLimit, evictions}: ListenSummaryInput) {
+/** `; 120 packets in the capture, 3 datagrams reassembled from 9 fragments` and what could not be decoded. */
+function captureSummary(capture: CaptureStats): string {
+  return (
+    `; ${plural(capture.packets, 'packet', 'packets')} in the capture` +
+    (capture.fragments > 0
+      ? `, ${plural(capture.reassembled, 'datagram', 'datagrams')} reassembled from ${plural(capture.fragments, 'fragment', 'fragments')}`
+      : '') +
+    (capture.fragmentSetsDropped > 0 ? `, ${capture.fragmentSetsDropped} incomplete (fragments missing)` : '') +
+    (capture.cutShort > 0 ? `, ${capture.cutShort} cut short by the snapshot length` : '')
+  )
+}
+
+export function listenSummary(input: ListenSummaryInput) {
+  const {stats, shown, peers, responding, suppressedRateLimit, evictions, capture} = input
   return (
     `${plural(stats.datagrams, 'datagram', 'datagrams')} received, ${shown} shown` +
     (stats.filtered > 0 ? `, ${stats.filtered} filtered out` : '') +
@@ -26,6 +42,7 @@ export function listenSummary({stats, shown, peers, responding, suppressedRateLi
     `; ${plural(peers, 'peer', 'peers')}` +
     (responding ? `; ${plural(stats.replies, 'reply', 'replies')} sent` : '') +
     (suppressedRateLimit > 0 ? ` (${suppressedRateLimit} suppressed by the rate limit)` : '') +
-    (evictions > 0 ? `; ${evictions} peers evicted (table full)` : '')
+    (evictions > 0 ? `; ${evictions} peers evicted (table full)` : '') +
+    (capture ? captureSummary(capture) : '')
   )
 }

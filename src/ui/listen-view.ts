@@ -32,6 +32,12 @@ const STREAM_COLUMNS: Column[] = [
 ]
 /** 255.255.255.255:65535 is 21 columns; the content gets at least 24 and whatever the screen has left. */
 const STREAM_WIDTHS = [12, 21, 12, 20, 24, 16, 24]
+/** From a capture (--read), where each datagram went: after FROM, never cut. */
+const TO_COLUMN: Column = {header: 'TO', key: 'to', keep: true}
+
+function endpointText({address, port}: {address: string; port: number}): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+}
 
 function clock(ms: number): string {
   const d = new Date(ms)
@@ -46,6 +52,8 @@ export interface RowOptions {
   width?: number
   /** Cut nothing (--wide). */
   wide?: boolean
+  /** A TO column (datagrams from a capture file carry their destination). */
+  destinations?: boolean
 }
 
 export class DatagramRows {
@@ -54,7 +62,11 @@ export class DatagramRows {
 
   constructor(private readonly opts: RowOptions) {
     this.palette = paint(opts.color)
-    const layout = fitColumns(STREAM_COLUMNS, STREAM_WIDTHS, {width: opts.width, wide: opts.wide})
+    const columns = opts.destinations
+      ? [...STREAM_COLUMNS.slice(0, 2), TO_COLUMN, ...STREAM_COLUMNS.slice(2)]
+      : STREAM_COLUMNS
+    const widths = opts.destinations ? [...STREAM_WIDTHS.slice(0, 2), 21, ...STREAM_WIDTHS.slice(2)] : STREAM_WIDTHS
+    const layout = fitColumns(columns, widths, {width: opts.width, wide: opts.wide})
     if (opts.width !== undefined && !opts.wide) {
       // The content takes the rest of the line.
       const last = layout.widths.length - 1
@@ -73,7 +85,8 @@ export class DatagramRows {
     const packet = result.ok ? result.packet : undefined
     const row: Row = {
       time: clock(datagram.receivedAt),
-      from: `${from.address}:${from.port}`,
+      from: endpointText(from),
+      to: datagram.to ? endpointText(datagram.to) : '',
       mode: packet ? packet.mode : '(not IPMsg)',
       options: packet ? packet.options.map((o) => o.replace(/OPT$/, '')).join(',') : `${datagram.data.length} bytes`,
       sender: packet ? `${packet.user}@${packet.host}` : '',

@@ -4,6 +4,7 @@ import {readFileSync} from 'node:fs'
 
 import {EXIT_CODES, exitCodeOf} from '../../src/cli/exit-codes.js'
 import {OutputError} from '../../src/cli/output-error.js'
+import {CaptureFileError} from '../../src/net/capture-file.js'
 import {describeSocketError, NetError, type SocketErrorContext} from '../../src/net/net-error.js'
 import {UsageError} from '../../src/net/usage-error.js'
 
@@ -12,7 +13,7 @@ function socketError(code: string, action: SocketErrorContext['action'] = 'send'
 }
 
 describe('cli/exit-codes', () => {
-  it('has exactly the codes of the README table 0 to 8', () => {
+  it('has exactly the codes of the README table 0 to 9', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
     const table = readme.slice(readme.indexOf('## Exit codes'), readme.indexOf('## Firewalls'))
     const documented = [...table.matchAll(/^\| (\d+) +\|/gm)].map((m) => Number(m[1])).filter((code) => code < 100)
@@ -59,6 +60,7 @@ describe('cli/exit-codes', () => {
     expect(exitCodeOf(Object.assign(new Error('Parsing --port'), {oclif: {exit: 2}}))).to.equal(2)
     expect(exitCodeOf(Object.assign(new Error('EEXIT: 0'), {oclif: {exit: 0}}))).to.equal(0)
     expect(exitCodeOf(new Error('boom'))).to.equal(1)
+    expect(exitCodeOf(new CaptureFileError('the capture file ends in the middle of a record', 3))).to.equal(9)
     // Only a NetError's code is a kind: an errno on any other error is not mapped.
     expect(exitCodeOf(Object.assign(new Error('open EACCES'), {code: 'EACCES'}))).to.equal(1)
   })
