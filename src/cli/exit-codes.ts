@@ -20,6 +20,8 @@ export const EXIT_CODES = {
   fewerAnswers: 7,
   /** The results could not be written to stdout (a full disk, a terminal that went away): one line on stderr. */
   outputFailed: 8,
+  /** `doctor`: at least one check failed. */
+  checkFailed: 9,
 } as const
 
 /** The NetError kinds that have an exit code of their own; any other NetError is exit 1. */
