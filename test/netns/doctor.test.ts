@@ -5,6 +5,9 @@
 // client does (feiq, QIpMsg, libipmsg, iptux: peers-on-the-wire.md), plus a plain TCP listener on 2425 there.
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {type NetnsProcess, type SimulatedLan, useSimulatedLan} from '../support/netns.js'
 
@@ -51,8 +54,11 @@ describe('doctor on a simulated LAN', function () {
     },
   })
 
-  async function doctor(args: string[]): Promise<{code: null | number; doc: Json; stderr: string}> {
-    const run = await lan.cli(lan.hosts[0], ['doctor', ...args, '--json']).wait(60_000)
+  async function doctor(
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{code: null | number; doc: Json; stderr: string}> {
+    const run = await lan.cli(lan.hosts[0], ['doctor', ...args, '--json'], {env}).wait(60_000)
     return {code: run.code, doc: JSON.parse(run.stdout), stderr: run.stderr}
   }
 
@@ -134,7 +140,8 @@ describe('doctor on a simulated LAN', function () {
       expect(code).to.equal(9)
       const replies = find(doc, 'broadcast-replies')
       expect(replies.status).to.equal('fail')
-      for (const address of near()) expect(replies.detail).to.include(address)
+      // h1 (lanmsg) answers one entry per source per 2 s: its unicast probe must come late enough to be answered.
+      for (const address of [...near(), lan.hosts[1].address]) expect(replies.detail).to.include(address)
       expect(replies.advice).to.include('firewall')
       expect(find(doc, 'broadcast').status).to.equal('unknown')
     } finally {
@@ -149,5 +156,74 @@ describe('doctor on a simulated LAN', function () {
     expect(find(doc, 'subnet', address)).to.include({status: 'fail'})
     expect(find(doc, 'subnet', address).advice).to.match(/--to|--sweep/)
     expect(find(doc, 'udp', address)).to.include({status: 'ok'})
+  })
+
+  it('our own broadcast not heard back (incoming broadcasts dropped here): ✗', async () => {
+    const [h0] = lan.hosts
+    await nft(
+      h0,
+      'table inet doctorecho { chain input { type filter hook input priority 0; meta pkttype broadcast drop } }',
+    )
+    try {
+      const {code, doc} = await doctor([])
+      expect(code).to.equal(9)
+      expect(find(doc, 'echo')).to.include({status: 'fail'})
+      expect(find(doc, 'broadcast')).to.include({status: 'ok'}) // the answers are unicasts: they still come in
+    } finally {
+      await nft(h0, 'delete table inet doctorecho')
+    }
+  })
+
+  it('UDP 2425 held here by a program that does not share it: ✗, and nothing is sent under its address', async () => {
+    const [h0] = lan.hosts
+    const holder = lan.exec(h0, [
+      'python3',
+      '-c',
+      "import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 2425)); time.sleep(30)",
+    ])
+    try {
+      await holder.waitBound(2425)
+      const {code, doc} = await doctor([])
+      expect(code).to.equal(9)
+      const port = find(doc, 'udp-port')
+      expect(port.status).to.equal('fail')
+      expect(port.detail).to.include('python3')
+      expect(doc.checks.map((c: Json) => c.id)).to.not.include('broadcast')
+      expect(find(doc, 'lan')).to.include({status: 'unknown'})
+    } finally {
+      holder.kill('SIGKILL')
+      await holder.wait(5000)
+    }
+  })
+
+  it('packet numbers far ahead of the clock (state from a clock set back): ✗', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'lanmsg-doctor-state-'))
+    try {
+      writeFileSync(join(state, 'packet-number'), `${Math.floor(Date.now() / 1000) + 86_400}\n`)
+      const {code, doc} = await doctor([], {LANMSG_STATE_DIR: state})
+      expect(code).to.equal(9)
+      expect(find(doc, 'packet-numbers')).to.include({status: 'fail'})
+      expect(find(doc, 'packet-numbers').detail).to.match(/ahead of the clock/)
+    } finally {
+      rmSync(state, {recursive: true, force: true})
+    }
+  })
+
+  it('a virtual card (vmnet8) on the same subnet as eth0: ✗ names both', async () => {
+    const [h0] = lan.hosts
+    // A veth pair inside h0 (no dummy module here): both ends up, so vmnet8 has a link as a VMware adapter does.
+    await lan.ip(h0, 'link', 'add', 'vmnet8', 'type', 'veth', 'peer', 'name', 'vmnet8p')
+    try {
+      await lan.ip(h0, 'addr', 'add', `10.201.${lan.x}.99/24`, 'dev', 'vmnet8')
+      await lan.ip(h0, 'link', 'set', 'vmnet8p', 'up')
+      await lan.ip(h0, 'link', 'set', 'vmnet8', 'up')
+      const {code, doc} = await doctor([])
+      expect(code).to.equal(9)
+      const interfaces = find(doc, 'interfaces')
+      expect(interfaces.status).to.equal('fail')
+      expect(interfaces.detail).to.match(/eth0 and vmnet8 are both on 10\.201\.\d+\.0\/24/)
+    } finally {
+      await lan.ip(h0, 'link', 'del', 'vmnet8')
+    }
   })
 })

@@ -7,17 +7,18 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {NetworkInterfaces, Target} from '../../net/targets.js'
 import type {Packet} from '../../protocol/types.js'
 import type {AnnounceOptions, AnnounceResult} from '../announce.js'
-import type {Check} from './check.js'
 
 import {parseSweepRange} from '../../net/address-ranges.js'
 import {isIPv4Address} from '../../net/ipv4.js'
 import {otherUdpSockets, type PortHolder} from '../../net/port-holders.js'
+import {canShareUdpPort} from '../../net/port-share.js'
 import {probeTcp, type TcpProbeResult} from '../../net/tcp-probe.js'
 import {localBroadcastAddresses, resolveTarget} from '../../net/targets.js'
 import {localIPv4Addresses} from '../../net/udp-endpoint.js'
 import {CAPUTF8OPT, MODES, SENDCHECKOPT} from '../../protocol/constants.js'
 import {Announcer} from '../announce.js'
 import {PacketNumberSource} from '../packet-number-store.js'
+import {check, type Check} from './check.js'
 import {
   interfacesCheck,
   type LocalSubnet,
@@ -86,7 +87,9 @@ export class Doctor {
   private subnets: LocalSubnet[] = []
   private holders: PortHolder[] | undefined
   private nextPacketNo = 0
-  private bound: undefined | {fellBack: boolean; port: number}
+  private shareable: boolean | undefined
+  /** An entry went out (under this host's address): a goodbye must follow. */
+  private entered = false
   private broadcasts: string[] = []
   private broadcastRun: AnnounceResult | undefined
   /** When the broadcast entry went (0: not yet). */
@@ -131,7 +134,7 @@ export class Doctor {
     const lanChecked = this.broadcastRun !== undefined
     const checks: Check[] = [
       interfacesCheck(this.subnets),
-      udpPortCheck(port, this.holders, this.bound),
+      udpPortCheck(port, this.holders, this.shareable),
       packetNumberCheck(this.nextPacketNo, Date.now()),
     ]
     if (lanChecked) {
@@ -141,6 +144,9 @@ export class Doctor {
         broadcastCheck(answered, this.broadcasts),
         broadcastRepliesCheck(answered, this.unicastPeers, this.probed),
       )
+    } else {
+      const why = this.stopped ? 'the run was stopped' : `UDP ${port} is taken here (see above)`
+      checks.push(check('lan', 'LAN', 'Broadcast and unicast answers', 'unknown', `not checked: ${why}`))
     }
 
     for (const t of this.targets) {
@@ -165,13 +171,17 @@ export class Doctor {
 
     this.subnets = localSubnets(this.options.interfaces ?? os.networkInterfaces())
     this.holders = otherUdpSockets(this.options.port)
+    this.shareable = this.holders?.length ? await canShareUdpPort(this.options.port) : true
     this.nextPacketNo = this.numbers.next()
     return `${plural(this.subnets.length, 'subnet')}, UDP ${this.options.port} ${this.holders?.length ? 'held by another program' : 'free'}`
   }
 
-  /** A client running here keeps our entries and exits off the air: they would rename or remove it in peers' lists. */
+  /**
+   * A client running here keeps our entries and exits off the air (they would rename or remove it in peers' lists),
+   * and one that does not share the port leaves nothing to hear answers with.
+   */
   private get quiet(): boolean {
-    return (this.holders?.length ?? 0) > 0 || this.stopped
+    return (this.holders?.length ?? 0) > 0 || this.shareable === false || this.stopped
   }
 
   private async broadcastEntry(): Promise<string> {
@@ -185,14 +195,19 @@ export class Doctor {
       waitMs: 'auto',
       retries: 0,
     })
-    this.bound = {fellBack: run.local.fellBack, port: run.local.port}
-    if (run.local.fellBack) return `port ${this.options.port} taken: skipped`
+    this.entered = true
+    if (run.local.fellBack) {
+      // Taken between the look and the bind: answers went to the other program.
+      this.shareable = false
+      return `port ${this.options.port} taken: skipped`
+    }
+
     this.broadcastRun = run
     return `${plural(this.answeredEntry(run).length, 'peer')} answered, ${run.echoes ? 'heard our own' : 'our own not heard'}`
   }
 
   private async probeUnicast(): Promise<string> {
-    if (this.quiet || this.bound?.fellBack) return 'skipped'
+    if (this.quiet) return 'skipped'
     const small = this.subnets.filter((s) => !s.virtual && s.prefix >= MAX_PROBED_PREFIX)
     const ranges = [...new Set(small.map((s) => s.cidr))]
     const targets: Target[] = this.targets.map((t) => ({address: t.address, port: this.options.port, kind: 'unicast'}))
@@ -200,6 +215,7 @@ export class Doctor {
     // lanmsg (and others) answer one entry per source per 2 s: a probe sooner would go unanswered and fake a fault.
     const wait = this.broadcastStarted + ENTRY_SPACING_MS - Date.now()
     if (wait > 0) await sleep(wait)
+    this.entered = true
     const run = await this.announce({
       targets,
       outgoing: {kind: 'packet', packet: this.entryPacket()},
@@ -260,7 +276,7 @@ export class Doctor {
 
   /** BR_EXIT wherever the entry went: the broadcasts, and every peer that answered a unicast probe. */
   private async leave(): Promise<string> {
-    if ((this.holders?.length ?? 0) > 0 || this.bound === undefined || this.bound.fellBack) return 'nothing to leave'
+    if (!this.entered) return 'nothing to leave'
     const own = new Set(localIPv4Addresses())
     const unicast = new Set([...this.unicastPeers, ...this.targets.map((t) => t.address)].filter((a) => !own.has(a)))
     const targets: Target[] = [

@@ -97,22 +97,21 @@ export function interfacesCheck(subnets: LocalSubnet[]): Check {
   return check('interfaces', HOST, title, 'ok', list)
 }
 
-/** Who holds UDP `port` here besides lanmsg, and what lanmsg could bind. */
-export function udpPortCheck(
-  port: number,
-  holders: PortHolder[] | undefined,
-  bound: undefined | {fellBack: boolean; port: number},
-): Check {
+/**
+ * Who holds UDP `port` here besides lanmsg, and whether it shares the port: one that does not takes every answer
+ * addressed to this host (peers answer to 2425), so nothing else here hears them.
+ */
+export function udpPortCheck(port: number, holders: PortHolder[] | undefined, shareable: boolean | undefined): Check {
   const title = `UDP ${port} on this host`
   const names = (holders ?? []).map((h) => describeHolder(h))
-  if (bound?.fellBack)
+  if (shareable === false)
     return check(
       'udp-port',
       HOST,
       title,
       'fail',
-      `held by ${names.join(', ') || 'another program'} without sharing: peers answer to ${port}, so lanmsg cannot hear them`,
-      `run doctor where no client holds ${port}, or stop ${names[0] ?? 'that program'} first`,
+      `held by ${names.join(', ') || 'another program'} without sharing: peers answer to ${port}, and only it hears them`,
+      `run doctor while ${names[0] ?? 'that program'} is stopped; a client that shares the port (SO_REUSEADDR) avoids this`,
     )
   if (holders === undefined)
     return check('udp-port', HOST, title, 'unknown', 'this system does not say who holds UDP ports (no /proc/net/udp)')
@@ -122,10 +121,10 @@ export function udpPortCheck(
       HOST,
       title,
       'unknown',
-      `held by ${names.join(', ')}: this host's IPMsg client is running, so doctor did not enter or leave under its address`,
+      `shared with ${names.join(', ')} (this host's IPMsg client?): doctor sent no entry or exit under its address`,
       `to diagnose the LAN from here, stop ${names[0]} for a minute and run doctor again`,
     )
-  return check('udp-port', HOST, title, 'ok', `free: no other program holds it (lanmsg bound ${bound?.port ?? port})`)
+  return check('udp-port', HOST, title, 'ok', 'free: no other program holds it')
 }
 
 /** Our next packet number against the clock: far ahead means a clock set back (or a state file from the future). */
