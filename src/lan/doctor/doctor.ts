@@ -76,6 +76,8 @@ interface TargetFacts {
   address: string
   udp?: UdpOutcome
   packet?: Packet
+  /** Why its first answer is not IPMsg (the decoder's reason), when it sent nothing that is. */
+  notIpmsg?: string
   tcp?: TcpProbeResult
   mtu?: MtuOutcome
 }
@@ -153,7 +155,7 @@ export class Doctor {
       checks.push(
         subnetCheck(t.address, subnetOf(t.address, this.subnets), port),
         udpCheck(t.address, port, t.udp),
-        clientCheck(t.address, t.packet),
+        clientCheck(t.address, t.packet, t.notIpmsg),
         tcpCheck(t.address, port, t.tcp),
         mtuCheck(t.address, t.mtu, t.udp),
       )
@@ -237,8 +239,10 @@ export class Doctor {
     for (const t of this.targets) {
       const d = run.deliveries.find((x) => x.target.address === t.address)
       if (d) t.udp = {delivered: d.delivered, unreachable: d.unreachable, attempts: d.attempts, rttMs: d.rttMs}
-      const reply = run.replies.find((r) => r.from.address === t.address && r.result.ok)
-      if (reply?.result.ok) t.packet = reply.result.packet
+      const replies = run.replies.filter((r) => r.from.address === t.address)
+      const answer = replies.find((r) => r.result.ok)?.result ?? replies[0]?.result
+      if (answer?.ok) t.packet = answer.packet
+      else if (answer) t.notIpmsg = answer.error
     }
 
     return `${plural(this.unicastPeers.length, 'peer')} answered`

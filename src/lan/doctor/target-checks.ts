@@ -4,7 +4,6 @@ import type {TcpProbeResult} from '../../net/tcp-probe.js'
 import type {Packet} from '../../protocol/types.js'
 import type {LocalSubnet} from './host-checks.js'
 
-import {isIpmsgVersion} from '../../protocol/client.js'
 import {check, type Check} from './check.js'
 
 export interface UdpOutcome {
@@ -72,20 +71,26 @@ function implications(packet: Packet): string {
   }
 }
 
-export function clientCheck(address: string, packet: Packet | undefined): Check {
+/** From the target's first IPMsg answer, or (notIpmsg) why what it answered is not IPMsg. */
+export function clientCheck(address: string, packet: Packet | undefined, notIpmsg?: string): Check {
   const title = 'Client and version'
-  if (packet === undefined) return check('client', address, title, 'unknown', 'no IPMsg answer: cannot tell')
-  const who = `${implications(packet)} (user ${JSON.stringify(packet.user.slice(0, 40))})`
-  if (!isIpmsgVersion(packet.version))
+  if (packet === undefined && notIpmsg !== undefined)
     return check(
       'client',
       address,
       title,
       'fail',
-      `${who}; its version field does not read as 1, so IP Messenger for Windows drops all its packets`,
-      'configure that client to send version 1 (protocol version field), or it stays invisible to Windows peers',
+      `answered with something that is not IPMsg (${notIpmsg}): IP Messenger for Windows drops it as well`,
+      'the program on that port is not an IPMsg client, or it sends a version field other than 1: configure it to send 1',
     )
-  return check('client', address, title, 'ok', who)
+  if (packet === undefined) return check('client', address, title, 'unknown', 'no IPMsg answer: cannot tell')
+  return check(
+    'client',
+    address,
+    title,
+    'ok',
+    `${implications(packet)} (user ${JSON.stringify(packet.user.slice(0, 40))})`,
+  )
 }
 
 export function tcpCheck(address: string, port: number, result: TcpProbeResult | undefined): Check {
