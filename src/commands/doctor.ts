@@ -46,7 +46,7 @@ Exit codes: 0 no check failed, 1 other error, 2 invalid flags, 5 a TARGET's name
     const {Doctor: DoctorRun} = await import('../lan/doctor/doctor.js')
     const {onStopSignal, interruptedExitCode} = await import('../cli/stop-signals.js')
     const view = await import('../ui/doctor-report.js')
-    const doctor = new DoctorRun({
+    const doctor = await DoctorRun.create({
       targets: argv as string[],
       port: f.port,
       identity: {user: f.user, host: f.host, nick: f.nick, group: f.group},

@@ -226,4 +226,46 @@ describe('doctor on a simulated LAN', function () {
       await lan.ip(h0, 'link', 'del', 'vmnet8')
     }
   })
+
+  it('without --json: the steps on stderr, the checklist (ASCII marks in a pipe) and one advice line per failure', async () => {
+    const h2 = lan.hosts[2].address
+    const run = await lan.cli(lan.hosts[0], ['doctor', h2]).wait(60_000)
+    expect(run.code, run.stderr).to.equal(9)
+    for (const step of ['Looking at this host', 'Broadcasting an entry', 'Probing one address', 'Saying goodbye'])
+      expect(run.stderr).to.include(step)
+    expect(run.stdout).to.match(
+      new RegExp(`^FAIL +${h2.replaceAll('.', String.raw`\.`)} +UDP 2425 answers +ICMP port unreachable`, 'm'),
+    )
+    expect(run.stdout).to.match(/^ok +this host +Interfaces and broadcast addresses/m)
+    const advice = run.stdout.slice(run.stdout.indexOf('What to do:')).split('\n\n')[0].split('\n').slice(1)
+    expect(advice.filter((l) => l.startsWith('FAIL'))).to.have.length(2) // UDP and TCP
+    expect(run.stdout).to.match(/\d+ ok, 2 failed, \d+ could not tell\.\n$/)
+    expect(run.stdout).to.not.include('✓')
+  })
+
+  it('a TARGET that is a mistake (mistyped, a broadcast address): one line, exit 2', async () => {
+    for (const [target, message] of [
+      ['10.1.2', /TARGET 10\.1\.2: not a valid IPv4 address/],
+      [lan.hosts[0].interfaces[0].broadcast, /a broadcast or network address; doctor diagnoses one peer/],
+    ] as const) {
+      const run = await lan.cli(lan.hosts[0], ['doctor', target]).wait(20_000)
+      expect(run.code, run.stderr).to.equal(2)
+      expect(run.stderr.trim().split('\n'), run.stderr).to.have.length(1)
+      expect(run.stderr).to.match(message)
+      expect(run.stdout).to.equal('')
+    }
+  })
+
+  it('Ctrl-C during the probes: the checklist says what was not checked, exit 130', async () => {
+    const child = lan.cli(lan.hosts[0], ['doctor', lan.hosts[1].address])
+    // Once the broadcast step has ended: during the spacing or the sweep (2.5 s) that follow.
+    const deadline = Date.now() + 20_000
+    while (!/Broadcasting an entry: /.test(child.stderr) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    child.kill('SIGINT')
+    const run = await child.wait(30_000)
+    expect(run.code, child.describe()).to.equal(130)
+    expect(run.stdout).to.match(/^\? +LAN +Answers to a broadcast arrive +not checked: the run was stopped/m)
+    expect(run.stderr).to.include('Saying goodbye (BR_EXIT): sent to')
+  })
 })

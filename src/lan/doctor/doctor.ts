@@ -9,11 +9,11 @@ import type {Packet} from '../../protocol/types.js'
 import type {AnnounceOptions, AnnounceResult} from '../announce.js'
 
 import {parseSweepRange} from '../../net/address-ranges.js'
-import {isIPv4Address} from '../../net/ipv4.js'
 import {otherUdpSockets, type PortHolder} from '../../net/port-holders.js'
 import {canShareUdpPort} from '../../net/port-share.js'
 import {probeTcp, type TcpProbeResult} from '../../net/tcp-probe.js'
-import {localBroadcastAddresses, resolveTarget} from '../../net/targets.js'
+import {localBroadcastAddresses, parseTargetSpec, resolveTarget} from '../../net/targets.js'
+import {UsageError} from '../../net/usage-error.js'
 import {localIPv4Addresses} from '../../net/udp-endpoint.js'
 import {CAPUTF8OPT, MODES, SENDCHECKOPT} from '../../protocol/constants.js'
 import {Announcer} from '../announce.js'
@@ -82,6 +82,25 @@ interface TargetFacts {
   mtu?: MtuOutcome
 }
 
+/** One TARGET: a host address, or a name resolved to one; a broadcast or network address is a mistake here. */
+async function targetAddress(spec: string, port: number): Promise<string> {
+  let parsed
+  try {
+    parsed = parseTargetSpec(spec, port)
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(error.message.replace(/^--to /, 'TARGET '), error.code)
+    throw error
+  }
+
+  const target = 'name' in parsed ? await resolveTarget(parsed.name, port) : parsed
+  if (target.kind !== 'unicast' || spec.includes('/'))
+    throw new UsageError(
+      `TARGET ${spec}: a broadcast or network address; doctor diagnoses one peer: give its address (e.g. 192.168.1.20)`,
+      'EINVALIDTARGET',
+    )
+  return target.address
+}
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`
 
 export class Doctor {
@@ -100,15 +119,35 @@ export class Doctor {
   private unicastPeers: string[] = []
   private readonly targets: TargetFacts[] = []
   private current: Announcer | undefined
+  /** Stopped by a signal (stays set: `stopped` is cleared for the goodbye). */
+  private interrupted = false
+  /** The unicast probes ran to their end. */
+  private probedAll = false
   private stopped = false
 
-  constructor(private readonly options: DoctorOptions) {
+  private constructor(
+    private readonly options: DoctorOptions,
+    addresses: string[],
+  ) {
     this.numbers = options.packetNumbers ?? new PacketNumberSource()
+    for (const address of addresses) this.targets.push({address})
+  }
+
+  /** Checks and resolves the TARGETs before anything is sent: a mistake is a UsageError, an unknown name a NetError. */
+  static async create(options: DoctorOptions): Promise<Doctor> {
+    const addresses: string[] = []
+    for (const spec of options.targets) {
+      const address = await targetAddress(spec, options.port)
+      if (!addresses.includes(address)) addresses.push(address)
+    }
+
+    return new Doctor(options, addresses)
   }
 
   /** Ctrl-C: the step under way ends early, the rest are skipped but the goodbye. */
   abort(): void {
     this.stopped = true
+    this.interrupted = true
     this.current?.abort()
   }
 
@@ -118,9 +157,9 @@ export class Doctor {
       {title: 'Broadcasting an entry', run: () => this.broadcastEntry()},
       {title: 'Probing one address at a time', run: () => this.probeUnicast()},
     ]
-    if (this.options.targets.length > 0)
+    if (this.targets.length > 0)
       steps.push({title: `Connecting to TCP ${this.options.port}`, run: () => this.probeTcp()})
-    if (this.options.mtu && this.options.targets.length > 0)
+    if (this.options.mtu && this.targets.length > 0)
       steps.push({title: `Sending a ${MTU_PROBE_BYTES}-byte message`, run: () => this.probeMtu()})
     steps.push({title: 'Saying goodbye (BR_EXIT)', run: () => this.leave()})
     return steps
@@ -144,7 +183,15 @@ export class Doctor {
       checks.push(
         echoCheck(this.broadcastRun!.echoes, this.broadcasts),
         broadcastCheck(answered, this.broadcasts),
-        broadcastRepliesCheck(answered, this.unicastPeers, this.probed),
+        this.interrupted && !this.probedAll
+          ? check(
+              'broadcast-replies',
+              'LAN',
+              'Answers to a broadcast arrive',
+              'unknown',
+              'not checked: the run was stopped',
+            )
+          : broadcastRepliesCheck(answered, this.unicastPeers, this.probed),
       )
     } else {
       const why = this.stopped ? 'the run was stopped' : `UDP ${port} is taken here (see above)`
@@ -166,11 +213,6 @@ export class Doctor {
   }
 
   private async lookAtHost(): Promise<string> {
-    for (const name of this.options.targets) {
-      const address = isIPv4Address(name) ? name : (await resolveTarget(name, this.options.port)).address
-      if (!this.targets.some((t) => t.address === address)) this.targets.push({address})
-    }
-
     this.subnets = localSubnets(this.options.interfaces ?? os.networkInterfaces())
     this.holders = otherUdpSockets(this.options.port)
     this.shareable = this.holders?.length ? await canShareUdpPort(this.options.port) : true
@@ -235,6 +277,7 @@ export class Doctor {
           : undefined,
     })
     this.probed = [...ranges, ...this.targets.map((t) => t.address)]
+    this.probedAll = !this.stopped
     this.unicastPeers = this.answeredEntry(run)
     for (const t of this.targets) {
       const d = run.deliveries.find((x) => x.target.address === t.address)
@@ -249,6 +292,7 @@ export class Doctor {
   }
 
   private async probeTcp(): Promise<string> {
+    if (this.stopped) return 'skipped'
     const timeout = this.options.tcpTimeoutMs ?? 3000
     await Promise.all(
       this.targets.map(async (t) => {
