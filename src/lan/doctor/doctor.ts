@@ -108,6 +108,8 @@ export class Doctor {
   private subnets: LocalSubnet[] = []
   private holders: PortHolder[] | undefined
   private nextPacketNo = 0
+  /** When it was taken (the clock it is compared with). */
+  private numberTakenAt = 0
   private shareable: boolean | undefined
   /** An entry went out (under this host's address): a goodbye must follow. */
   private entered = false
@@ -176,7 +178,7 @@ export class Doctor {
     const checks: Check[] = [
       interfacesCheck(this.subnets),
       udpPortCheck(port, this.holders, this.shareable),
-      packetNumberCheck(this.nextPacketNo, Date.now()),
+      packetNumberCheck(this.nextPacketNo, this.numberTakenAt),
     ]
     if (lanChecked) {
       const answered = this.answeredEntry(this.broadcastRun!)
@@ -216,6 +218,7 @@ export class Doctor {
     this.subnets = localSubnets(this.options.interfaces ?? os.networkInterfaces())
     this.holders = otherUdpSockets(this.options.port)
     this.shareable = this.holders?.length ? await canShareUdpPort(this.options.port) : true
+    this.numberTakenAt = Date.now()
     this.nextPacketNo = this.numbers.next()
     return `${plural(this.subnets.length, 'subnet')}, UDP ${this.options.port} ${this.holders?.length ? 'held by another program' : 'free'}`
   }

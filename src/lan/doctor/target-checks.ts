@@ -62,7 +62,7 @@ function implications(packet: Packet): string {
     }
 
     case 'ipmsg': {
-      return 'version 1 (IP Messenger, or QIpMsg/libipmsg): UTF-8 only with UTF8OPT (QIpMsg ignores it); GETINFO names the client (--command GETINFO)'
+      return 'version 1 (IP Messenger or a clone: QIpMsg, libipmsg, lanmsg): UTF-8 only with UTF8OPT (QIpMsg ignores it); GETINFO names the client (--command GETINFO)'
     }
 
     default: {
