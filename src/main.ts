@@ -4,9 +4,10 @@
 // points oclif at this file. It sits above src/commands, the one module that imports them all; the library entry
 // (src/index.ts) is not bundled.
 import Announce from './commands/announce.js'
+import Doctor from './commands/doctor.js'
 import Listen from './commands/listen.js'
 
 export {execute} from '@oclif/core'
 
 /** Every command, by id. test/cli/bundle.test.ts checks that this matches src/commands/. */
-export const COMMANDS = {announce: Announce, listen: Listen}
+export const COMMANDS = {announce: Announce, doctor: Doctor, listen: Listen}

@@ -23,6 +23,8 @@ export const EXIT_CODES = {
   outputFailed: 8,
   /** listen --read: the capture file cannot be read, is not pcap or pcapng, or is corrupt or cut short. */
   captureFile: 9,
+  /** `doctor`: at least one check failed. */
+  checkFailed: 10,
 } as const
 
 /** The NetError kinds that have an exit code of their own; any other NetError is exit 1. */

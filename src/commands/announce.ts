@@ -89,7 +89,6 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
   }
   static override summary = 'Broadcast an IPMsg/Feiqiu packet and show every response.'
 
-   
   async run() {
     const {args, flags: f} = await this.parse(Announce)
     // Loaded here, not at the top: `announce --help` loads this file, and these pull in the codec and `ip`.

@@ -84,25 +84,26 @@ describe('Wireshark dissector (wireshark/ipmsg.lua) against lanmsg’s decode', 
       const p = Buffer.from(seeds[random(seeds.length)])
       const kind = random(4)
       switch (kind) {
-      case 0: {
-      payloads.push(p.subarray(0, random(p.length) + 1))
-      break;
-      }
+        case 0: {
+          payloads.push(p.subarray(0, random(p.length) + 1))
+          break
+        }
 
-      case 1: {
-        for (let k = 0; k < 3; k++) p[random(p.length)] = random(256)
-        payloads.push(p)
-      
-      break;
-      }
+        case 1: {
+          for (let k = 0; k < 3; k++) p[random(p.length)] = random(256)
+          payloads.push(p)
 
-      case 2: {
-      payloads.push(Buffer.concat([p.subarray(0, random(p.length)), seeds[random(seeds.length)]]))
-      break;
-      }
+          break
+        }
 
-      default: { payloads.push(Buffer.concat([p, Buffer.from([0x07, 0x3a, random(256), 0x3a, 0x00])]))
-      }
+        case 2: {
+          payloads.push(Buffer.concat([p.subarray(0, random(p.length)), seeds[random(seeds.length)]]))
+          break
+        }
+
+        default: {
+          payloads.push(Buffer.concat([p, Buffer.from([0x07, 0x3a, random(256), 0x3a, 0x00])]))
+        }
       }
     }
 
