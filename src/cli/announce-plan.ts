@@ -9,13 +9,12 @@ import {localBroadcastAddresses} from '../net/targets.js'
 import {UsageError} from '../net/usage-error.js'
 import {DEFAULT_PORT} from '../protocol/constants.js'
 import {DEFAULT_SWEEP_RATE} from './flags.js'
-import {buildOutgoing, entryPacket} from './outgoing-packet.js'
+import {buildOutgoing, entryPacket, type OutgoingFlags} from './outgoing-packet.js'
 import {resolveTargets} from './resolve-targets.js'
 import {otherIpmsgClient} from './shared-port.js'
 
 /** The flags of `announce` that decide the run, under their own names, and TEXT (already read from stdin). */
-export interface AnnounceFlags {
-  text?: string
+export interface AnnounceFlags extends Omit<OutgoingFlags, 'rawHex'> {
   to?: string[]
   interface?: string[]
   limited?: boolean
@@ -29,16 +28,6 @@ export interface AnnounceFlags {
   repeat: number
   interval: number
   stay?: boolean
-  user: string
-  host: string
-  nick?: string
-  group: string
-  encoding?: string
-  truncate?: boolean
-  check: boolean
-  command?: string
-  option?: string[]
-  raw?: string
   'raw-hex'?: string
 }
 

@@ -1,13 +1,12 @@
 // `listen --read FILE` and `--write FILE`: the capture file (or stdin) a replay reads, and the pcap file that
 // saves what a listen shows. Loaded lazily by the command: `listen --help` needs none of it.
+import type {Endpoint} from '../net/endpoint.js'
 import type {Readable} from 'node:stream'
 
 import {open} from 'node:fs/promises'
 
 import type {CaptureReplay} from '../lan/capture-replay.js'
 import type {PcapOutput} from '../lan/pcap-output.js'
-
-type Endpoint = {address: string; port: number}
 
 import {CaptureFileError} from '../net/capture-file.js'
 import {buildDatagramFilter} from './datagram-filter.js'

@@ -10,6 +10,8 @@ import type {TransportPayload} from '../net/captured-frames.js'
 import type {ReassemblyLimits} from '../net/ip-reassembly.js'
 import type {DecodeOptions} from '../protocol/types.js'
 import type {ListenEvents, ListenStats} from './listen-session.js'
+
+import {emptyListenStats} from './listen-session.js'
 import type {ReceivedDatagram} from './received-datagram.js'
 
 import {CaptureFileError, CaptureFileParser} from '../net/capture-file.js'
@@ -55,17 +57,7 @@ export class CaptureReplay extends EventEmitter<ListenEvents> {
   private readonly parser: CaptureFileParser
   private readonly recent = new RecentPackets()
   private readonly counts: ListenStats & {capture: CaptureStats} = {
-    datagrams: 0,
-    filtered: 0,
-    ipmsg: 0,
-    fromSelf: 0,
-    duplicates: 0,
-    replies: 0,
-    replyErrors: 0,
-    overflow: 0,
-    unprocessed: 0,
-    queuePeak: 0,
-    kernelDrops: null,
+    ...emptyListenStats(),
     capture: {packets: 0, onPorts: 0, tcpOther: 0, fragments: 0, reassembled: 0, fragmentSetsDropped: 0, cutShort: 0},
   }
   private input: Readable | undefined

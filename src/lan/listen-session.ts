@@ -24,6 +24,9 @@ import {RecentPackets} from './recent-packets.js'
 import {DEFAULT_REPLY_LIMITS, RateLimiter, type RateLimits} from './rate-limit.js'
 import {type PlannedReply, ResponderPolicy, type ResponderSelf} from './responder-policy.js'
 import {sendCharset} from './send-charset.js'
+import {emptyListenStats, type ListenStats} from './listen-stats.js'
+
+export {emptyListenStats, type ListenStats} from './listen-stats.js'
 
 export interface RespondOptions {
   self: ResponderSelf
@@ -62,26 +65,6 @@ export interface SentReply {
   reason: string
 }
 
-export interface ListenStats {
-  /** Datagrams read from the socket: processed, or dropped unprocessed (overflow, unprocessed). */
-  datagrams: number
-  filtered: number
-  ipmsg: number
-  fromSelf: number
-  /** IPMsg packets that repeat one from the same source a moment ago (lan/recent-packets.ts): marked, shown once. */
-  duplicates: number
-  replies: number
-  replyErrors: number
-  /** Read, then dropped unprocessed because the queue was full (a flood faster than lanmsg can process). */
-  overflow: number
-  /** Read, then dropped unprocessed because stop() ran out of time (STOP_PROCESS_MAX_MS) to show them. */
-  unprocessed: number
-  /** The most datagrams waiting to be processed at once. */
-  queuePeak: number
-  /** Dropped by the kernel before lanmsg could read them (receive buffer full); null when it cannot tell. */
-  kernelDrops: null | number
-}
-
 export interface ListenEvents {
   datagram: [datagram: ReceivedDatagram]
   presence: [updates: PeerRow[]]
@@ -101,19 +84,7 @@ const STOP_PROCESS_MAX_MS = 5000
 
 export class ListenSession extends EventEmitter<ListenEvents> {
   readonly presence = new Presence()
-  private readonly counts: ListenStats = {
-    datagrams: 0,
-    filtered: 0,
-    ipmsg: 0,
-    fromSelf: 0,
-    duplicates: 0,
-    replies: 0,
-    replyErrors: 0,
-    overflow: 0,
-    unprocessed: 0,
-    queuePeak: 0,
-    kernelDrops: null,
-  }
+  private readonly counts: ListenStats = emptyListenStats()
   private readonly ingest: Ingest
   private readonly now: () => number
   private readonly numbers: PacketNumberSource

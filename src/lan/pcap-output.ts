@@ -1,6 +1,7 @@
 // `listen --write FILE`: every datagram shown, saved as it comes into a pcap file that Wireshark and tcpdump open
 // (net/capture-writer.ts synthesises the frames). A datagram from the socket goes to the address lanmsg is bound
 // to; one from a capture keeps both ends, its transport and its time.
+import type {Endpoint} from '../net/endpoint.js'
 import type {WriteStream} from 'node:fs'
 import type {FileHandle} from 'node:fs/promises'
 
@@ -19,7 +20,7 @@ export class PcapOutput {
   /** `to`: the destination of datagrams that came without one (those read from the socket). */
   constructor(
     file: FileHandle,
-    private readonly to: {address: string; port: number},
+    private readonly to: Endpoint,
   ) {
     this.stream = file.createWriteStream()
     this.stream.on('error', (error: NodeJS.ErrnoException) => (this.failure ??= error))

@@ -11,7 +11,7 @@ export interface ReceivedDatagram {
   /** True when the same packet came from the same source a moment ago (a resend, or a broadcast heard twice). */
   duplicate?: boolean
   /** From a capture: where it was going (a capture sees other hosts' conversations). */
-  to?: {address: string; port: number}
+  to?: Endpoint
   /** From a capture: a TCP segment (a file-transfer request) rather than a UDP datagram. */
   transport?: 'tcp' | 'udp'
   /** From a capture: the packet's time in µs since the epoch, as the file has it. */

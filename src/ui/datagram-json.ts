@@ -5,6 +5,7 @@
 // A flood repeats itself: one source, one client, the same option set. The pieces that repeat (a quoted address or
 // name, the client's and the options' JSON) are kept from the previous line and reused when the value is equal:
 // each JSON.stringify call costs ~150 ns however small its argument, each escape test ~90 ns.
+import type {Endpoint} from '../net/endpoint.js'
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
 import type {ClientInfo} from '../protocol/types.js'
 
@@ -124,7 +125,7 @@ function member(key: string, value: unknown): string {
 }
 
 /** `"to":{…},"transport":"udp",` of a datagram read from a capture. */
-function capturedJson(to: {address: string; port: number}, transport: string | undefined): string {
+function capturedJson(to: Endpoint, transport: string | undefined): string {
   return `"to":{"address":${quote(to.address)},"port":${number(to.port)}},${transport ? `"transport":"${transport}",` : ''}`
 }
 

@@ -1,33 +1,28 @@
 // The JSON record of one datagram: a line of `listen --ndjson`, an element of `announce --json`'s replies.
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
+import type {Endpoint} from '../net/endpoint.js'
 import type {FamilyField} from '../protocol/body-codec.js'
-import type {Attachment, ClientInfo, Packet} from '../protocol/types.js'
+import type {Attachment, Packet} from '../protocol/types.js'
 
 import {bodyCodec} from '../protocol/body-codecs.js'
 
+/** The members every packet has (those the codec may leave unset as null or []), then its family's. */
+type CommonField =
+  'charset' | 'client' | 'command' | 'host' | 'mode' | 'options' | 'packetNo' | 'text' | 'user' | 'version'
+
 /** The members every packet has, then those of its mode's family (its body codec's `fields`, in that order). */
-export interface PacketRecord extends Partial<Pick<Packet, FamilyField>> {
-  version: string
-  client: ClientInfo
-  packetNo: number
-  user: string
-  host: string
-  command: number
-  mode: string
-  options: string[]
-  text: string
+export interface PacketRecord extends Partial<Pick<Packet, FamilyField>>, Pick<Packet, CommonField> {
   nickname: null | string
   group: null | string
-  charset: string
   acknowledges: null | number
   attachments: Attachment[]
 }
 
 export interface DatagramRecord {
   receivedAt: string
-  from: {address: string; port: number}
+  from: Endpoint
   /** From a capture (--read): where it was going, and whether it was UDP or a TCP file-transfer request. */
-  to?: {address: string; port: number}
+  to?: Endpoint
   transport?: 'tcp' | 'udp'
   size: number
   ipmsg: boolean

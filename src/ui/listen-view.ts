@@ -1,4 +1,5 @@
 // What `listen` shows a person: one aligned row per datagram as it arrives, and the presence table.
+import type {Endpoint} from '../net/endpoint.js'
 import type {PeerRow} from '../lan/presence.js'
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
 import type {SentReply} from '../lan/listen-session.js'
@@ -35,7 +36,7 @@ const STREAM_WIDTHS = [12, 21, 12, 20, 24, 16, 24]
 /** From a capture (--read), where each datagram went: after FROM, never cut. */
 const TO_COLUMN: Column = {header: 'TO', key: 'to', keep: true}
 
-function endpointText({address, port}: {address: string; port: number}): string {
+function endpointText({address, port}: Endpoint): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
 }
 
