@@ -1,7 +1,7 @@
 // The JSON record of one datagram: a line of `listen --ndjson`, an element of `announce --json`'s replies.
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
 import type {FamilyField} from '../protocol/body-codec.js'
-import type {Attachment, ClientInfo, Packet} from '../protocol/types.js'
+import type {Attachment, ClientInfo, Dialect, Packet} from '../protocol/types.js'
 
 import {bodyCodec} from '../protocol/body-codecs.js'
 
@@ -34,6 +34,8 @@ export interface DatagramRecord {
   packet: null | PacketRecord
   raw: string
   error?: string
+  /** A known dialect without the classic header (`ipmsg` false): Windows' bare IPDict, an IpMsg.Net V2 frame. */
+  dialect?: Dialect
   /** Only when true: the same packet came from the same source a moment ago (see ReceivedDatagram). */
   duplicate?: true
 }
@@ -52,6 +54,7 @@ export function toDatagramRecord(datagram: ReceivedDatagram): DatagramRecord {
   }
   if (!result.ok) {
     record.error = result.error
+    if (result.dialect) record.dialect = result.dialect
     return record
   }
 
