@@ -146,6 +146,8 @@ export function dialectClient(result: DecodeResult): string {
 }
 
 const MAX_KEYS = 12
+/** IPDict keys holding bit words (crypto flags, status, command): shown in hex, as src/ipmsg.h writes them. */
+const FLAG_KEYS = new Set(['CMD', 'EF', 'FLG', 'STAT'])
 
 /** An IPDict's outer keys (values shown short), then which are encrypted; a V2 frame's header. Raw network text. */
 export function dialectSummary(dialect: Dialect): string {
@@ -160,7 +162,8 @@ export function dialectSummary(dialect: Dialect): string {
   const {dict} = dialect
   const keys = dict.entries.slice(0, MAX_KEYS).map(({key, length, value}) => {
     if (value === undefined) return `${key} (${length} B)`
-    const text = String(value)
+    const text =
+      typeof value === 'number' && FLAG_KEYS.has(key) ? `0x${value.toString(16).toUpperCase()}` : String(value)
     return `${key}=${text.length > 24 ? `${text.slice(0, 24)}…` : text}`
   })
   if (dict.entries.length > MAX_KEYS) keys.push(`+${dict.entries.length - MAX_KEYS} more`)
