@@ -97,6 +97,16 @@ describe('ui: every dialect named in every output mode (field notes §1–2)', (
     expect(JSON.parse(datagramJson(datagram('D-ipdict-encrypted'))).dialect.dict.encrypted).to.deep.equal(['EK', 'EB'])
   })
 
+  it('an IPDict from the network reaches the terminal escaped: its keys, values and the reason it stopped', () => {
+    const evil = '\u001B[2J\u009B31m'
+    const data = Buffer.from(`IP2:40:UID:8:${evil}:${evil}:2:ab:HID:99:x`, 'latin1')
+    const d: ReceivedDatagram = {data, from: {address: '10.0.0.1', port: 2425}, receivedAt: 0, result: decode(data)}
+    for (const line of [row(d), hexRows.row(d)]) {
+      expect(line).to.include('IPDICT')
+      expect(line).not.to.match(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/)
+    }
+  })
+
   it('what is no known dialect is still "(not IPMsg)", with no dialect member', () => {
     const data = Buffer.from('hello, not a datagram of any client')
     const d: ReceivedDatagram = {data, from: {address: '10.0.0.1', port: 2425}, receivedAt: 0, result: decode(data)}
