@@ -5,7 +5,6 @@ import type {BodyCodec} from '../body-codec.js'
 import {Buffer} from 'node:buffer'
 
 import {withVsLine} from '../client.js'
-
 import {checkField, concat, EncodeError, tooLarge} from '../encode-support.js'
 import {decodeEntryBody, encodeEntryBody, type EntryBodyParts, splitEntryBody} from '../entry-body.js'
 import {IPDICT_MAGIC, parseIpDict} from '../ipdict.js'
