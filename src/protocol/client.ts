@@ -42,7 +42,8 @@ export function withVsLine(client: ClientInfo, vs: string): ClientInfo {
   if (client.kind !== 'ipmsg' || !fields) return client
   const [, type, major, minor, rev] = fields
   const platform = PLATFORMS[type.toUpperCase()] ?? `0x${type.toUpperCase()}`
-  return {...client, version: windowsVersion(major, minor, Number(rev)), platform}
+  // Written out, not spread: an object spread costs microseconds here, on every Windows entry packet.
+  return {kind: client.kind, name: client.name, version: windowsVersion(major, minor, Number(rev)), platform}
 }
 
 function feiqiu(version: string): ClientInfo {

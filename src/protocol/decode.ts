@@ -154,7 +154,7 @@ function decodeChecked(bytes: Uint8Array, options: DecodeOptions, fast: boolean)
   }
 
   // Field notes §2.1: IpMsg.Net's binary V2 frame starts with '2' too; its header numbers tell it from `2:…` text.
-  const frame = parseIpMsgNetFrame(bytes)
+  const frame = bytes[0] === 0x32 ? parseIpMsgNetFrame(bytes) : undefined
   if (frame) {
     const error = 'IpMsg.Net V2 frame (gzip-compressed, no classic header)'
     return {ok: false, error, dialect: {kind: 'ipmsgnet-v2', name: 'IpMsg.Net V2', frame}, raw}
