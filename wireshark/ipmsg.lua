@@ -104,6 +104,15 @@ f.feiq_cipher_len = ProtoField.uint32("ipmsg.feiq.cipher_len", "Group-chat ciphe
 f.feiq_part = ProtoField.string("ipmsg.feiq.part", "Version field part")
 f.ciphertext = ProtoField.bytes("ipmsg.ciphertext", "Ciphertext")
 f.ipdict = ProtoField.uint32("ipmsg.ipdict_len", "IPDict (IP2:) length", base.HEX)
+f.ipdict_key = ProtoField.string("ipmsg.ipdict.key", "IPDict key")
+f.ipdict_encrypted = ProtoField.string("ipmsg.ipdict.encrypted", "IPDict encrypted key")
+f.image_id = ProtoField.string("ipmsg.feiq.image_id", "Feiqiu image id")
+f.v2_packet_no = ProtoField.uint64("ipmsg.v2.packet_no", "IpMsg.Net V2 packet number")
+f.v2_total = ProtoField.uint32("ipmsg.v2.total_len", "Compressed message length")
+f.v2_parts = ProtoField.uint32("ipmsg.v2.parts", "Parts")
+f.v2_part = ProtoField.uint32("ipmsg.v2.part", "Part (from 0)")
+f.v2_ack = ProtoField.bool("ipmsg.v2.ack", "Acknowledgement asked")
+f.v2_data = ProtoField.bytes("ipmsg.v2.data", "gzip data")
 
 local e_truncated = ProtoExpert.new("ipmsg.expert.attachment", "Unreadable attachment record",
   expert.group.MALFORMED, expert.severity.WARN)
@@ -157,9 +166,10 @@ local function has(command, flag)
   return math.floor(command / flag) % 2 == 1
 end
 
--- C atoi(version) == 1, as Windows checks it: leading blanks, '+', zeros.
+-- C atoi(version) == 1, as Windows checks it: leading blanks, '+', zeros; or Feige 5.1's own `5.1.180210`.
 local function is_ipmsg_version(v)
   return v:match("^[\t\n\v\f\r ]*%+?0*1%f[^%d]") ~= nil or v:match("^[\t\n\v\f\r ]*%+?0*1$") ~= nil
+    or (#v <= 16 and v:match("^5%.1%.%d+$") ~= nil)
 end
 
 local function split(s, sep)
@@ -201,7 +211,57 @@ end
 local function client_of(version)
   if version == "1" then return "IP Messenger" end
   if version:sub(1, 7) == "1_iptux" then return "iptux" end
+  if version:match("^5%.1%.%d+$") then return "Feige " .. version end
+  if version:sub(1, 7) == "1.feige" then return "Feige" end
+  if version:sub(1, 11) == "1@shiyeline" then return "内网通 (shiyeline)" end
   return "unknown"
+end
+
+local PLATFORMS = { ["00010001"] = "Win32", ["00010002"] = "Win64", ["00020000"] = "Mac", ["00030000"] = "iOS",
+  ["00040000"] = "Android" }
+
+-- Windows' `VS:type:major:minor:rev` (rev: alpha N, beta 50+N, release 100+N) as lanmsg labels it.
+local function vs_client(vs)
+  local t, major, minor, rev = vs:match("^(%x%x%x%x%x%x%x%x):(%d+):(%d+):(%d+)$")
+  if not t then return nil end
+  rev = tonumber(rev)
+  local tag = rev >= 100 and ("r" .. (rev - 100)) or rev >= 50 and ("b" .. (rev - 50)) or ("a" .. rev)
+  return "IP Messenger " .. major .. "." .. minor .. tag .. " (" .. (PLATFORMS[t:upper()] or ("0x" .. t:upper())) .. ")"
+end
+
+-- IPDict `key:<hexlen>:value` members (field notes §1.9): the outer keys, EK/EB marked encrypted.
+local function dissect_ipdict(tree, tvb, offset, stop)
+  local pos, count = offset, 0
+  while pos < stop and count < 64 do
+    local rest = tvb:raw(pos, math.min(stop - pos, 48))
+    local key, hexlen = rest:match("^([^:]+):(%x+):")
+    if not key then return end
+    local value_at = pos + #key + #hexlen + 2
+    local len = tonumber(hexlen, 16)
+    if value_at + len > stop then return end
+    local kt = tree:add(f.ipdict_key, tvb(pos, value_at + len - pos), key)
+    if key == "EK" or key == "EB" then kt:add(f.ipdict_encrypted, tvb(value_at, len), key) end
+    pos, count = value_at + len + 1, count + 1
+  end
+end
+
+-- IpMsg.Net's V2 frame (field notes §2.1): '2', u64 packet number, i32 total, parts, part (little-endian), ack.
+local function dissect_v2(tvb, pinfo, tree, proto_name)
+  local len = tvb:len()
+  if len <= 32 or tvb(0, 1):uint() ~= 0x32 then return 0 end
+  local total, parts, part, ack = tvb(9, 4):le_uint(), tvb(13, 4):le_uint(), tvb(17, 4):le_uint(), tvb(21, 1):uint()
+  if parts == 0 or parts > 0xffff or part >= parts or ack > 1 or len - 32 > total then return 0 end
+  pinfo.cols.protocol = proto_name
+  local t = tree:add(ipmsg, tvb(), "IpMsg.Net V2 frame (gzip-compressed)")
+  t:add(f.client, tvb(0, 1), "IpMsg.Net")
+  t:add_le(f.v2_packet_no, tvb(1, 8))
+  t:add_le(f.v2_total, tvb(9, 4))
+  t:add_le(f.v2_parts, tvb(13, 4))
+  t:add_le(f.v2_part, tvb(17, 4))
+  t:add(f.v2_ack, tvb(21, 1), ack == 1)
+  t:add(f.v2_data, tvb(32))
+  pinfo.cols.info = "IpMsg.Net V2 #" .. tvb(1, 8):le_uint64():tonumber() .. " part " .. (part + 1) .. " of " .. parts
+  return len
 end
 
 -- Where the nickname, group and UTF-8 extension of an entry body are: (start, end) pairs, 1-based inclusive.
@@ -341,11 +401,16 @@ local function dissect_message(tvb, pinfo, tree, proto_name)
   local len = tvb:len()
   if len == 0 then return 0 end
   local bytes = tvb:raw(0, len)
+  if bytes:byte(1) == 0x32 and dissect_v2(tvb, pinfo, tree, proto_name) > 0 then return len end
   if bytes:sub(1, 4) == "IP2:" then
     pinfo.cols.protocol = proto_name
-    local t = tree:add(ipmsg, tvb(), "IP Messenger IPDict (IP2:), not classic IPMsg")
+    local t = tree:add(ipmsg, tvb(), "IP Messenger IPDict (IP2:), no classic header")
     local hexlen = bytes:match("^IP2:(%x+):")
-    if hexlen then t:add(f.ipdict, tvb(4, #hexlen), tonumber(hexlen, 16)) end
+    if hexlen then
+      t:add(f.ipdict, tvb(4, #hexlen), tonumber(hexlen, 16))
+      dissect_ipdict(t, tvb, 5 + #hexlen, math.min(len, 5 + #hexlen + tonumber(hexlen, 16)))
+    end
+    t:add(f.client, tvb(0, 4), "IP Messenger 4.5+")
     pinfo.cols.info = "IPDict (IP2:)"
     return len
   end
@@ -386,7 +451,13 @@ local function dissect_message(tvb, pinfo, tree, proto_name)
   pinfo.cols.protocol = proto_name
   local t = tree:add(ipmsg, tvb(), "IP Messenger")
   t:add(f.version, tvb(0, #version), version)
-  if feiqiu then dissect_feiqiu_version(t, tvb, version) else t:add(f.client, tvb(0, #version), client_of(version)) end
+  local client = client_of(version)
+  if version == "1" and parts and parts.xs then
+    local vs = nil
+    for line in body:sub(parts.xs, parts.xe):gmatch("\nVS:([^\n]*)") do vs = line end
+    client = vs and vs_client(vs) or client
+  end
+  if feiqiu then dissect_feiqiu_version(t, tvb, version) else t:add(f.client, tvb(0, #version), client) end
   t:add(f.packet_no, tvb(colons[1], #packet_no), tonumber(packet_no))
   add_string(t, f.user, tvb, 0, colons[2] + 1, colons[3] - 1, enc)
   add_string(t, f.host, tvb, 0, colons[3] + 1, colons[4] - 1, enc)
@@ -413,8 +484,14 @@ local function dissect_message(tvb, pinfo, tree, proto_name)
   else
     local nul = body:find("\0", 1, true)
     local first_end = nul and nul - 1 or #body
-    local text_end = first_end
-    if mode == 0x20 and has(command, ENCRYPTOPT) then
+    local text_start, text_end = 1, first_end
+    if mode == 0xc0 and has(command, FILEATTACHOPT) and #body >= 8 then
+      -- Feiqiu image (field notes §2.2): the first 8 bytes are the image id, the text follows.
+      add_string(t, f.image_id, tvb, base, 1, 8, enc)
+      local after = body:find("\0", 9, true)
+      text_start, text_end = 9, after and after - 1 or #body
+      info = info .. " image"
+    elseif mode == 0x20 and has(command, ENCRYPTOPT) then
       t:add(f.encrypted, tvb(base, 0), true)
     elseif mode == 0x20 then
       local first = body:sub(1, first_end)
@@ -433,7 +510,7 @@ local function dissect_message(tvb, pinfo, tree, proto_name)
         add_string(t, f.font, tvb, base, at, first_end, enc)
       end
     end
-    local ti = add_string(t, f.text, tvb, base, 1, text_end, enc)
+    local ti = add_string(t, f.text, tvb, base, text_start, text_end, enc)
     local first = body:sub(1, first_end)
     if ACK_MODES[mode] and first:match("^%-?%d+$") and #first <= 11 then
       local n = tonumber(first)

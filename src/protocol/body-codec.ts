@@ -3,11 +3,21 @@ import type {EncodeContext} from './encode-support.js'
 import type {EncodeResult, OutgoingPacket, Packet} from './types.js'
 
 /** The families of modes whose bodies read alike; the views choose their wording by family. */
-export type BodyFamily = 'acknowledgement' | 'entry' | 'groupChat' | 'hostList' | 'message' | 'plain'
+export type BodyFamily = 'acknowledgement' | 'entry' | 'groupChat' | 'hostList' | 'image' | 'message' | 'plain'
 
 /** The optional Packet fields a family fills, in the order the JSON views write them (after the common ones). */
 export type FamilyField =
-  'attachmentErrors' | 'encrypted' | 'extension' | 'font' | 'groupChat' | 'hostList' | 'iptux' | 'listStart'
+  | 'attachmentErrors'
+  | 'dict'
+  | 'encrypted'
+  | 'extension'
+  | 'extraParts'
+  | 'font'
+  | 'groupChat'
+  | 'hostList'
+  | 'imageId'
+  | 'iptux'
+  | 'listStart'
 
 /** The body of a datagram being decoded, once its charset is known. */
 export interface BodyText {

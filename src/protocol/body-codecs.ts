@@ -5,6 +5,7 @@ import {acknowledgementBody} from './bodies/acknowledgement.js'
 import {entryBody} from './bodies/entry.js'
 import {groupChatBody} from './bodies/group-chat.js'
 import {hostListBody} from './bodies/host-list.js'
+import {imageBody} from './bodies/image.js'
 import {messageBody} from './bodies/message.js'
 import {plainBody} from './bodies/plain.js'
 import {MODE_MASK, MODES} from './constants.js'
@@ -15,6 +16,7 @@ const ROWS: ReadonlyArray<[BodyCodec, number[]]> = [
   [acknowledgementBody, [MODES.RECVMSG, MODES.READMSG, MODES.ANSREADMSG, MODES.RELEASEFILES]],
   [hostListBody, [MODES.BR_ISGETLIST, MODES.OKGETLIST, MODES.GETLIST, MODES.ANSLIST, MODES.BR_ISGETLIST2]],
   [groupChatBody, [MODES.FEIQ_GROUPMSG, MODES.FEIQ_GROUP_ANNOUNCE]],
+  [imageBody, [MODES.FEIQ_SENDIMAGE]],
 ]
 
 // Every other mode (GETINFO, SENDINFO, SENDABSENCEINFO, the private codes…) carries plain text.

@@ -9,6 +9,43 @@ export function isIpmsgVersion(version: string): boolean {
   return ATOI_ONE.test(version)
 }
 
+// Field notes §2.1: Feige (飞鸽传书) 5.1 writes its own version, `5.1.180210`, in the version field; Windows drops it.
+const FEIGE_VERSION = /^5\.1\.\d{1,12}$/
+
+/** A version field lanmsg decodes: IPMsg's (atoi = 1), or a known dialect with the classic header (Feige 5.1). */
+export function isKnownVersion(version: string): boolean {
+  return ATOI_ONE.test(version) || FEIGE_VERSION.test(version)
+}
+
+// Field notes §1.5: the type word of `VS:%08X:%d:%d:%d` (src/ipmsg.h).
+const PLATFORMS: Readonly<Record<string, string>> = {
+  '00010001': 'Win32',
+  '00010002': 'Win64',
+  '00020000': 'Mac',
+  '00030000': 'iOS',
+  '00040000': 'Android',
+}
+
+/** `4.99r3` from major 4, minor 99, rev 103: Windows counts rev as alpha N, beta 50+N, release 100+N (version.cpp). */
+function windowsVersion(major: string, minor: string, rev: number): string {
+  if (rev >= 100) return `${major}.${minor}r${rev - 100}`
+  if (rev >= 50) return `${major}.${minor}b${rev - 50}`
+  return `${major}.${minor}a${rev}`
+}
+
+/**
+ * An IP Messenger client with the platform and version of an entry packet's `VS:type:major:minor:rev` line
+ * (field notes §1.5); the client unchanged when it is no plain IPMsg client or the line does not read.
+ */
+export function withVsLine(client: ClientInfo, vs: string): ClientInfo {
+  const fields = /^([\da-f]{8}):(\d{1,4}):(\d{1,4}):(\d{1,4})$/i.exec(vs)
+  if (client.kind !== 'ipmsg' || !fields) return client
+  const [, type, major, minor, rev] = fields
+  const platform = PLATFORMS[type.toUpperCase()] ?? `0x${type.toUpperCase()}`
+  // Written out, not spread: an object spread costs microseconds here, on every Windows entry packet.
+  return {kind: client.kind, name: client.name, version: windowsVersion(major, minor, Number(rev)), platform}
+}
+
 function feiqiu(version: string): ClientInfo {
   const parts = version.split('#')
   // §6.1 part 0: `1_lbt<gen>_<avatar>`.
@@ -32,6 +69,10 @@ export function identifyClient(version: string): ClientInfo {
     return spaced ? {kind: 'iptux', name: 'iptux', version: spaced[1]} : {kind: 'iptux', name: 'iptux'}
   }
 
+  // Field notes §2.1: Feige 5.1 (`5.1.180210`, and a second BR_ENTRY as `1.feige.1`); 内网通 (`1@shiyeline`).
+  if (FEIGE_VERSION.test(version)) return {kind: 'feige', name: 'Feige', version}
+  if (version.startsWith('1.feige')) return {kind: 'feige', name: 'Feige'}
+  if (version.startsWith('1@shiyeline')) return {kind: 'shiyeline', name: '内网通'}
   return {kind: 'unknown', name: 'unknown'}
 }
 
@@ -44,7 +85,8 @@ export function sameClient(a: ClientInfo, b: ClientInfo): boolean {
     a.version !== b.version ||
     a.generation !== b.generation ||
     a.avatar !== b.avatar ||
-    a.mac !== b.mac
+    a.mac !== b.mac ||
+    a.platform !== b.platform
   )
     return false
   const x = a.parts

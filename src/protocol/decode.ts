@@ -1,18 +1,20 @@
-// bytes → Packet. Never throws: anything that is not a classic IPMsg datagram comes back as {ok: false}.
+// bytes → Packet. Never throws: anything that is not a classic IPMsg datagram comes back as {ok: false}, with the
+// dialect when it is a known one without the classic header (IPDict, IpMsg.Net V2).
 // The header is read here; the body by the codec of the packet's mode (body-codecs.ts).
 import type {BodyText} from './body-codec.js'
 import type {DecodeOptions, DecodeResult, Packet} from './types.js'
 
 import {bodyCodec} from './body-codecs.js'
 import {decodeText, ipmsgCharset, isValidUtf8} from './charset.js'
-import {identifyClient, isIpmsgVersion} from './client.js'
+import {identifyClient, isKnownVersion} from './client.js'
 import {modeName, optionNames, UTF8OPT} from './constants.js'
 import {type HeaderScan, printable, scanHeader} from './header.js'
+import {IPDICT_MAGIC, parseIpDict} from './ipdict.js'
+import {parseIpMsgNetFrame} from './ipmsgnet.js'
 
 type Scan = Extract<HeaderScan, {ok: true}>
 
 const DEFAULT_LEGACY_CHARSET = 'gb18030'
-const IPDICT = [0x49, 0x50, 0x32, 0x3a] // "IP2:"
 const FEIQIU_VERSION = [0x31, 0x5f, 0x6c, 0x62, 0x74] // "1_lbt"
 
 function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
@@ -87,7 +89,7 @@ function decodeAsciiUtf8(bytes: Uint8Array, scan: Scan): DecodeResult | undefine
   if (!(command & UTF8OPT) && startsWith(bytes, FEIQIU_VERSION)) return undefined
   const s = decodeText(bytes, 'latin1')
   const version = s.slice(0, c1)
-  if (version !== '1' && !isIpmsgVersion(version)) return undefined
+  if (version !== '1' && !isKnownVersion(version)) return undefined
   const modeNo = command & 0xff
   const packet: Packet = {
     version,
@@ -110,7 +112,7 @@ function decodeAsciiUtf8(bytes: Uint8Array, scan: Scan): DecodeResult | undefine
 function decodeGeneral(bytes: Uint8Array, scan: Scan, options: DecodeOptions): DecodeResult {
   const {c1, c2, c3, c4, c5, command} = scan
   const versionBytes = bytes.subarray(0, c1)
-  if (!isIpmsgVersion(decodeText(versionBytes, 'latin1'))) {
+  if (!isKnownVersion(decodeText(versionBytes, 'latin1'))) {
     return {ok: false, error: `not IPMsg: version "${printable(versionBytes)}" is not 1`, raw: bytes}
   }
 
@@ -144,8 +146,20 @@ function decodeGeneral(bytes: Uint8Array, scan: Scan, options: DecodeOptions): D
 function decodeChecked(bytes: Uint8Array, options: DecodeOptions, fast: boolean): DecodeResult {
   const raw = bytes
   if (bytes.length === 0) return {ok: false, error: 'empty datagram', raw}
-  // §1.9: Windows v4's IPDict format; lanmsg does not speak it.
-  if (startsWith(bytes, IPDICT)) return {ok: false, error: 'IPDict ("IP2:") datagram, not classic IPMsg', raw}
+  // Field notes §1.9: Windows v4.5+'s IPDict has no classic header; its outer keys are told, nothing decrypted.
+  if (startsWith(bytes, IPDICT_MAGIC)) {
+    const dict = parseIpDict(bytes)
+    const error = `IPDict datagram (IP Messenger 4.5+), no classic header${dict.error ? `: ${dict.error}` : ''}`
+    return {ok: false, error, dialect: {kind: 'ipdict', name: 'IPDict', dict}, raw}
+  }
+
+  // Field notes §2.1: IpMsg.Net's binary V2 frame starts with '2' too; its header numbers tell it from `2:…` text.
+  const frame = bytes[0] === 0x32 ? parseIpMsgNetFrame(bytes) : undefined
+  if (frame) {
+    const error = 'IpMsg.Net V2 frame (gzip-compressed, no classic header)'
+    return {ok: false, error, dialect: {kind: 'ipmsgnet-v2', name: 'IpMsg.Net V2', frame}, raw}
+  }
+
   const scan = scanHeader(bytes)
   if (!scan.ok) return {ok: false, error: `not IPMsg: ${scan.reason}`, raw}
   if (fast) return decodeAsciiUtf8(bytes, scan) ?? decodeGeneral(bytes, scan, options)
@@ -177,7 +191,7 @@ export function decodeWithoutFastPath(bytes: Uint8Array, options: DecodeOptions 
 
 /** The fast path alone, or undefined where it does not apply (for the same test: how often it is taken). */
 export function decodeFastPathOnly(bytes: Uint8Array): DecodeResult | undefined {
-  if (bytes.length === 0 || startsWith(bytes, IPDICT)) return undefined
+  if (bytes.length === 0 || startsWith(bytes, IPDICT_MAGIC)) return undefined
   const scan = scanHeader(bytes)
   return scan.ok ? decodeAsciiUtf8(bytes, scan) : undefined
 }

@@ -3,12 +3,17 @@
 
 /** Which client a version field identifies (§1.3, §6.1, §9). */
 export interface ClientInfo {
-  /** 'ipmsg' for a plain `1`, 'iptux', 'feiqiu', or 'unknown' for any other `1_…`. */
-  kind: 'feiqiu' | 'ipmsg' | 'iptux' | 'unknown'
-  /** Human name: 'IP Messenger', 'iptux', 'Feiqiu', 'unknown'. */
+  /**
+   * 'ipmsg' for a plain `1`, 'iptux', 'feiqiu', 'feige' (`5.1.*`, `1.feige.*`), 'shiyeline' (内网通, `1@shiyeline`),
+   * or 'unknown' for any other `1_…` (field notes §2.1).
+   */
+  kind: 'feige' | 'feiqiu' | 'ipmsg' | 'iptux' | 'shiyeline' | 'unknown'
+  /** Human name: 'IP Messenger', 'iptux', 'Feiqiu', 'Feige', '内网通', 'unknown'. */
   name: string
-  /** iptux: the version after `1_iptux ` (e.g. '0.10.0'). */
+  /** iptux: the version after `1_iptux ` (e.g. '0.10.0'); Feige: the version field; IP Messenger: from `VS:` ('4.99r3'). */
   version?: string
+  /** IP Messenger: the platform of an entry packet's `VS:` type ('Win32', 'Win64', 'Mac', 'iOS', 'Android', or hex). */
+  platform?: string
   /** Feiqiu: the generation tag from part 0, e.g. 'lbt6'. */
   generation?: string
   /** Feiqiu: avatar (head icon) number from part 0, e.g. 0 for `1_lbt6_0`. */
@@ -48,6 +53,49 @@ export interface GroupChat {
   /** Why the body could not be decrypted; absent when it was. */
   encrypted?: string
 }
+
+/** One key of an IPDict (field notes §1.9), in the order sent. */
+export interface IpDictEntry {
+  key: string
+  /** The value's length in bytes, as declared. */
+  length: number
+  /** Integer keys as numbers, text keys as text; absent for binary and encrypted values (only their length is told). */
+  value?: number | string
+}
+
+/** An IPDict `IP2:<hexlen>:key:<hexlen>:value…:Z` (field notes §1.9): its outer keys, none of them decrypted. */
+export interface IpDict {
+  /** The outer keys, in the order sent (at most 64 are read). */
+  entries: IpDictEntry[]
+  /** The keys whose values are ciphertext (EK: the RSA-encrypted key; EB: the AES-encrypted body). */
+  encrypted: string[]
+  /** The mode of a `CMD` key in the clear, by name. */
+  mode?: string
+  /** Why the rest could not be read (cut short, malformed); the entries before it are kept. */
+  error?: string
+}
+
+/** An IpMsg.Net "V2" frame header (field notes §2.1): `'2'`, then little-endian numbers; the body is gzip, one part. */
+export interface IpMsgNetFrame {
+  /** The u64 packet number, in decimal (it may exceed 2^53). */
+  packetNo: string
+  /** The length of the whole compressed message, over every part. */
+  totalLength: number
+  parts: number
+  /** This frame's part, from 0. */
+  part: number
+  /** The sender asks for an acknowledgement. */
+  ack: boolean
+  /** Bytes of compressed data in this frame. */
+  dataLength: number
+}
+
+/**
+ * A datagram of a known dialect that has no classic IPMsg header (so no Packet): Windows v4.5+'s bare IPDict, or
+ * IpMsg.Net's binary V2 frame.
+ */
+export type Dialect =
+  {dict: IpDict; kind: 'ipdict'; name: string} | {frame: IpMsgNetFrame; kind: 'ipmsgnet-v2'; name: string}
 
 /** The UTF-8 extension block of entry packets (§1.4). Keys as on the wire. */
 export interface EntryExtension {
@@ -91,6 +139,12 @@ export interface Packet {
   group?: string
   /** Entry family: the UTF-8 extension block, when present. */
   extension?: EntryExtension
+  /** Entry family: the IPDict of a Windows `\nIP:` line (base64; field notes §1.5, §1.9), its outer keys. */
+  dict?: IpDict
+  /** Entry family from Feige and 内网通: the NUL-separated parts after the group, as sent (field notes §2.1). */
+  extraParts?: string[]
+  /** FEIQ_SENDIMAGE (0xC0) with FILEATTACHOPT: the image id, the body's first 8 bytes (field notes §2.2). */
+  imageId?: string
   /** iptux entry extension (§1.4, §9): icon file and declared encoding. */
   iptux?: {encoding?: string; icon?: string}
   /** RECVMSG/READMSG/ANSREADMSG/RELEASEFILES: the acknowledged packet number. */
@@ -148,7 +202,8 @@ export type ListedHostInput = Pick<ListedHost, 'address' | 'host' | 'port' | 'st
   Partial<Pick<ListedHost, 'group' | 'nickname'>>
 
 /** Result of decode(): never thrown, always returned. */
-export type DecodeResult = {error: string; ok: false; raw: Uint8Array} | {ok: true; packet: Packet; raw: Uint8Array}
+export type DecodeResult =
+  {dialect?: Dialect; error: string; ok: false; raw: Uint8Array} | {ok: true; packet: Packet; raw: Uint8Array}
 
 export interface DecodeOptions {
   /** Charset for text that is neither UTF8OPT, Feiqiu, nor valid UTF-8 (§5 step 5). Default 'gb18030'. */

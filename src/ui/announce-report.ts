@@ -3,7 +3,7 @@
 import type {AnnounceResult, ReceivedReply} from '../lan/announce.js'
 
 import {toDatagramRecord, type DatagramRecord} from './datagram-record.js'
-import {clientLabel, datagramSummary} from './packet-summary.js'
+import {clientLabel, datagramMode, datagramSummary} from './packet-summary.js'
 import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
 import {type Column, renderTable, type Row, type TableOptions} from './table.js'
 
@@ -120,7 +120,7 @@ export function renderAnnounceReport(result: AnnounceResult, opts: TableOptions 
     const rows: Row[] = replies.map((r) => ({
       rtt: `${r.rttMs}ms`,
       from: `${r.from.address}:${r.from.port}`,
-      mode: r.result.ok ? r.result.packet.mode : '(not IPMsg)',
+      mode: datagramMode(r.result),
       ack: r.acknowledges ? 'yes' : '',
       content: datagramSummary(r.result, r.data.length),
     }))

@@ -137,7 +137,11 @@ export function datagramJson(datagram: ReceivedDatagram): string {
     `{"receivedAt":"${isoTime(datagram.receivedAt)}","from":{"address":${quoted.address.get(from.address)},` +
     `"port":${number(from.port)}},${datagram.to ? capturedJson(datagram.to, datagram.transport) : ''}` +
     `"size":${number(data.length)},"ipmsg":${result.ok}`
-  if (!result.ok) return `${head},"packet":null,"raw":"${raw}","error":${quote(result.error)}}`
+  if (!result.ok) {
+    const dialect = result.dialect ? `,"dialect":${JSON.stringify(result.dialect)}` : ''
+    return `${head},"packet":null,"raw":"${raw}","error":${quote(result.error)}${dialect}}`
+  }
+
   const p = result.packet
   let packet =
     `{"version":${quoted.version.get(p.version)},"client":${clientJson(p.client)},"packetNo":${number(p.packetNo)},` +

@@ -2,7 +2,7 @@
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
 import type {Endpoint} from '../net/endpoint.js'
 import type {FamilyField} from '../protocol/body-codec.js'
-import type {Attachment, Packet} from '../protocol/types.js'
+import type {Attachment, Dialect, Packet} from '../protocol/types.js'
 
 import {bodyCodec} from '../protocol/body-codecs.js'
 
@@ -29,6 +29,8 @@ export interface DatagramRecord {
   packet: null | PacketRecord
   raw: string
   error?: string
+  /** A known dialect without the classic header (`ipmsg` false): Windows' bare IPDict, an IpMsg.Net V2 frame. */
+  dialect?: Dialect
   /** Only when true: the same packet came from the same source a moment ago (see ReceivedDatagram). */
   duplicate?: true
 }
@@ -47,6 +49,7 @@ export function toDatagramRecord(datagram: ReceivedDatagram): DatagramRecord {
   }
   if (!result.ok) {
     record.error = result.error
+    if (result.dialect) record.dialect = result.dialect
     return record
   }
 

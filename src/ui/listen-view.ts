@@ -6,7 +6,7 @@ import type {SentReply} from '../lan/listen-session.js'
 
 import {paint} from './color.js'
 import {type ScreenSize} from './live-view.js'
-import {clientLabel, datagramSummary} from './packet-summary.js'
+import {clientLabel, datagramMode, datagramSummary, dialectClient} from './packet-summary.js'
 import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
 import {
   type Column,
@@ -88,14 +88,14 @@ export class DatagramRows {
       time: clock(datagram.receivedAt),
       from: endpointText(from),
       to: datagram.to ? endpointText(datagram.to) : '',
-      mode: packet ? packet.mode : '(not IPMsg)',
+      mode: datagramMode(result),
       options: packet ? packet.options.map((o) => o.replace(/OPT$/, '')).join(',') : `${datagram.data.length} bytes`,
       sender: packet ? `${packet.user}@${packet.host}` : '',
-      client: packet ? clientLabel(packet.client, packet.version) : '',
+      client: packet ? clientLabel(packet.client, packet.version) : dialectClient(result),
       content: datagramSummary(result, datagram.data.length),
     }
     const line = renderRow(this.layout, row)
-    const text = packet ? line : this.palette.yellow(line)
+    const text = packet || dialectClient(result) ? line : this.palette.yellow(line)
     return this.opts.hex ? `${text}\n${hexDump(datagram.data)}` : text
   }
 

@@ -1,7 +1,7 @@
 // Short, human descriptions of decoded packets: the client behind a version field, the options that matter
 // to a person, and a one-line summary of the content. Safe for the terminal once passed through safeText.
 import type {BodyFamily} from '../protocol/body-codec.js'
-import type {ClientInfo, DecodeResult, HostList, Packet} from '../protocol/types.js'
+import type {ClientInfo, DecodeResult, Dialect, HostList, Packet} from '../protocol/types.js'
 
 import {bodyCodec} from '../protocol/body-codecs.js'
 import {MODES} from '../protocol/constants.js'
@@ -12,7 +12,17 @@ import {safeBytesPreview, safeText} from './terminal-safe.js'
 export function clientLabel(client: ClientInfo, version?: string): string {
   switch (client.kind) {
     case 'ipmsg': {
-      return 'IP Messenger'
+      // Field notes §1.5: Windows tells its platform and version in the `VS:` line of its entry packets.
+      if (client.version === undefined) return 'IP Messenger'
+      return `IP Messenger ${client.version}${client.platform ? ` (${client.platform})` : ''}`
+    }
+
+    case 'feige': {
+      return client.version ? `Feige ${client.version}` : 'Feige'
+    }
+
+    case 'shiyeline': {
+      return '内网通 (shiyeline)'
     }
 
     case 'iptux': {
@@ -88,6 +98,25 @@ function groupChatSummary(packet: Packet): string {
   return encrypted === undefined ? `group ${groupId}: ${packet.text}` : `group message (encrypted: ${encrypted})`
 }
 
+/** Feiqiu's private codes without a body (field notes §2.2): what they mean. */
+const PRIVATE_WORDS: Readonly<Record<number, string>> = {
+  [MODES.FEIQ_SHAKE]: 'window shake',
+  [MODES.FEIQ_INPUTING]: 'typing…',
+  [MODES.FEIQ_INPUT_END]: 'stopped typing',
+  [MODES.FEIQ_OPEN_YOU]: 'opened a chat window',
+}
+
+function plainSummary(packet: Packet): string {
+  const word = PRIVATE_WORDS[packet.modeNo]
+  if (word === undefined) return packet.text
+  return packet.text === '' ? word : `${word}: ${packet.text}`
+}
+
+function imageSummary(packet: Packet): string {
+  if (packet.imageId === undefined) return packet.text
+  return `image ${packet.imageId}${packet.text === '' ? '' : ` ${packet.text}`}`
+}
+
 /** One wording per body family (protocol/body-codecs.ts decides the family of each mode). */
 const SUMMARIES: Readonly<Record<BodyFamily, (packet: Packet) => string>> = {
   entry: (packet) => (packet.group ? `${packet.nickname} [${packet.group}]` : (packet.nickname ?? '')),
@@ -95,18 +124,61 @@ const SUMMARIES: Readonly<Record<BodyFamily, (packet: Packet) => string>> = {
   acknowledgement: (packet) => (packet.acknowledges === undefined ? packet.text : `ack #${packet.acknowledges}`),
   hostList: hostListModeSummary,
   groupChat: groupChatSummary,
-  plain: (packet) => packet.text,
+  image: imageSummary,
+  plain: plainSummary,
 }
 
 export function packetSummary(packet: Packet): string {
   return SUMMARIES[bodyCodec(packet.command).family](packet)
 }
 
+/** The MODE column: the packet's mode, the dialect of a datagram without a classic header, or '(not IPMsg)'. */
+export function datagramMode(result: DecodeResult): string {
+  if (result.ok) return result.packet.mode
+  if (result.dialect) return result.dialect.kind === 'ipdict' ? 'IPDICT' : 'IPMSGNET_V2'
+  return '(not IPMsg)'
+}
+
+/** The CLIENT column of a datagram without a classic header: who sends that dialect, or '' when none is known. */
+export function dialectClient(result: DecodeResult): string {
+  if (result.ok || !result.dialect) return ''
+  return result.dialect.kind === 'ipdict' ? 'IP Messenger 4.5+' : 'IpMsg.Net'
+}
+
+const MAX_KEYS = 12
+/** IPDict keys holding bit words (crypto flags, status, command): shown in hex, as src/ipmsg.h writes them. */
+const FLAG_KEYS = new Set(['CMD', 'EF', 'FLG', 'STAT'])
+
+/** An IPDict's outer keys (values shown short), then which are encrypted; a V2 frame's header. Raw network text. */
+export function dialectSummary(dialect: Dialect): string {
+  if (dialect.kind === 'ipmsgnet-v2') {
+    const {ack, dataLength, packetNo, part, parts, totalLength} = dialect.frame
+    return (
+      `IpMsg.Net V2 #${packetNo}, part ${part + 1} of ${parts}, ${dataLength} of ${totalLength} compressed bytes` +
+      (ack ? ', ack asked' : '')
+    )
+  }
+
+  const {dict} = dialect
+  const keys = dict.entries.slice(0, MAX_KEYS).map(({key, length, value}) => {
+    if (value === undefined) return `${key} (${length} B)`
+    const text =
+      typeof value === 'number' && FLAG_KEYS.has(key) ? `0x${value.toString(16).toUpperCase()}` : String(value)
+    return `${key}=${text.length > 24 ? `${text.slice(0, 24)}…` : text}`
+  })
+  if (dict.entries.length > MAX_KEYS) keys.push(`+${dict.entries.length - MAX_KEYS} more`)
+  let summary = `IPDict${dict.mode ? ` ${dict.mode}` : ''}: ${keys.join(', ') || 'no keys'}`
+  if (dict.encrypted.length > 0) summary += `; encrypted: ${dict.encrypted.join(', ')}`
+  if (dict.error) summary += ` (${dict.error})`
+  return summary
+}
+
 /**
  * Summary of any datagram for a table cell: the packet's content (escaped by the table, only as far as it is shown),
- * or an escaped byte preview of non-IPMsg data.
+ * a known dialect's outline, or an escaped byte preview of non-IPMsg data.
  */
 export function datagramSummary(result: DecodeResult, size: number): EscapedText | string {
   if (result.ok) return packetSummary(result.packet)
+  if (result.dialect) return dialectSummary(result.dialect)
   return new EscapedText(`${safeBytesPreview(result.raw, 48)} (${size} bytes; ${safeText(result.error)})`)
 }

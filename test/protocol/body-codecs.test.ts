@@ -14,11 +14,14 @@ const vectors = JSON.parse(readFileSync(new URL('../fixtures/protocol/vectors.js
 }
 const FAMILY_FIELDS: FamilyField[] = [
   'attachmentErrors',
+  'dict',
   'encrypted',
   'extension',
+  'extraParts',
   'font',
   'groupChat',
   'hostList',
+  'imageId',
   'iptux',
   'listStart',
 ]
@@ -32,7 +35,8 @@ describe('protocol body codecs', () => {
     expect(families.acknowledgement).to.deep.equal([MODES.RECVMSG, MODES.READMSG, MODES.ANSREADMSG, MODES.RELEASEFILES])
     expect(families.hostList).to.deep.equal([0x10, 0x11, 0x12, 0x13, 0x18])
     expect(families.groupChat).to.deep.equal([0x23, 0xc9])
-    expect(families.plain).to.have.length(256 - 5 - 1 - 4 - 5 - 2)
+    expect(families.image).to.deep.equal([MODES.FEIQ_SENDIMAGE])
+    expect(families.plain).to.have.length(256 - 5 - 1 - 4 - 5 - 2 - 1)
     expect(bodyCodec(0x800113).family, 'options are ignored').to.equal('hostList')
   })
 

@@ -28,9 +28,14 @@ const VERSIONS = [
   ' +01',
   '2',
   '1_x',
+  '5.1.180210',
+  '1.feige.1',
+  '1@shiyeline',
+  '5.1.x',
 ]
 const MODES = [
   0, 1, 3, 4, 0x10, 0x11, 0x12, 0x13, 0x13, 0x13, 0x18, 0x20, 0x20, 0x20, 0x21, 0x30, 0x32, 0x41, 0x51, 0x61, 0xd1,
+  0x79, 0x7a, 0xc0, 0xc0,
 ]
 const PIECES = [
   '\0',
@@ -52,6 +57,8 @@ const PIECES = [
   '-5',
   '4294967295',
   '\nUN:u\nHN:h\nNN:n',
+  '\nVS:00010002:4:99:103',
+  '\nIP:SVAyOjFhOlNWQURSOmM6MTkyLjE2OC4xLjEwOlBPUlQ6Mzo5Nzk6Wg==',
   '中文',
   'é',
   '😀',
@@ -124,7 +131,7 @@ describe('protocol decode: the ASCII fast path', function () {
       {numRuns: 20_000},
     )
     // The generator must reach the fast path for each family it serves, or the comparison above proves little.
-    for (const family of ['plain', 'message', 'acknowledgement', 'hostList']) {
+    for (const family of ['plain', 'message', 'acknowledgement', 'hostList', 'image']) {
       expect(taken.get(family) ?? 0, family).to.be.at.least(50)
     }
 

@@ -11,7 +11,14 @@ interface DecodeVector {
   source: string
   bytes: string
   options?: DecodeOptions
-  expect: {absent?: string[]; error?: string; ok: boolean; packet?: Record<string, unknown>}
+  expect: {
+    absent?: string[]
+    /** A known dialect without the classic header: the result's `dialect`, deep-equal. */
+    dialect?: Record<string, unknown>
+    error?: string
+    ok: boolean
+    packet?: Record<string, unknown>
+  }
 }
 
 interface EncodeVector {
@@ -44,7 +51,11 @@ describe('conformance vectors (test/fixtures/protocol/vectors.json)', () => {
         expect(result.raw).to.equal(raw)
         if (!vector.expect.ok) {
           expect(result.ok, 'should be rejected').to.equal(false)
-          if (!result.ok) expect(result.error).to.include(vector.expect.error)
+          if (result.ok) return
+          if (vector.expect.error) expect(result.error).to.include(vector.expect.error)
+          expect(result.dialect, 'dialect').to.deep.equal(vector.expect.dialect)
+          // Field notes §1–2: a known dialect is named, never called "not IPMsg".
+          if (result.dialect) expect(result.error).not.to.include('not IPMsg')
           return
         }
 

@@ -7,6 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {decode, MODES} from '../../src/protocol/index.js'
+import {clientLabel} from '../../src/ui/packet-summary.js'
 import {fixtureBytes} from '../protocol/fixture-bytes.js'
 import {feiqiuGroupDatagram} from '../support/feiqiu-group.js'
 import {GETFILEDATA, PEER_PACKETS} from '../support/peer-packets.js'
@@ -50,6 +51,73 @@ describe('Wireshark dissector (wireshark/ipmsg.lua) against lanmsg’s decode', 
     expect(problems).to.deep.equal([])
     // Every payload lanmsg reads as IPMsg was compared (and the others had no IPMsg fields in tshark).
     expect(compared).to.equal(payloads.filter((p: Buffer) => decode(p).ok).length + 1)
+  })
+
+  it('the dialects (field notes §1–2): the client lanmsg names, IPDict keys, IpMsg.Net V2 frames, Feiqiu image ids', () => {
+    const vectors = JSON.parse(readFileSync(new URL('../fixtures/protocol/vectors.json', import.meta.url), 'utf8'))
+    const ids = [
+      'D-vs-win64',
+      'D-vs-ansentry-mac-beta',
+      'D-vs-unknown-type',
+      'D-feige-5.1',
+      'D-feige-second-entry',
+      'D-shiyeline-ansentry',
+      'D-feiqiu-image',
+      'D-ipdict-encrypted',
+      'D-ipdict-cut-short',
+      'D-ipmsgnet-v2',
+    ]
+    const payloads = ids.map((id) =>
+      Buffer.from(fixtureBytes(vectors.decode.find((v: {id: string}) => v.id === id).bytes)),
+    )
+    const file = join(dir, 'dialects.pcap')
+    writePcap(
+      file,
+      payloads.map((p) => udpFrame(p)),
+    )
+    const fields = [
+      'ipmsg.client',
+      'ipmsg.mode_name',
+      'ipmsg.feiq.image_id',
+      'ipmsg.ipdict.key',
+      'ipmsg.ipdict.encrypted',
+      'ipmsg.v2.packet_no',
+      'ipmsg.v2.parts',
+      'ipmsg.v2.part',
+      'ipmsg.v2.ack',
+    ]
+    const layers = dissect(file, fields)
+    expect(layers).to.have.length(ids.length)
+    for (const [i, id] of ids.entries()) {
+      const result = decode(payloads[i])
+      const l = layers[i]
+      if (result.ok) {
+        const {packet} = result
+        if (packet.client.kind !== 'feiqiu') {
+          expect(l['ipmsg.client'], id).to.deep.equal([clientLabel(packet.client, packet.version)])
+        }
+
+        expect(l['ipmsg.mode_name'], id).to.deep.equal([packet.mode])
+        expect(l['ipmsg.feiq.image_id'], id).to.deep.equal(packet.imageId === undefined ? undefined : [packet.imageId])
+        continue
+      }
+
+      expect(l['ipmsg.mode_name'], `${id}: no classic header`).to.equal(undefined)
+      const {dialect} = result
+      if (dialect?.kind === 'ipdict') {
+        expect(l['ipmsg.client'], id).to.deep.equal(['IP Messenger 4.5+'])
+        expect(l['ipmsg.ipdict.key'], id).to.deep.equal(dialect.dict.entries.map((e) => e.key))
+        expect(l['ipmsg.ipdict.encrypted'], id).to.deep.equal(
+          dialect.dict.encrypted.length > 0 ? dialect.dict.encrypted : undefined,
+        )
+      } else if (dialect?.kind === 'ipmsgnet-v2') {
+        expect(l['ipmsg.client'], id).to.deep.equal(['IpMsg.Net'])
+        expect(l['ipmsg.v2.packet_no'], id).to.deep.equal([dialect.frame.packetNo])
+        expect(l['ipmsg.v2.parts'], id).to.deep.equal([String(dialect.frame.parts)])
+        expect(l['ipmsg.v2.part'], id).to.deep.equal([String(dialect.frame.part)])
+        expect(l['ipmsg.v2.ack'], id).to.deep.equal([dialect.frame.ack ? '1' : '0'])
+      } else expect.fail(`${id}: lanmsg names no dialect`)
+    }
   })
 
   it('every mode of the reference with every option bit set: the names lanmsg gives', () => {

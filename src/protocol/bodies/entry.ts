@@ -1,12 +1,45 @@
-// BR_ENTRY, BR_EXIT, ANSENTRY, BR_ABSENCE, NOOPERATION: nickname, group, and the UTF-8 or iptux extension (§1.4).
+// BR_ENTRY, BR_EXIT, ANSENTRY, BR_ABSENCE, NOOPERATION: nickname, group, and the UTF-8 or iptux extension (§1.4);
+// Windows' `VS:` line names the client's platform and version, its `IP:` line is a base64 IPDict (field notes §1.5).
 import type {BodyCodec} from '../body-codec.js'
 
+import {Buffer} from 'node:buffer'
+
+import {withVsLine} from '../client.js'
 import {checkField, concat, EncodeError, tooLarge} from '../encode-support.js'
 import {decodeEntryBody, encodeEntryBody, type EntryBodyParts, splitEntryBody} from '../entry-body.js'
+import {IPDICT_MAGIC, parseIpDict} from '../ipdict.js'
+
+const NUL = 0x00
+const MAX_PARTS = 16
+
+/**
+ * Feige 5.1 and 内网通 put more NUL-separated fields after the group (field notes §2.1: Feige's MAC, phone, mail…;
+ * 内网通's hex token) where iptux puts its icon and encoding: those parts as sent, trailing empty ones dropped.
+ */
+function partsAfterGroup(bytes: Uint8Array, start: number, text: (from: number, to: number) => string): string[] {
+  const parts: string[] = []
+  let at = bytes.indexOf(NUL, start)
+  at = at === -1 ? bytes.length : bytes.indexOf(NUL, at + 1)
+  while (at !== -1 && at < bytes.length && parts.length < MAX_PARTS) {
+    const next = bytes.indexOf(NUL, at + 1)
+    const end = next === -1 ? bytes.length : next
+    parts.push(text(at + 1, end))
+    at = next
+  }
+
+  while (parts.at(-1) === '') parts.pop()
+  return parts
+}
+
+/** The IPDict of an `IP:` line: base64 of `IP2:…`, or undefined when it is not one. */
+function ipLineDict(line: string) {
+  const bytes = Buffer.from(line, 'base64')
+  return IPDICT_MAGIC.every((b, i) => bytes[i] === b) ? parseIpDict(bytes) : undefined
+}
 
 export const entryBody: BodyCodec = {
   family: 'entry',
-  fields: ['extension', 'iptux'],
+  fields: ['extension', 'iptux', 'dict', 'extraParts'],
   split: splitEntryBody,
   decode(packet, body, split) {
     const parts = (split as EntryBodyParts | undefined) ?? splitEntryBody(body.bytes.subarray(body.start))
@@ -18,9 +51,16 @@ export const entryBody: BodyCodec = {
       // §1.4: the UTF-8 extension wins over the legacy fields.
       if (entry.extension.UN !== undefined) packet.user = entry.extension.UN
       if (entry.extension.HN !== undefined) packet.host = entry.extension.HN
+      if (entry.extension.VS !== undefined) packet.client = withVsLine(packet.client, entry.extension.VS)
+      const dict = entry.extension.IP === undefined ? undefined : ipLineDict(entry.extension.IP)
+      if (dict) packet.dict = dict
     }
 
-    if (entry.iptux) packet.iptux = entry.iptux
+    const {kind} = packet.client
+    if (kind === 'feige' || kind === 'shiyeline') {
+      const extra = partsAfterGroup(body.bytes, body.start, (from, to) => body.text(from, to))
+      if (extra.length > 0) packet.extraParts = extra
+    } else if (entry.iptux) packet.iptux = entry.iptux
   },
   encode(packet, {header, limits}) {
     const nickname = checkField(packet.nickname ?? '', 'the nickname')
