@@ -7,6 +7,7 @@ import {join} from 'node:path'
 
 import type {Benchmark, BenchContext, BenchOutcome} from './support/report.js'
 
+import {ceiling} from './ceiling.js'
 import {codec} from './codec.js'
 import {collisions} from './collisions.js'
 import {discovery} from './discovery.js'
@@ -29,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   codec,
   worstCase,
   ingest,
+  ceiling,
   replyBurst,
   discovery,
   discoveryFarm,
