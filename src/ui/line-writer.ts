@@ -2,17 +2,17 @@
 // are written together. A closed pipe (`| head -1`) ends the output quietly instead of with an EPIPE trace; any
 // other write error (a full disk, a terminal that went away) is kept in `failure` for the command to report.
 //
-// Each line is encoded (UTF-8) into a 64 KiB chunk as it comes, and the chunk goes to the stream when it is full
-// or at the end of the turn: joining the lines into one string and encoding that (Buffer.from) cost twice as much
-// CPU at `listen --ndjson` rates, and its 256 KiB strings and buffers were new memory every time. A chunk given to
-// the stream is never written to again (a pipe may hold it until the reader takes it).
+// Each line is encoded (UTF-8) into one 64 KiB buffer as it comes, and what it holds is copied out to the stream
+// when it is full or at the end of the turn: joining the lines into one string and encoding that (Buffer.from)
+// cost twice as much CPU at `listen --ndjson` rates, and made a 256 KiB string and buffer every 512 lines. The
+// copy is the stream's (a pipe may hold it until the reader takes it); the buffer is reused.
 
 /** The size of a chunk; a line longer than a third of it (3 bytes a UTF-16 unit at most) is written on its own. */
 const CHUNK_BYTES = 64 * 1024
 const NEWLINE = 0x0a
 
 export class LineWriter {
-  private chunk: Buffer | undefined
+  private chunk: Buffer | undefined // allocated on the first line
   private used = 0
   private scheduled = false
   private closedPipe = false
@@ -73,7 +73,7 @@ export class LineWriter {
   write(line: string): void {
     if (this.closedPipe) return
     // Room for the longest encoding and the newline; else the chunk goes out first.
-    if (this.chunk !== undefined && CHUNK_BYTES - this.used <= line.length * 3) this.flush()
+    if (CHUNK_BYTES - this.used <= line.length * 3) this.flush()
     if (line.length * 3 >= CHUNK_BYTES) {
       this.send(`${line}\n`)
       return
@@ -91,10 +91,11 @@ export class LineWriter {
   flush(): void {
     this.scheduled = false
     const {chunk, used} = this
-    this.chunk = undefined
     this.used = 0
-    if (chunk === undefined || this.closedPipe) return
-    this.send(chunk.subarray(0, used))
+    if (chunk === undefined || used === 0 || this.closedPipe) return
+    const copy = Buffer.allocUnsafe(used) // from Node's pool when small: a turn of a few lines allocates little
+    chunk.copy(copy, 0, 0, used)
+    this.send(copy)
   }
 
   private send(data: Uint8Array | string): void {
@@ -109,7 +110,6 @@ export class LineWriter {
   private ended(error: NodeJS.ErrnoException): void {
     if (this.closedPipe) return // the stream reports its end more than once (EPIPE, then destroyed)
     this.closedPipe = true
-    this.chunk = undefined
     this.used = 0
     if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
       this.onClosed()
