@@ -10,7 +10,7 @@ import {reportedReceived, send, startReceiver, waitDrained} from './support/rece
 const SOURCES = 50_000
 const CHUNK = 100_000
 const RATE = 50_000
-const LIMIT_MIB = 150
+const LIMIT_MIB = 80
 // "Flat": the median RSS sampled in the second half of the run is at most this much above the median of the first
 // half (from 100,000 datagrams on): memory must not grow with the number of datagrams or sources.
 const FLAT_PERCENT = 10

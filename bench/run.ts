@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import type {Benchmark, BenchContext, BenchOutcome} from './support/report.js'
 
 import {captureRead} from './capture-read.js'
+import {ceiling} from './ceiling.js'
 import {codec} from './codec.js'
 import {collisions} from './collisions.js'
 import {discovery} from './discovery.js'
@@ -30,6 +31,7 @@ const BENCHMARKS: Benchmark[] = [
   codec,
   worstCase,
   ingest,
+  ceiling,
   replyBurst,
   discovery,
   discoveryFarm,

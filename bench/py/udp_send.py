@@ -3,7 +3,8 @@
 
 Sends --count datagrams to 127.x.x.x:--port with sendmmsg(2) (through ctypes, up to 64 a system call) so that
 one Python process can keep up with a few hundred thousand datagrams a second. --template is the datagram in
-hex; the bytes "{n}" in it are replaced with a packet number (1024 variants, cycled). --sources K sends from
+hex; the bytes "{n}" in it are replaced with a packet number, --first-packet-no + i for datagram i (each one
+distinct, as a real sender's are; written into a pool of 1024 buffers as they are reused). --sources K sends from
 K distinct loopback addresses 127.A.B.C (IP_PKTINFO), one after the other, so the receiver sees K peers.
 --chunk C pauses after every C datagrams: it prints a JSON progress line and waits for a line on stdin.
 The last line on stdout is JSON: {"sent", "errors", "seconds", "rate", "method"}.
@@ -78,6 +79,11 @@ def main():
         sys.exit("--sources is too large")
 
     template = bytes.fromhex(args.template)
+    # Fixed-width numbers, so that every datagram has the same size and the number is rewritten in place.
+    width = len(str(args.first_packet_no))
+    if template.count(b"{n}") != 1 or len(str(args.first_packet_no + args.count)) != width:
+        sys.exit("--template needs one {n}, and the packet numbers must keep their width")
+    number_at = template.index(b"{n}")
     variants = [template.replace(b"{n}", str(args.first_packet_no + v).encode()) for v in range(1024)]
     buffers = [ctypes.create_string_buffer(v, len(v)) for v in variants]
     controls = [ctypes.create_string_buffer(pktinfo_cmsg(source_address(i)), 32) for i in range(args.sources)]
@@ -101,6 +107,12 @@ def main():
         msgs[j].msg_hdr.msg_iov = ctypes.pointer(iovs[j])
         msgs[j].msg_hdr.msg_iovlen = 1
     addresses = [ctypes.addressof(b) for b in buffers]
+    first = args.first_packet_no
+
+    def number(k):
+        """Datagram k's buffer, with its own packet number written in."""
+        ctypes.memmove(addresses[k % 1024] + number_at, b"%d" % (first + k), width)
+        return k % 1024
     lengths = [len(v) for v in variants]
     control_addresses = [ctypes.addressof(c) for c in controls]
 
@@ -119,9 +131,9 @@ def main():
                 try:
                     if args.sources:
                         anc = [(IPPROTO_IP, IP_PKTINFO, controls[k % args.sources].raw[16:28])]
-                        sock.sendmsg([variants[k % 1024]], anc)
+                        sock.sendmsg([buffers[number(k)].raw], anc)
                     else:
-                        sock.send(variants[k % 1024])
+                        sock.send(buffers[number(k)].raw)
                     done += 1
                 except OSError:
                     errors += 1
@@ -129,8 +141,9 @@ def main():
             return done
         for j in range(n):
             k = start + j
-            iovs[j].iov_base = addresses[k % 1024]
-            iovs[j].iov_len = lengths[k % 1024]
+            v = number(k)
+            iovs[j].iov_base = addresses[v]
+            iovs[j].iov_len = lengths[v]
             if args.sources:
                 msgs[j].msg_hdr.msg_control = control_addresses[k % args.sources]
                 msgs[j].msg_hdr.msg_controllen = 32

@@ -1,5 +1,6 @@
 // Receivers under load, shared by the ingest and memory benchmarks: start one on a loopback port, drive a
 // bounded sender at it, wait until it has drained its socket, sample it, stop it.
+import {spawnSync} from 'node:child_process'
 import {closeSync, mkdirSync, mkdtempSync, openSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -10,6 +11,7 @@ import {
   cpuTimeMs,
   freeUdpPort,
   PY_DIR,
+  ROOT,
   python,
   receiveBufferBytes,
   sleep,
@@ -192,10 +194,38 @@ export interface SenderOptions {
   /** Pause every `chunk` datagrams and call onChunk before going on. */
   chunk?: number
   onChunk?: (sentSoFar: number) => Promise<void>
+  /** bench/c/udp_flood.c compiled (cFlood()): faster than the Python sender; no chunks. */
+  cSender?: string
 }
 
-/** Runs bench/py/udp_send.py to completion. */
+let flood: null | string | undefined
+/** bench/c/udp_flood.c, compiled once into the scratch directory; undefined when no C compiler could. */
+export function cFlood(): string | undefined {
+  if (flood === undefined) {
+    const out = join(scratchDir(), 'udp_flood')
+    const cc = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', out, join(ROOT, 'bench', 'c', 'udp_flood.c')], {
+      stdio: 'ignore',
+      timeout: 60_000,
+    })
+    flood = cc.status === 0 ? out : null
+  }
+
+  return flood ?? undefined
+}
+
+/** Runs bench/py/udp_send.py (or the C sender) to completion. */
 export async function send(options: SenderOptions): Promise<SendResult> {
+  if (options.cSender) {
+    const {count, rate, templateHex, sources = 0} = options
+    const args = [options.port, count, rate, templateHex, sources, 120].map(String)
+    const sender = spawnBounded(options.cSender, args, {stdio: ['ignore', 'pipe', 'pipe'], timeoutMs: 180_000})
+    const exit = await sender.exited
+    const result = JSON.parse(sender.stdout().trim().split('\n').at(-1) || '{}') as SendResult
+    if (exit.code !== 0 || result.sent !== count)
+      throw new Error(`udp_flood failed (exit ${exit.code}): ${sender.stderr().slice(0, 300)}`)
+    return result
+  }
+
   const args = [
     join(PY_DIR, 'udp_send.py'),
     '--port',
