@@ -148,6 +148,12 @@ export const peerFlags = {
     helpGroup: 'PEER',
     dependsOn: ['respond'],
   }),
+  'serve-list': Flags.boolean({
+    description:
+      'With --respond: share the host list (GETLIST/ANSLIST): answer GETLIST with this host and every peer it has seen, paged to fit a datagram, and BR_ISGETLIST with OKGETLIST. One per subnet makes a site discoverable with announce --via.',
+    helpGroup: 'PEER',
+    dependsOn: ['respond'],
+  }),
 }
 
 /**
