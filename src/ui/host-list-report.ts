@@ -106,7 +106,7 @@ export function hostListLine(list: HostListReport): string {
     }
 
     case 'no-answer': {
-      return `${from} did not answer GETLIST (${plural(list.requests, 'request')}): no IPMsg peer that shares its host list there.`
+      return `${from} did not answer GETLIST (${plural(list.requests, 'request')}): it does not share its host list, or nothing answers there.`
     }
 
     case 'timeout': {
