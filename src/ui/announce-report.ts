@@ -111,8 +111,8 @@ const DELIVERY_COLUMNS: Column[] = [
   {header: 'CHARSET', key: 'charset', drop: 1},
 ]
 
-export function renderAnnounceReport(result: AnnounceResult, opts: TableOptions = {}): string {
-  const sections: string[] = []
+/** The peers that answered; with --via, where each came from, the hosts listed but not heard, and each list. */
+function peerSections(result: AnnounceResult, opts: TableOptions): string[] {
   const listed = listedEntries(result)
   const peerRows: Row[] = result.peers.map((p) => ({
     ...peerIdentityCells(p),
@@ -121,10 +121,15 @@ export function renderAnnounceReport(result: AnnounceResult, opts: TableOptions 
     ...(listed && {via: viaOf(listed, p.address, p.port).join(', ') || '-'}),
   }))
   const columns = listed ? [...PEER_COLUMNS, VIA_COLUMN] : PEER_COLUMNS
-  sections.push(peerRows.length > 0 ? renderTable(columns, peerRows, opts) : 'No IPMsg peer answered.')
+  const sections = [peerRows.length > 0 ? renderTable(columns, peerRows, opts) : 'No IPMsg peer answered.']
   const silent = listed && renderListed(listed, opts)
   if (silent) sections.push(silent)
   for (const list of result.hostLists ?? []) sections.push(hostListLine(list))
+  return sections
+}
+
+export function renderAnnounceReport(result: AnnounceResult, opts: TableOptions = {}): string {
+  const sections = peerSections(result, opts)
 
   // Every reply is shown once (a duplicate is not shown again): the peers table has one line a peer, this one every
   // datagram.
