@@ -2,7 +2,7 @@
 // here which hosts from a start index fit one datagram, as Windows fills each page until the next host would not.
 import type {EncodeOptions, ListedHostInput, OutgoingPacket} from './types.js'
 
-import {DEFAULT_MAX_BYTES, encode, EncodeError} from './encode.js'
+import {DEFAULT_MAX_BYTES, DEFAULT_MAX_UTF8_BYTES, encode, EncodeError} from './encode.js'
 import {MAX_PACKET_NO} from './packet-number.js'
 
 export interface HostListPage {
@@ -41,9 +41,17 @@ function writable(packet: PagePacket, host: ListedHostInput, options: EncodeOpti
   }
 }
 
+/** Sizes in UTF-8, an upper bound of what iptux converts a legacy-charset datagram to (unmappable text becomes `?`). */
+const UTF8_SIZES: EncodeOptions = {
+  charset: 'utf-8',
+  maxBytes: Number.MAX_SAFE_INTEGER,
+  maxUtf8Bytes: Number.MAX_SAFE_INTEGER,
+}
+
 /**
  * The page of `hosts` from `start` that fits one ANSLIST of `packet` (header fields and command) in `options`'
- * limits. The cost is one trial encode per host of the page: a GETLIST from the network costs what one page shows.
+ * limits. The cost is a trial encode or two per host of the page: a GETLIST from the network costs what one page
+ * shows.
  */
 export function hostListPage(
   packet: PagePacket,
@@ -53,47 +61,49 @@ export function hostListPage(
 ): HostListPage {
   const first = Number.isInteger(start) && start > 0 ? start : 0
   const page: ListedHostInput[] = []
-  let skipped = 0
-  let at = first
+  const taken: number[] = []
   const empty = sizeOf(packet, 0, [], options)
   if (empty === undefined) return {next: 0, hosts: [], skipped: 0}
+  // A legacy charset has a second limit, in UTF-8 (§1.7): both sums are kept.
+  const legacy = !/^utf-?8$/i.test(options.charset ?? 'utf-8')
+  const emptyUtf8 = legacy ? sizeOf(packet, 0, [], UTF8_SIZES)! : 0
   const limit = options.maxBytes ?? DEFAULT_MAX_BYTES
-  let total = empty + String(hosts.length).length // room for a wider next index than the empty page's
+  const utf8Limit = options.maxUtf8Bytes ?? DEFAULT_MAX_UTF8_BYTES
+  const wider = String(hosts.length).length // room for a wider next index than the empty page's
+  let total = empty + wider
+  let totalUtf8 = emptyUtf8 + wider
+  let at = first
   for (; at < hosts.length; at++) {
     const alone = writable(packet, hosts[at], options)
-    if (alone === undefined) {
-      skipped++
-      continue
-    }
-
+    if (alone === undefined) continue
     const grows = alone - empty
-    if (total + grows > limit && page.length > 0) break
+    const growsUtf8 = legacy ? sizeOf(packet, 0, [hosts[at]], UTF8_SIZES)! - emptyUtf8 : 0
+    const over = total + grows > limit || (legacy && totalUtf8 + growsUtf8 > utf8Limit)
+    if (over && page.length > 0) break
     page.push(hosts[at])
+    taken.push(at)
     total += grows
+    totalUtf8 += growsUtf8
   }
 
-  // The sum is exact for the bytes; the UTF-8 limit of a legacy charset is checked by encoding the page itself.
-  for (;;) {
-    const next = at >= hosts.length ? 0 : at
-    if (page.length === 0 || sizeOf(packet, next, page, options) !== undefined) return {next, hosts: page, skipped}
-    page.pop()
-    at = indexAfter(hosts, first, page.length, (host) => writable(packet, host, options) !== undefined)
-    skipped = at - first - page.length
-  }
+  at = trimToFit(packet, hosts.length, {page, taken, at}, options)
+  return {next: at >= hosts.length ? 0 : at, hosts: page, skipped: at - first - page.length}
 }
 
-/** The index just after the `count`-th writable host from `first`. */
-function indexAfter(
-  hosts: readonly ListedHostInput[],
-  first: number,
-  count: number,
-  isWritable: (host: ListedHostInput) => boolean,
+/**
+ * The sums are bounds; the page itself is encoded once to be sure (a host dropped here starts the next page).
+ * Returns where the next page starts.
+ */
+function trimToFit(
+  packet: PagePacket,
+  length: number,
+  {page, taken, at}: {at: number; page: ListedHostInput[]; taken: number[]},
+  options: EncodeOptions,
 ): number {
-  let seen = 0
-  let at = first
-  while (at < hosts.length && seen < count) {
-    if (isWritable(hosts[at])) seen++
-    at++
+  while (page.length > 0 && sizeOf(packet, at >= length ? 0 : at, page, options) === undefined) {
+    page.pop()
+    at = taken.pop()!
+    if (page.length === 0) at++ // it fits alone only without the wider index: passed over, never asked again
   }
 
   return at
