@@ -28,10 +28,7 @@ With --read, nothing is bound: the datagrams come from a capture file, with thei
       command: '<%= config.bin %> <%= command.id %> --respond --nick "Build bot"',
       description: 'Be a peer: show up in IP Messenger lists and acknowledge messages',
     },
-    {
-      command: '<%= config.bin %> <%= command.id %> --respond --serve-list',
-      description: 'Share who is on this subnet with announce --via from other subnets (GETLIST/ANSLIST)',
-    },
+    {command: '<%= config.bin %> <%= command.id %> --respond --serve-list', description: 'Serve announce --via'},
     {command: '<%= config.bin %> <%= command.id %> --peers --expire 1m', description: 'A live table of who is up'},
     {
       command: '<%= config.bin %> <%= command.id %> --respond --encoding gbk --nick 小王',
