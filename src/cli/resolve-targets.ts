@@ -49,9 +49,9 @@ export async function resolveTargets(flags: TargetFlags): Promise<Target[]> {
 /** announce --via HOST: one host (an address or a name) to ask for its host list; a broadcast or range is not one. */
 export async function resolveVia(spec: string, port: number): Promise<{address: string; port: number; via: string}> {
   const target = await oneTarget(spec, port)
-  if (target.kind !== 'unicast') {
+  if (spec.includes('/') || target.kind !== 'unicast') {
     throw new UsageError(
-      `--via ${spec}: a host list is asked of one host (an address or a host name), not of a ${target.kind}`,
+      `--via ${spec}: a host list is asked of one host (an address or a host name), not of a ${spec.includes('/') ? 'range' : target.kind}`,
     )
   }
 
