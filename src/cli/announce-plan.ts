@@ -10,7 +10,7 @@ import {UsageError} from '../net/usage-error.js'
 import {DEFAULT_PORT} from '../protocol/constants.js'
 import {DEFAULT_SWEEP_RATE} from './flags.js'
 import {buildOutgoing, entryPacket, type OutgoingFlags} from './outgoing-packet.js'
-import {resolveTargets} from './resolve-targets.js'
+import {resolveTargets, resolveVia} from './resolve-targets.js'
 import {otherIpmsgClient} from './shared-port.js'
 
 /** The flags of `announce` that decide the run, under their own names, and TEXT (already read from stdin). */
@@ -19,6 +19,7 @@ export interface AnnounceFlags extends Omit<OutgoingFlags, 'rawHex'> {
   interface?: string[]
   limited?: boolean
   sweep?: string[]
+  via?: string[]
   rate?: number
   port: number
   'bind-port'?: number
@@ -50,11 +51,12 @@ export async function planAnnounce(flags: AnnounceFlags, context: PlanContext): 
   const packetFlags = {...flags, rawHex: flags['raw-hex']}
   const outgoing = buildOutgoing(packetFlags)
   const ranges = sweepRanges(flags)
+  const via = await viaHosts(flags)
   const targets = await resolveTargets({
     ...flags,
     interfaces: flags.interface,
     warn: context.warn,
-    noDefault: ranges !== undefined,
+    noDefault: ranges !== undefined || via !== undefined,
   })
   const bindPort = flags['bind-port'] ?? DEFAULT_PORT
   const policy = announcePolicy({
@@ -68,6 +70,10 @@ export async function planAnnounce(flags: AnnounceFlags, context: PlanContext): 
     otherClient: context.otherClient ?? otherIpmsgClient,
   })
   const sweep = ranges && sweepPlan(ranges, flags, policy.discovery)
+  if (via && !policy.discovery)
+    throw new UsageError(
+      '--via probes the hosts it lists with the presence packet (BR_ENTRY) only: leave out TEXT, --command and --raw (send a message to the peers it finds with --to)',
+    )
   const options = {
     targets,
     outgoing,
@@ -82,8 +88,18 @@ export async function planAnnounce(flags: AnnounceFlags, context: PlanContext): 
     farewell: policy.farewell,
     decodeOptions: policy.decodeOptions,
     sweep,
+    via,
   }
   return {options, discovery: policy.discovery, shared: policy.shared}
+}
+
+/** The hosts of --via, resolved before anything is bound. */
+async function viaHosts(flags: AnnounceFlags): Promise<AnnounceOptions['via']> {
+  if (!flags.via || flags.via.length === 0) return undefined
+  if (flags.repeat > 1) throw new UsageError('--via cannot be repeated with --repeat: run it again instead')
+  const hosts = []
+  for (const spec of flags.via) hosts.push(await resolveVia(spec, flags.port))
+  return hosts
 }
 
 /** The ranges of --sweep, read before anything else is decided (a mistake in one is a usage error). */

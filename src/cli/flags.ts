@@ -148,6 +148,12 @@ export const peerFlags = {
     helpGroup: 'PEER',
     dependsOn: ['respond'],
   }),
+  'serve-list': Flags.boolean({
+    description:
+      'With --respond: share the host list (GETLIST/ANSLIST): answer GETLIST with this host and every peer it has seen, paged to fit a datagram, and BR_ISGETLIST with OKGETLIST. One per subnet makes a site discoverable with announce --via.',
+    helpGroup: 'PEER',
+    dependsOn: ['respond'],
+  }),
 }
 
 /**
@@ -167,8 +173,14 @@ const sweepRate = Flags.custom<number>({
   },
 })
 
-/** announce --sweep and its pace: the TARGETS group of announce's help. */
+/** announce --sweep and its pace, and --via: the TARGETS group of announce's help. */
 export const sweepFlags = {
+  via: Flags.string({
+    description:
+      'Ask this host (an address or a name: an IP Messenger with "send host list" allowed, or a lanmsg listen --respond --serve-list) for its host list (GETLIST, every page) and probe each host listed with the presence packet (BR_ENTRY), so that peers behind a router are found. A listed host that does not answer stays in the report as listed: it was named, not heard. Without --to, only the lists are asked. Repeatable.',
+    multiple: true,
+    helpGroup: 'TARGETS',
+  }),
   sweep: Flags.string({
     description:
       'Also unicast the presence packet (BR_ENTRY) to every host address of this range (a CIDR up to a /16, or one address), paced by --rate: finds peers that broadcasts do not reach (another subnet, a VLAN behind a router). Without --to, only the ranges are probed. Repeatable.',

@@ -21,6 +21,7 @@ export interface ListenFlags extends IdentityFlags {
   to?: string[]
   interface?: string[]
   'group-chat'?: boolean
+  'serve-list'?: boolean
 }
 
 export async function planListen(
@@ -47,7 +48,7 @@ export async function planListen(
     expireMs: flags.expire,
     groupChat: flags['group-chat'],
     filter,
-    respond: self ? {self, targets, charset: flags.encoding} : undefined,
+    respond: self ? {self, targets, charset: flags.encoding, serveList: flags['serve-list']} : undefined,
   }
 }
 

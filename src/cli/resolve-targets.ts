@@ -46,6 +46,18 @@ export async function resolveTargets(flags: TargetFlags): Promise<Target[]> {
   })
 }
 
+/** announce --via HOST: one host (an address or a name) to ask for its host list; a broadcast or range is not one. */
+export async function resolveVia(spec: string, port: number): Promise<{address: string; port: number; via: string}> {
+  const target = await oneTarget(spec, port)
+  if (spec.includes('/') || target.kind !== 'unicast') {
+    throw new UsageError(
+      `--via ${spec}: a host list is asked of one host (an address or a host name), not of a ${spec.includes('/') ? 'range' : target.kind}`,
+    )
+  }
+
+  return {address: target.address, port: target.port, via: spec}
+}
+
 async function oneTarget(spec: string, port: number): Promise<Target> {
   const parsed = parseTargetSpec(spec, port)
   // A name is resolved only because the user gave a name (never by accident: see parseTargetSpec).

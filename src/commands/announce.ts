@@ -60,6 +60,10 @@ Exit codes: 0 done (and every unicast target acknowledged), 1 other error, 2 inv
       description: 'Who is on the subnets behind the router? (one probe per address, 100 a second)',
     },
     {
+      command: '<%= config.bin %> <%= command.id %> --via 10.2.0.5',
+      description: 'Ask a peer for its host list (one running listen --respond --serve-list) and probe who it lists',
+    },
+    {
       command: '<%= config.bin %> <%= command.id %> --to @branch-offices.txt',
       description: 'A dial-up list: addresses, CIDRs or host names, one a line (# comments)',
     },

@@ -12,7 +12,7 @@ export default class Listen extends BaseCommand {
 
 Each datagram becomes one row (time, source, command, options, sender, client, content) or, with --ndjson, one JSON line written as it arrives. Text from the network is shown with control characters and escape sequences made visible. A resend, or one broadcast heard twice (same source, packet number and command within 10 s), is shown once: with --ndjson or --json it is a record marked "duplicate": true. On exit (Ctrl-C, SIGTERM, --duration, --count; exit code 0) every datagram read is shown and the table of peers seen is printed, with what was dropped (lanmsg's queue, the kernel's receive buffer) in the summary.
 
-With --respond, lanmsg is a polite IP Messenger peer: it announces itself (BR_ENTRY), answers BR_ENTRY with ANSENTRY after a small random delay, acknowledges messages that ask for it (RECVMSG), answers GETINFO and GETABSENCEINFO, and says goodbye (BR_EXIT) when it stops. Replies are rate-limited per source and in total, and never sent to itself, to broadcast or multicast sources, or to port 0.
+With --respond, lanmsg is a polite IP Messenger peer: it announces itself (BR_ENTRY), answers BR_ENTRY with ANSENTRY after a small random delay, acknowledges messages that ask for it (RECVMSG), answers GETINFO and GETABSENCEINFO (and, with --serve-list, GETLIST with its host list: itself and every peer it has seen, so that announce --via finds them from another subnet), and says goodbye (BR_EXIT) when it stops. Replies are rate-limited per source and in total, and never sent to itself, to broadcast or multicast sources, or to port 0.
 
 The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger client on the same machine.
 
@@ -28,6 +28,7 @@ With --read, nothing is bound: the datagrams come from a capture file, with thei
       command: '<%= config.bin %> <%= command.id %> --respond --nick "Build bot"',
       description: 'Be a peer: show up in IP Messenger lists and acknowledge messages',
     },
+    {command: '<%= config.bin %> <%= command.id %> --respond --serve-list', description: 'Serve announce --via'},
     {command: '<%= config.bin %> <%= command.id %> --peers --expire 1m', description: 'A live table of who is up'},
     {
       command: '<%= config.bin %> <%= command.id %> --respond --encoding gbk --nick 小王',

@@ -9,9 +9,10 @@ import type {Target} from '../net/targets.js'
 import type {AnnounceEvents, AnnounceOptions, AnnounceResult} from './announce.js'
 import type {WakeableSleep} from './wakeable-sleep.js'
 
-import {modeOf} from '../protocol/constants.js'
+import {CAPUTF8OPT, MODES, modeOf} from '../protocol/constants.js'
 import {acknowledgesMode, cannotAnswerInfo, wantsAnswer} from './acknowledgement.js'
 import {type Delivery, DeliveryTracker} from './delivery-tracker.js'
+import {HostListRun} from './host-list-run.js'
 import {OurPackets} from './our-packets.js'
 import {PacketNumberSource} from './packet-number-store.js'
 import {ReplyCollector} from './reply-collector.js'
@@ -39,6 +40,7 @@ export class AnnounceConversation {
   private readonly charsets: TargetCharsets
   private readonly collector: ReplyCollector
   private readonly sweep: Sweep | undefined
+  private readonly hostLists: HostListRun | undefined
   private readonly result: AnnounceResult
   private readonly rounds: number
   private readonly sentMode: number
@@ -80,6 +82,7 @@ export class AnnounceConversation {
     this.tracker = new DeliveryTracker([], {startedAt: 0, retries: 0, intervalMs: this.retryIntervalMs})
     this.roundStartedAt = now()
     this.sweep = options.sweep ? new Sweep(options.sweep) : undefined
+    this.hostLists = options.via && options.via.length > 0 ? this.hostListRun(options.via) : undefined
     const ownAddresses = new Set(endpoint.localAddresses())
     this.collector = new ReplyCollector({
       isEcho: (data, from) => from.port === endpoint.port && ownAddresses.has(from.address) && this.ours.isOurs(data),
@@ -142,11 +145,13 @@ export class AnnounceConversation {
   }
 
   private onDatagram(data: Buffer, from: Endpoint): void {
-    // An answer to a sweep's probe: its RTT counts from that probe, not from the start of the sweep.
-    const sentAt = this.sweep?.sentTo(from.address) ?? this.roundStartedAt
+    // An answer to a sweep's or a listed host's probe: its RTT counts from that probe, not from the start.
+    const sentAt =
+      this.hostLists?.sentTo(from.address, from.port) ?? this.sweep?.sentTo(from.address) ?? this.roundStartedAt
     const reply = this.collector.collect(data, from, this.now(), sentAt)
     if (reply === undefined) return
     const packet = reply.result.ok ? reply.result.packet : undefined
+    if (packet) this.hostLists?.receive(packet, from)
     if (packet) this.charsets.observe(from.address, packet, this.collector.presence.peerCharset(from.address))
     if (reply.acknowledges) {
       this.tracker.acknowledged(from.address, reply.rttMs)
@@ -226,6 +231,7 @@ export class AnnounceConversation {
     const {copies, main, sent} = this.ours.round(options.outgoing, options.targets, round, charsetOf)
     this.result.sent.push(sent)
     // The sweep goes first: the window (and any resend) counts from the last probe, when the last answers start.
+    if (round === 0 && this.hostLists) await this.runHostLists(this.hostLists, main.bytes)
     if (round === 0 && this.sweep) await this.runSweep(this.sweep, main.bytes)
     this.roundIsLast = round === this.rounds - 1
     this.roundStartedAt = this.now()
@@ -245,6 +251,37 @@ export class AnnounceConversation {
     return copyOf
   }
 
+  /** GETLIST is written as the presence packet is (user, host, charset); CAPUTF8OPT asks for a UTF-8 list (§3.10). */
+  private hostListRun(via: NonNullable<AnnounceOptions['via']>): HostListRun {
+    const {outgoing} = this.options
+    const {user, host} = outgoing.kind === 'packet' ? outgoing.packet : {user: '', host: ''}
+    return new HostListRun(via, {
+      // Not counted among the targets' failures: a host list that cannot be asked does not say the targets failed.
+      send: async (bytes, target) => {
+        try {
+          await this.endpoint.send(bytes, target.port, target.address)
+          return true
+        } catch (error) {
+          this.result.sendErrors.push({message: (error as Error).message, target})
+          return false
+        }
+      },
+      getList: (listStart) =>
+        this.ours.write(
+          {packet: {user, host, command: MODES.GETLIST | CAPUTF8OPT, listStart}, encodeOptions: this.encodeOptions},
+          0,
+        ).copy.bytes,
+      sleeper: this.sleeper,
+      now: this.now,
+    })
+  }
+
+  private async runHostLists(run: HostListRun, bytes: Uint8Array): Promise<void> {
+    await run.fetch()
+    this.events.emit('listed', run.reports())
+    await run.probe(bytes, new Set(this.options.targets.map((t) => t.address)))
+  }
+
   private async runSweep(sweep: Sweep, bytes: Uint8Array): Promise<void> {
     await sweep.run({
       send: (address, port) => this.endpoint.send(bytes, port, address),
@@ -257,15 +294,25 @@ export class AnnounceConversation {
     this.events.emit('swept', sent, probes, true)
   }
 
-  /** Swept addresses that answered: they know us now, so they get the goodbye too (not the silent rest). */
+  /** Swept or listed addresses that answered: they know us now, so they get the goodbye too (not the silent rest). */
   private sweptPeers(): Target[] {
-    const port = this.options.sweep?.port
-    if (!this.sweep || port === undefined) return []
     const already = new Set(this.options.targets.map((t) => t.address))
+    const found: Target[] = []
+    const port = this.options.sweep?.port
     const addresses = new Set(this.collector.peers().map((p) => p.address))
-    return [...addresses]
-      .filter((address) => !already.has(address) && this.sweep!.probed(address))
-      .map((address) => ({address, port, kind: 'unicast'}))
+    for (const address of addresses) {
+      if (already.has(address) || !this.sweep?.probed(address) || port === undefined) continue
+      already.add(address)
+      found.push({address, port, kind: 'unicast'})
+    }
+
+    for (const peer of this.collector.peers()) {
+      if (already.has(peer.address) || !this.hostLists?.probed(peer.address, peer.port)) continue
+      already.add(peer.address)
+      found.push({address: peer.address, port: peer.port, kind: 'unicast'})
+    }
+
+    return found
   }
 
   private deliveries(round: number, packetNo: number, copyOf: Map<Target, Copy>): Delivery[] {
@@ -342,6 +389,7 @@ export class AnnounceConversation {
     }
 
     if (this.sweep) result.sweep = this.sweep.report()
+    if (this.hostLists) result.hostLists = this.hostLists.reports()
 
     result.kernelDrops = this.endpoint.kernelDrops() ?? null
     result.peers = collector.peers()

@@ -9,6 +9,8 @@ import type {Delivery} from './delivery-tracker.js'
 import type {Outgoing, SentPacket} from './our-packets.js'
 import type {PeerSummary, ReceivedReply} from './reply-collector.js'
 import type {SweepPlan, SweepReport} from './sweep.js'
+import type {HostListReport} from './host-list-fetch.js'
+import type {ViaHost} from './host-list-run.js'
 
 import {openUdpEndpoint} from '../net/udp-endpoint.js'
 import {AnnounceConversation} from './announce-conversation.js'
@@ -17,6 +19,8 @@ import {WakeableSleep} from './wakeable-sleep.js'
 
 export type {Delivery} from './delivery-tracker.js'
 export type {SweepPlan, SweepReport} from './sweep.js'
+export type {HostListReport} from './host-list-fetch.js'
+export type {ViaHost} from './host-list-run.js'
 export type {Outgoing, SentPacket, WrittenPacket} from './our-packets.js'
 export {MAX_REPLIES_KEPT, type PeerSummary, type ReceivedReply} from './reply-collector.js'
 
@@ -54,6 +58,8 @@ export interface AnnounceOptions {
   packetNumbers?: PacketNumberSource
   /** Before the first round, the packet unicast to every address of these ranges at this rate (--sweep). */
   sweep?: SweepPlan
+  /** Before the first round (and the sweep), ask these hosts for their host lists and probe every host listed. */
+  via?: ViaHost[]
   /** Injected for tests. */
   now?: () => number
 }
@@ -85,6 +91,8 @@ export interface AnnounceResult {
   waited: {mode: 'auto' | 'fixed'; ms: number; reason: string}
   /** What the sweep probed, when there was one. */
   sweep?: SweepReport
+  /** --via: each host list as read (its hosts were listed, not heard: the peers say who answered). */
+  hostLists?: HostListReport[]
 }
 
 export interface AnnounceEvents {
@@ -92,6 +100,8 @@ export interface AnnounceEvents {
   sent: [target: Target, attempt: number, round: number]
   reply: [reply: ReceivedReply]
   waiting: [untilMs: number]
+  /** --via: the host lists as read, before their hosts are probed. */
+  listed: [reports: HostListReport[]]
   /** Sweep progress after each batch of probes; done once when it ends (finished or stopped). */
   swept: [sent: number, total: number, done: boolean]
 }

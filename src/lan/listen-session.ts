@@ -24,6 +24,7 @@ import {RecentPackets} from './recent-packets.js'
 import {DEFAULT_REPLY_LIMITS, RateLimiter, type RateLimits} from './rate-limit.js'
 import {type PlannedReply, ResponderPolicy, type ResponderSelf} from './responder-policy.js'
 import {sendCharset} from './send-charset.js'
+import {servedHostList} from './served-host-list.js'
 import {emptyListenStats, type ListenStats} from './listen-stats.js'
 
 export {emptyListenStats, type ListenStats} from './listen-stats.js'
@@ -35,6 +36,8 @@ export interface RespondOptions {
   limits?: Partial<RateLimits>
   /** The charset of everything sent (--encoding); default: per peer (sendCharset), UTF-8 for broadcasts. */
   charset?: string
+  /** --serve-list: answer BR_ISGETLIST(2) and GETLIST with our presence table, ourselves first (§3.10). */
+  serveList?: boolean
 }
 
 export interface ListenOptions {
@@ -125,8 +128,17 @@ export class ListenSession extends EventEmitter<ListenEvents> {
           options.respond!.targets.some((t) => t.kind !== 'unicast' && t.address === address),
         charset: options.respond.charset,
         peerCharset: (address) => this.presence.peerCharset(address),
+        hostList: options.respond.serveList ? () => this.servedList() : undefined,
       })
     }
+  }
+
+  /** Our host list: the address we list ourselves at is the bound one, else our first address beyond loopback. */
+  private servedList() {
+    const {self} = this.options.respond!
+    const bound = this.options.address
+    const address = bound && bound !== '0.0.0.0' ? bound : [...this.ownAddresses].find((a) => !a.startsWith('127.'))
+    return servedHostList({...self, address, port: this.endpoint.port}, this.presence.rows())
   }
 
   get port(): number {

@@ -1,6 +1,6 @@
 // What a polite IPMsg peer answers, and when it must stay silent: a pure function of the packet, its source
 // and the time. Section numbers (§) refer to ../shared/protocol/ipmsg.md.
-import type {OutgoingPacket, Packet} from '../protocol/types.js'
+import type {ListedHostInput, OutgoingPacket, Packet} from '../protocol/types.js'
 
 import {
   ABSENCEOPT,
@@ -12,6 +12,7 @@ import {
   SENDCHECKOPT,
   UTF8OPT,
 } from '../protocol/constants.js'
+import {hostListPage} from '../protocol/host-list-page.js'
 import type {Endpoint} from '../net/endpoint.js'
 import {parseIPv4} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
@@ -66,6 +67,11 @@ export interface ResponderPolicyOptions {
   charset?: string
   /** The charset an address was last seen writing in (Presence.peerCharset). */
   peerCharset?: (address: string) => string | undefined
+  /**
+   * --serve-list: the host list to answer GETLIST with (ourselves first, as Windows does); BR_ISGETLIST(2) is
+   * answered OKGETLIST only when it is set. Called once per GETLIST that passes every guard.
+   */
+  hostList?: () => readonly ListedHostInput[]
 }
 
 export const DEFAULT_ENTRY_REPLY_INTERVAL_MS = 2000
@@ -96,7 +102,7 @@ function isAnswerableSource(from: Endpoint, isBroadcast: (address: string) => bo
   return !isBroadcast(address) && !isBroadcast(from.address)
 }
 
-type Intent = Omit<PlannedReply, 'charset' | 'to'> & {entry?: true}
+type Intent = Omit<PlannedReply, 'charset' | 'to'> & {entry?: true; listStart?: number}
 
 export class ResponderPolicy {
   readonly stats: ResponderStats = {
@@ -116,6 +122,7 @@ export class ResponderPolicy {
   private readonly random: () => number
   private readonly requestedCharset: string | undefined
   private readonly me: ResponderSelf
+  private readonly hostList: (() => readonly ListedHostInput[]) | undefined
 
   constructor(options: ResponderPolicyOptions) {
     this.me = {...options.self}
@@ -129,6 +136,7 @@ export class ResponderPolicy {
     this.lastEntryReply = new BoundedMap(options.maxEntrySources ?? 4096)
     this.requestedCharset = options.charset
     this.peerCharset = options.peerCharset ?? (() => undefined)
+    this.hostList = options.hostList
   }
 
   /** The replies this packet calls for, already filtered by every guard; empty when none is due. */
@@ -172,6 +180,12 @@ export class ResponderPolicy {
     // An answer in a legacy charset is legacy throughout, like Windows' own ANSENTRY (§1.4): Feiqiu and iptux
     // convert the whole section from GBK, and UTF-8 extension bytes among GBK ones make that fail (CF RecvAnsEntry).
     if (charset !== 'utf-8' && intent.entry) reply.utf8Extension = false
+    // The page is cut for the charset it is written in: a legacy charset's UTF-8 limit differs (§5).
+    if (intent.listStart !== undefined) {
+      const page = hostListPage(reply, this.hostList?.() ?? [], intent.listStart, {charset})
+      reply.hostList = {next: page.next, hosts: page.hosts}
+    }
+
     return [
       {
         to: {address: from.address, port: from.port},
@@ -244,10 +258,32 @@ export class ResponderPolicy {
         }
       }
 
+      case MODES.BR_ISGETLIST:
+      case MODES.BR_ISGETLIST2:
+      case MODES.GETLIST: {
+        return this.hostList ? this.listIntent(packet, base, utf8) : undefined
+      }
+
       // §3.2–3.4: BR_ABSENCE, BR_EXIT and ANSENTRY are not answered; nor is anything unknown (§8.2).
       default: {
         return undefined
       }
+    }
+  }
+
+  /** §3.10, with --serve-list: OKGETLIST (no options, no body, as Windows) or one page from the index asked for. */
+  private listIntent(packet: Packet, base: {host: string; user: string}, utf8: number): Intent {
+    if (modeOf(packet.command) !== MODES.GETLIST) {
+      return {delayMs: 0, packet: {...base, command: MODES.OKGETLIST}, reason: 'OKGETLIST for BR_ISGETLIST (§3.10)'}
+    }
+
+    // A body that is not an index asks for the start, as Windows' atoi reads it.
+    const listStart = packet.listStart ?? 0
+    return {
+      listStart,
+      delayMs: 0,
+      packet: {...base, command: MODES.ANSLIST | utf8},
+      reason: `ANSLIST from #${listStart} for GETLIST (§3.10)`,
     }
   }
 

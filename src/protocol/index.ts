@@ -9,6 +9,7 @@ export {
 export type {BodyCodec, BodyFamily, FamilyField} from './body-codec.js'
 export {bodyCodec} from './body-codecs.js'
 export {parseHostList} from './bodies/host-list.js'
+export {type HostListPage, hostListPage} from './host-list-page.js'
 export {
   decodeText,
   encodeText,

@@ -13,6 +13,7 @@ import {
   toReplyRecord,
 } from './announce-report.js'
 import {colorEnabled} from './color.js'
+import {listedEntries, listedLines} from './host-list-report.js'
 import {JsonDocument} from './json-document.js'
 import {LineWriter} from './line-writer.js'
 
@@ -103,6 +104,7 @@ export class AnnounceOutput {
       this.document ??= new JsonDocument(this.out, 'replies', announceJsonHead(result))
       this.document.end({...announceJsonTail(result), repliesDropped: 0})
     } else if (this.options.ndjson) {
+      for (const line of listedLines(listedEntries(result) ?? [])) this.out.write(line)
       await this.out.end()
       this.stderr.write(`${summaryLine(result)}\n`)
       return

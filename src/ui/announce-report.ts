@@ -3,6 +3,7 @@
 import type {AnnounceResult, ReceivedReply} from '../lan/announce.js'
 
 import {toDatagramRecord, type DatagramRecord} from './datagram-record.js'
+import {hostListJson, hostListLine, listedEntries, renderListed, viaOf} from './host-list-report.js'
 import {clientLabel, datagramMode, datagramSummary} from './packet-summary.js'
 import {PEER_IDENTITY_COLUMNS, peerIdentityCells} from './peer-columns.js'
 import {type Column, renderTable, type Row, type TableOptions} from './table.js'
@@ -32,6 +33,7 @@ export function announceJsonHead(result: Pick<AnnounceResult, 'local' | 'targets
 /** The members of the `announce --json` document after the replies: known at the end. */
 export function announceJsonTail(result: AnnounceResult) {
   const first = result.sent[0]
+  const listed = listedEntries(result)
   return {
     sent: first
       ? {
@@ -57,6 +59,7 @@ export function announceJsonTail(result: AnnounceResult) {
       status: p.status,
       rttMs: p.rttMs,
       acknowledged: p.acknowledged,
+      ...(listed && {via: viaOf(listed, p.address, p.port)}),
     })),
     deliveries: result.deliveries.map((d) => ({
       address: d.target.address,
@@ -77,6 +80,7 @@ export function announceJsonTail(result: AnnounceResult) {
     kernelDrops: result.kernelDrops,
     sendErrors: result.sendErrors.map((e) => ({address: e.target.address, port: e.target.port, message: e.message})),
     sweep: result.sweep ?? null,
+    ...(listed && hostListJson(result, listed)),
   }
 }
 
@@ -85,6 +89,9 @@ const PEER_COLUMNS: Column[] = [
   {header: 'RTT', key: 'rtt', align: 'right', keep: true},
   {header: 'ACK', key: 'ack', keep: true},
 ]
+
+/** --via: the host lists that named the peer ("-": heard by broadcast or sweep only). */
+const VIA_COLUMN: Column = {header: 'VIA', key: 'via', drop: 6}
 
 const REPLY_COLUMNS: Column[] = [
   {header: 'RTT', key: 'rtt', align: 'right', keep: true},
@@ -104,14 +111,25 @@ const DELIVERY_COLUMNS: Column[] = [
   {header: 'CHARSET', key: 'charset', drop: 1},
 ]
 
-export function renderAnnounceReport(result: AnnounceResult, opts: TableOptions = {}): string {
-  const sections: string[] = []
+/** The peers that answered; with --via, where each came from, the hosts listed but not heard, and each list. */
+function peerSections(result: AnnounceResult, opts: TableOptions): string[] {
+  const listed = listedEntries(result)
   const peerRows: Row[] = result.peers.map((p) => ({
     ...peerIdentityCells(p),
     rtt: `${p.rttMs}ms`,
     ack: p.acknowledged ? 'yes' : '',
+    ...(listed && {via: viaOf(listed, p.address, p.port).join(', ') || '-'}),
   }))
-  sections.push(peerRows.length > 0 ? renderTable(PEER_COLUMNS, peerRows, opts) : 'No IPMsg peer answered.')
+  const columns = listed ? [...PEER_COLUMNS, VIA_COLUMN] : PEER_COLUMNS
+  const sections = [peerRows.length > 0 ? renderTable(columns, peerRows, opts) : 'No IPMsg peer answered.']
+  const silent = listed && renderListed(listed, opts)
+  if (silent) sections.push(silent)
+  for (const list of result.hostLists ?? []) sections.push(hostListLine(list))
+  return sections
+}
+
+export function renderAnnounceReport(result: AnnounceResult, opts: TableOptions = {}): string {
+  const sections = peerSections(result, opts)
 
   // Every reply is shown once (a duplicate is not shown again): the peers table has one line a peer, this one every
   // datagram.
@@ -221,6 +239,7 @@ export function summaryLine(result: AnnounceResult): string {
   const replies = result.replies.filter((r) => !r.duplicate).length
   const to = result.targets.map((t) => `${t.address}:${t.port}`)
   if (result.sweep) to.push(sweptText(result.sweep))
+  for (const list of result.hostLists ?? []) to.push(`the hosts listed by ${list.via}`)
   return [
     `Sent ${what} (${first?.bytes ?? 0} bytes)${entered} to ${to.join(', ')}`,
     `from UDP port ${result.local.port}; ${replies} repl${replies === 1 ? 'y' : 'ies'}` +

@@ -119,4 +119,19 @@ describe('cli/announce-plan', () => {
       expect(error, JSON.stringify(flags).slice(0, 60)).to.be.instanceOf(UsageError)
     }
   })
+
+  it('--via: each host resolved (no default broadcast without --to); a usage error for a message, --repeat, a range', async () => {
+    const plan = await planAnnounce({...base, to: undefined, via: ['10.2.0.5', '127.0.0.1']}, planContext())
+    expect(plan.options.via).to.deep.equal([
+      {address: '10.2.0.5', port: 2425, via: '10.2.0.5'},
+      {address: '127.0.0.1', port: 2425, via: '127.0.0.1'},
+    ])
+    expect(plan.options.targets).to.deep.equal([])
+    const message = await failure({via: ['10.2.0.5'], text: 'hi'})
+    expect(message).to.be.instanceOf(UsageError)
+    expect(String(message)).to.match(/--via probes the hosts it lists with the presence packet/)
+    expect(await failure({via: ['10.2.0.5'], repeat: 2})).to.be.instanceOf(UsageError)
+    const range = await failure({via: ['10.2.0.0/24']})
+    expect(String(range)).to.match(/--via 10\.2\.0\.0\/24: a host list is asked of one host/)
+  })
 })

@@ -9,9 +9,11 @@ import {
   ENCRYPTOPT,
   FILEATTACHOPT,
   MODES,
+  RETRYOPT,
   SENDCHECKOPT,
   UTF8OPT,
 } from '../../src/protocol/constants.js'
+import {encode} from '../../src/protocol/encode.js'
 import {RateLimiter, type RateLimits} from '../../src/lan/rate-limit.js'
 import {
   DEFAULT_ENTRY_REPLY_INTERVAL_MS,
@@ -213,6 +215,87 @@ describe('lan/responder-policy', () => {
       expect(policy.decide(makePacket(GETINFO | CAPUTF8OPT), peer, t0)[0].packet.command).to.equal(
         MODES.SENDINFO | UTF8OPT,
       )
+    })
+  })
+
+  describe('host lists with --serve-list (§3.10)', () => {
+    const listed = Array.from({length: 400}, (_, i) => ({
+      user: `u${i}`,
+      host: `h${i}`,
+      status: CAPUTF8OPT,
+      address: `10.1.${i >> 8}.${i & 0xff}`,
+      port: 2425,
+      nickname: `Peer number ${i}`,
+      group: 'Ops',
+    }))
+    const serving = () => makePolicy({hostList: () => listed})
+
+    it('answers BR_ISGETLIST and BR_ISGETLIST2 with a bare OKGETLIST, to the source', () => {
+      const {policy} = serving()
+      for (const command of [MODES.BR_ISGETLIST, MODES.BR_ISGETLIST2, MODES.BR_ISGETLIST2 | RETRYOPT]) {
+        const [reply] = policy.decide(makePacket(command), peer, t0)
+        expect(reply.packet).to.deep.equal({user: 'lan', host: 'box', command: MODES.OKGETLIST})
+        expect(reply).to.include({delayMs: 0, to: reply.to})
+        expect(reply.to).to.deep.equal(peer)
+      }
+    })
+
+    it('answers GETLIST with the page from its start index, cut to fit a datagram, and the next index', () => {
+      const {policy} = serving()
+      const [first] = policy.decide(makePacket(GETLIST, {listStart: 0}), peer, t0)
+      expect(first.packet.command).to.equal(MODES.ANSLIST)
+      const page = first.packet.hostList!
+      expect(page.hosts.length).to.be.within(20, 399)
+      expect(page.hosts[0]).to.equal(listed[0])
+      expect(page.next).to.equal(page.hosts.length)
+      const {bytes} = encode({...first.packet, packetNo: 1}, {charset: first.charset})
+      expect(bytes.length).to.be.at.most(8191)
+      const [second] = policy.decide(makePacket(GETLIST, {listStart: page.next}), peer, t0)
+      expect(second.packet.hostList!.hosts[0]).to.equal(listed[page.next])
+      const [last] = policy.decide(makePacket(GETLIST, {listStart: 390}), peer, t0)
+      expect(last.packet.hostList).to.deep.equal({next: 0, hosts: listed.slice(390)})
+    })
+
+    it('starts at 0 when the GETLIST body is not an index, and answers UTF-8 to a UTF-8 peer', () => {
+      const {policy} = serving()
+      const [reply] = policy.decide(makePacket(GETLIST | UTF8OPT), peer, t0)
+      expect(reply.packet.command).to.equal(MODES.ANSLIST | UTF8OPT)
+      expect(reply.packet.hostList!.hosts[0]).to.equal(listed[0])
+    })
+
+    it('answers neither BR_ISGETLIST nor GETLIST without --serve-list', () => {
+      const {policy} = makePolicy()
+      for (const command of [MODES.BR_ISGETLIST, MODES.BR_ISGETLIST2, GETLIST]) {
+        expect(policy.decide(makePacket(command, {listStart: 0}), peer, t0)).to.deep.equal([])
+      }
+    })
+
+    it('rate-limits GETLIST like every answer, and never answers itself or a forged source', () => {
+      let built = 0
+      const {policy} = makePolicy(
+        {
+          hostList() {
+            built++
+            return listed
+          },
+        },
+        {perSourcePerInterval: 5, intervalMs: 10_000},
+      )
+      const answers = Array.from({length: 20}, () => policy.decide(makePacket(GETLIST), peer, t0).length)
+      expect(answers.reduce((a, b) => a + b)).to.equal(5)
+      expect(policy.decide(makePacket(GETLIST), peer, t0 + 2000)).to.have.length(1) // one token back in 2 s
+      expect(policy.decide(makePacket(GETLIST), {address: '192.168.1.255', port: 2425}, t0)).to.deep.equal([])
+      expect(
+        policy.decide(makePacket(GETLIST, {user: 'lan', host: 'box'}), {address: OWN, port: 2425}, t0),
+      ).to.deep.equal([])
+      // The list is read only for an answer that is sent: a flood costs nothing more than its answers.
+      expect(built).to.equal(6)
+      expect(policy.stats).to.deep.include({
+        answered: 6,
+        suppressedRateLimit: 15,
+        suppressedSelf: 1,
+        suppressedInvalidSource: 1,
+      })
     })
   })
 
