@@ -5,6 +5,8 @@ import type {CaptureReplay} from '../lan/capture-replay.js'
 import type {ListenFlags} from './listen-plan.js'
 
 import {ListenSession} from '../lan/listen-session.js'
+import {LiveCaptureSession} from '../lan/live-capture-session.js'
+import {buildDatagramFilter} from './datagram-filter.js'
 import {openCapture, openPcap, type ReadFlags, readToEnd} from './capture-input.js'
 import {planListen} from './listen-plan.js'
 import {OutputError} from './output-error.js'
@@ -13,8 +15,8 @@ import {onStopSignal} from './stop-signals.js'
 
 /** Where a run's datagrams are shown (ui/listen-output.ts); `done` ends the run (--count, stdout closed). */
 export interface ListenView {
-  attach(source: CaptureReplay | ListenSession): void
-  finish(source: CaptureReplay | ListenSession): Promise<void>
+  attach(source: CaptureReplay | ListenSession | LiveCaptureSession): void
+  finish(source: CaptureReplay | ListenSession | LiveCaptureSession): Promise<void>
   readonly failure: NodeJS.ErrnoException | undefined
 }
 
@@ -22,6 +24,8 @@ export interface ListenView {
 export interface ListenHooks {
   version: string
   warn(message: string): void
+  /** A line on stderr that is not a warning (none with --json). */
+  info(message: string): void
   /** `destinations`: rows have a TO column (a capture's datagrams have both ends). */
   view(options: {destinations?: boolean}, done: () => void): ListenView
   cleanup(stop: () => Promise<void>): void
@@ -79,5 +83,42 @@ export async function replayCapture(flags: ReadFlags & OutputFlags, hooks: Liste
   file?.follow(replay)
   await readToEnd(replay, input, name, flags.duration).finally(() => file?.close())
   await output.finish(replay)
+  OutputError.throwIf(output.failure, file?.failure, flags.write)
+}
+
+/** --capture IFACE: what the interface sees on the ports, as it arrives, until a stop signal, --duration or --count. */
+export async function captureLive(
+  flags: Omit<ReadFlags, 'read'> & OutputFlags & {capture: string},
+  hooks: ListenHooks,
+): Promise<void> {
+  const file = await openPcap(flags.write)
+  const session = new LiveCaptureSession(flags.capture, {
+    ports: flags.port,
+    decodeOptions: flags.encoding === undefined ? {} : {legacyCharset: flags.encoding},
+    filter: buildDatagramFilter({from: flags.from, mode: flags.mode, ipmsgOnly: flags['ipmsg-only']}),
+    expireMs: flags.expire,
+  })
+  let finish: () => void = () => {}
+  const finished = new Promise<void>((resolve) => (finish = resolve))
+  const signals = onStopSignal(() => finish())
+  hooks.cleanup(async () => {
+    signals.remove()
+    session.stop()
+  })
+  const output = hooks.view({destinations: true}, () => finish())
+  output.attach(session)
+  file?.follow(session)
+  session.on('error', (error) => {
+    hooks.warn(error.message)
+    finish()
+  })
+  // As tcpdump says "listening on": from here on nothing the interface sees on the ports is missed.
+  hooks.info(`capturing on ${flags.capture}, UDP and TCP port ${flags.port.join(', ')} and IP fragments`)
+  const timer = flags.duration === undefined ? undefined : setTimeout(finish, flags.duration)
+  await finished
+  clearTimeout(timer)
+  session.stop()
+  await output.finish(session)
+  await file?.close()
   OutputError.throwIf(output.failure, file?.failure, flags.write)
 }

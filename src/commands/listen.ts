@@ -89,16 +89,18 @@ With --read, nothing is bound: the datagrams come from a capture file, with thei
   async run() {
     const {flags: f} = await this.parse(Listen)
     // Loaded here, not at the top: `listen --help` loads this file, and these pull in the codec and `ip`.
-    const {listenLive, replayCapture} = await import('../cli/listen-run.js')
+    const {captureLive, listenLive, replayCapture} = await import('../cli/listen-run.js')
     const {ListenOutput} = await import('../ui/listen-output.js')
     const hooks: ListenHooks = {
       version: this.config.version,
       warn: (message) => this.warnLine(message),
+      info: (message) => this.jsonEnabled() || process.stderr.write(`${message}\n`),
       view: (options, done) =>
         (this.openDocument = new ListenOutput({...f, ...options, json: this.jsonEnabled()}, done)),
       cleanup: (stop) => (this.cleanup = stop),
     }
     if (f.read !== undefined) return replayCapture({...f, read: f.read}, hooks)
+    if (f.capture !== undefined) return captureLive({...f, capture: f.capture}, hooks)
     // Seen by another lanmsg on this host (src/cli/shared-port.ts): a passive listener is no client to keep quiet for.
     process.title = f.respond ? PROCESS_TITLES.respond : PROCESS_TITLES.listen
     return listenLive(f, hooks)
