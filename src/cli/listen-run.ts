@@ -117,7 +117,7 @@ export async function captureLive(
   const timer = flags.duration === undefined ? undefined : setTimeout(finish, flags.duration)
   await finished
   clearTimeout(timer)
-  session.stop()
+  await session.finish()
   await output.finish(session)
   await file?.close()
   OutputError.throwIf(output.failure, file?.failure, flags.write)

@@ -4,7 +4,9 @@
 import type {NetError} from '../net/net-error.js'
 import type {ListenStats} from './listen-session.js'
 
-import {LiveCapture, pcapAddon} from '../net/live-capture.js'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {BLOCK_TIMEOUT_MS, LiveCapture, pcapAddon} from '../net/live-capture.js'
 import {NetError as CaptureError} from '../net/net-error.js'
 import {type CaptureReplayOptions, type CaptureStats, CaptureReplay} from './capture-replay.js'
 
@@ -52,6 +54,12 @@ export class LiveCaptureSession extends CaptureReplay {
 
   resumeOutput(): void {
     if (this.holding > 0 && --this.holding === 0 && !this.stopped) this.capture.pause(false)
+  }
+
+  /** Stops once what the kernel still holds in a block not yet handed over (up to BLOCK_TIMEOUT_MS old) is read. */
+  async finish(): Promise<void> {
+    if (!this.stopped && this.holding === 0) await sleep(BLOCK_TIMEOUT_MS * 2)
+    this.stop()
   }
 
   stop(): void {

@@ -10,7 +10,14 @@ import {packageRoot} from './batch-read.js'
 import {NetError} from './net-error.js'
 
 interface Addon {
-  open(device: string, snaplen: number, bufferBytes: number, filter: string, onReadable: () => void): object
+  open(
+    device: string,
+    snaplen: number,
+    bufferBytes: number,
+    filter: string,
+    onReadable: () => void,
+    blockMs: number,
+  ): object
   read(handle: object, bytes: Uint8Array, meta: Float64Array): number
   pause(handle: object, paused: boolean): void
   stats(handle: object): [received: number, dropped: number, interfaceDropped: number]
@@ -25,6 +32,8 @@ const ADDON_PATHS = ['dist/lanmsg_pcap.node', 'native/pcap/build/Release/lanmsg_
 const SNAPLEN = 65_535 + 30
 /** The kernel's buffer for packets not yet read (tcpdump's default is 2 MiB): a burst of 32 KB datagrams fits. */
 const KERNEL_BUFFER_BYTES = 8 << 20
+/** The kernel hands packets over in blocks, when one is full or this old: what is seen shows within it. */
+export const BLOCK_TIMEOUT_MS = 50
 /** Packets per read: 64 of the largest; the pages no packet reaches take no memory. */
 const BATCH = 64
 /** Per packet in meta: offset, captured length, original length, seconds, microseconds. */
@@ -88,7 +97,8 @@ export class LiveCapture {
     this.onError = options.onError
     const filter = captureFilter(options.ports)
     try {
-      this.handle = addon.open(options.device, SNAPLEN, KERNEL_BUFFER_BYTES, filter, () => this.readable())
+      const onReadable = () => this.readable()
+      this.handle = addon.open(options.device, SNAPLEN, KERNEL_BUFFER_BYTES, filter, onReadable, BLOCK_TIMEOUT_MS)
     } catch (error) {
       throw openError(error as NodeJS.ErrnoException, options.device)
     }
