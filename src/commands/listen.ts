@@ -15,7 +15,9 @@ With --respond, lanmsg is a polite IP Messenger peer: it announces itself (BR_EN
 
 The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger client on the same machine.
 
-With --read, nothing is bound: the datagrams come from a capture file, with their own times and a TO column (IP fragments reassembled; TCP file-transfer requests shown too). A file that is not pcap or pcapng, or is corrupt or cut short, ends with one line saying how many packets were read before it (exit code 9).`
+With --read, nothing is bound: the datagrams come from a capture file, with their own times and a TO column (IP fragments reassembled; TCP file-transfer requests shown too). A file that is not pcap or pcapng, or is corrupt or cut short, ends with one line saying how many packets were read before it (exit code 9).
+
+With --capture IFACE, nothing is bound either: what the interface sees on --port, between any two hosts, is decoded as it arrives, as with --read (root or CAP_NET_RAW: exit code 4 without them; libpcap: without it, one line saying what to install, exit code 1).`
   static override enableJsonFlag = true
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: "Watch the LAN's IPMsg traffic"},
@@ -43,6 +45,10 @@ With --read, nothing is bound: the datagrams come from a capture file, with thei
     {
       command: 'tcpdump -i eth0 -w - udp port 2425 | <%= config.bin %> <%= command.id %> --read - --ndjson',
       description: "Decode a capture: other hosts' conversations too (--write FILE saves what is shown as pcap)",
+    },
+    {
+      command: 'sudo <%= config.bin %> <%= command.id %> --capture eth0',
+      description: 'Watch the IPMsg traffic between other hosts too, beside a client that holds 2425 (libpcap)',
     },
     {
       command: '<%= config.bin %> <%= command.id %> --count 1 --json',

@@ -37,7 +37,7 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
   let b: Host
   let c: Host
   let responder: NetnsProcess
-  const captures: Record<'third' | 'beside' | 'json', NetnsProcess> = {} as never
+  const captures: Record<'beside' | 'json' | 'rows' | 'third', NetnsProcess> = {} as never
 
   before(async function () {
     if (netnsSkipReason()) this.skip()
@@ -59,6 +59,7 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     captures.third = capture(c, '--ndjson')
     captures.beside = capture(b, '--ndjson')
     captures.json = capture(c, '--json')
+    captures.rows = capture(c, '--wide')
     await until(
       () => [captures.third, captures.beside].every((p) => /capturing on eth0/.test(p.stderr) || p.exited),
       'the captures to start',
@@ -137,6 +138,15 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     const document = JSON.parse(captures.json.stdout)
     const without = (list: Json[]) => list.map(({receivedAt: _, ...rest}: Json) => rest)
     expect(without(document.packets)).to.deep.equal(without(records(captures.third)))
+  })
+
+  it('rows: FROM and TO of each datagram, a conversation in both directions', () => {
+    const escape = (address: string) => address.replaceAll('.', String.raw`\.`)
+    const row = (from: Host, to: Host, mode: string) =>
+      new RegExp(String.raw`${escape(from.address)}:2425 +${escape(to.address)}:2425 +${mode} `)
+    expect(captures.rows.stdout).to.match(/^TIME +FROM +TO +MODE/)
+    expect(captures.rows.stdout).to.match(row(a, b, 'SENDMSG'))
+    expect(captures.rows.stdout).to.match(row(b, a, 'RECVMSG'))
   })
 
   it('without root or CAP_NET_RAW: one line saying so, exit 4', async () => {
