@@ -18,6 +18,9 @@ typedef struct {
   int polling;
   int closed;
   int snaplen;
+  // Freed when both are done: libuv has closed the poll handle, and JavaScript's handle was collected.
+  int poll_closed;
+  int finalized;
 } capture_t;
 
 // Where pcap_dispatch's callback copies packets: bytes, and per packet 5 doubles (offset, captured length,
@@ -62,7 +65,8 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
 
 static void on_closed(uv_handle_t *handle) {
   capture_t *cap = handle->data;
-  free(cap);
+  cap->poll_closed = 1;
+  if (cap->finalized) free(cap);
 }
 
 static capture_t *unwrap(napi_env env, napi_value value) {
@@ -82,6 +86,14 @@ static void close_capture(napi_env env, capture_t *cap) {
   pcap_close(cap->pcap);
   cap->pcap = NULL;
   uv_close((uv_handle_t *)&cap->poll, on_closed);
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)hint;
+  capture_t *cap = data;
+  close_capture(env, cap); // never closed by JavaScript (it always is): no leak of the fd
+  cap->finalized = 1;
+  if (cap->poll_closed) free(cap);
 }
 
 // open(interface, snaplen, bufferBytes, filter, onReadable, blockTimeoutMs) -> handle; throws with code EPERM,
@@ -150,11 +162,11 @@ static napi_value open_capture(napi_env env, napi_callback_info info) {
   napi_get_uv_event_loop(env, &loop);
   uv_poll_init(loop, &cap->poll, fd);
   cap->poll.data = cap;
-  uv_unref((uv_handle_t *)&cap->poll); // JavaScript keeps the process alive as long as it wants
+  // Referenced: a capture keeps the process alive, as a listening socket does, until it is closed.
   uv_poll_start(&cap->poll, UV_READABLE, on_poll);
   cap->polling = 1;
   napi_value handle;
-  napi_create_external(env, cap, NULL, NULL, &handle);
+  napi_create_external(env, cap, finalize, NULL, &handle);
   return handle;
 }
 

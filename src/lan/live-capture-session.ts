@@ -1,13 +1,12 @@
 // `listen --capture IFACE`: the datagrams an interface sees on the ports, between any two hosts, decoded as a
 // capture file's are (capture-replay.ts: the same events, presence, duplicates, fragments and TCP requests), as
 // they arrive. Nothing is bound: a client on the same host keeps every datagram it gets.
-import type {NetError} from '../net/net-error.js'
 import type {ListenStats} from './listen-session.js'
 
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {BLOCK_TIMEOUT_MS, LiveCapture, pcapAddon} from '../net/live-capture.js'
-import {NetError as CaptureError} from '../net/net-error.js'
+import {NetError} from '../net/net-error.js'
 import {type CaptureReplayOptions, type CaptureStats, CaptureReplay} from './capture-replay.js'
 
 export class LiveCaptureSession extends CaptureReplay {
@@ -20,7 +19,7 @@ export class LiveCaptureSession extends CaptureReplay {
     super(options)
     const addon = pcapAddon()
     if (addon instanceof Error)
-      throw new CaptureError(
+      throw new NetError(
         `--capture needs libpcap: ${addon.message}; install libpcap-dev (apt install libpcap-dev) and reinstall lanmsg`,
         'ENOPCAP',
       )

@@ -149,6 +149,17 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     expect(captures.rows.stdout).to.match(row(b, a, 'RECVMSG'))
   })
 
+  it('runs until stopped: without --duration it waits for packets, and Ctrl-C ends it with the summary (exit 0)', async () => {
+    const run = lan.cli(c, ['listen', '--capture', 'eth0', '--ndjson'])
+    await until(() => /capturing on eth0/.test(run.stderr) || run.exited, 'the capture to start')
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(run.exited, run.describe()).to.equal(false)
+    run.kill('SIGINT')
+    const result = await run.wait(15_000)
+    expect(result.code, run.describe()).to.equal(0)
+    expect(run.stderr).to.match(/\d+ datagrams? received, .*\d+ packets in the capture/)
+  })
+
   it('without root or CAP_NET_RAW: one line saying so, exit 4', async () => {
     const run = await lan
       .exec(
