@@ -165,6 +165,10 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
       .exec(
         c,
         [
+          // Under c8 Node passes NODE_V8_COVERAGE on to every child, a directory nobody cannot write to.
+          'env',
+          '-u',
+          'NODE_V8_COVERAGE',
           'setpriv',
           '--reuid=65534',
           '--regid=65534',
@@ -177,7 +181,7 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
           '--capture',
           'eth0',
         ],
-        {env: namespaceEnv({NO_COLOR: '1', HOME: '/tmp'})}, // oclif's data dir: one nobody may read,
+        {env: namespaceEnv({NO_COLOR: '1', HOME: '/tmp'})}, // oclif's data dir: one nobody may read
       )
       .wait(30_000)
     expect(run.code, run.stderr).to.equal(4)
