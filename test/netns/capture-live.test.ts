@@ -36,8 +36,9 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
   let a: Host
   let b: Host
   let c: Host
+  let d: Host
   let responder: NetnsProcess
-  const captures: Record<'beside' | 'json' | 'rows' | 'third', NetnsProcess> = {} as never
+  const captures: Record<'beside' | 'json' | 'ports' | 'rows' | 'third', NetnsProcess> = {} as never
 
   before(async function () {
     if (netnsSkipReason()) this.skip()
@@ -47,8 +48,8 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
       this.skip()
     }
 
-    lan = await SimulatedLan.create({hosts: 3})
-    ;[a, b, c] = lan.hosts
+    lan = await SimulatedLan.create({hosts: 4})
+    ;[a, b, c, d] = lan.hosts
     // A switch that forgets every address floods unicast to all its ports: c's eth0 sees what a and b say.
     await lan.ip(lan.bridges[0], 'link', 'set', 'dev', 'br0', 'type', 'bridge', 'ageing_time', '0')
 
@@ -60,8 +61,10 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     captures.beside = capture(b, '--ndjson')
     captures.json = capture(c, '--json')
     captures.rows = capture(c, '--wide')
+    captures.ports = lan.cli(c, ['listen', '--capture', 'eth0', '--ndjson', '-p', '2425', '-p', '9999', '-d', '60s'])
     await until(
-      () => [captures.third, captures.beside].every((p) => /capturing on eth0/.test(p.stderr) || p.exited),
+      () =>
+        [captures.third, captures.beside, captures.ports].every((p) => /capturing on eth0/.test(p.stderr) || p.exited),
       'the captures to start',
     )
     await new Promise((resolve) => setTimeout(resolve, 300)) // the --json one says nothing on stderr
@@ -126,6 +129,14 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     expect(Number(packets![1])).to.be.within(10, 60) // the conversation's packets and fragments alone
   })
 
+  it('--port twice: the other port is decoded too (all 200 datagrams to 9999)', () => {
+    const seen = records(captures.ports)
+    const other = seen.filter((r) => r.to.port === 9999)
+    expect(other).to.have.length(200)
+    expect(other[0]).to.deep.include({from: other[0].from, to: {address: b.address, port: 9999}, transport: 'udp'})
+    expect(seen.filter((r) => r.to.port === 2425).length).to.equal(records(captures.third).length)
+  })
+
   it('the listener beside the capture still got every datagram: both messages, the file request not its business', () => {
     const heard = responder.records().filter((r: Json) => r.from?.address === a.address)
     const texts = heard.filter((r: Json) => r.packet?.mode === 'SENDMSG').map((r: Json) => r.packet.text)
@@ -158,6 +169,19 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     const result = await run.wait(15_000)
     expect(result.code, run.describe()).to.equal(0)
     expect(run.stderr).to.match(/\d+ datagrams? received, .*\d+ packets in the capture/)
+  })
+
+  it('the interface removed under it: one warning line, the summary, exit 0, no stack trace', async () => {
+    const run = lan.cli(d, ['listen', '--capture', 'eth0', '--ndjson'])
+    await until(() => /capturing on eth0/.test(run.stderr) || run.exited, 'the capture to start')
+    await lan.removeInterface(d, 'eth0')
+    const result = await run.wait(15_000)
+    expect(result.timedOut, run.describe()).to.equal(false)
+    expect(result.code, run.describe()).to.equal(0)
+    const lines = run.stderr.trimEnd().split('\n')
+    expect(lines.filter((l) => l.startsWith('Warning: '))).to.have.length(1)
+    expect(run.stderr).to.match(/^Warning: capture failed: .+$/m)
+    expect(run.stderr).to.not.match(/\n\s+at /)
   })
 
   it('without root or CAP_NET_RAW: one line saying so, exit 4', async () => {
