@@ -6,7 +6,9 @@
 // every datagram all the same. Captures only on interfaces of namespaces the test made.
 // Needs root and the libpcap addon; under LANMSG_REQUIRE_PCAP=1 a missing addon fails instead of skipping.
 import {expect} from 'chai'
-import {existsSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {CLI_BIN} from '../support/cli-bin.js'
@@ -37,6 +39,7 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
   let b: Host
   let c: Host
   let d: Host
+  let dir: string
   let responder: NetnsProcess
   const captures: Record<'beside' | 'json' | 'ports' | 'rows' | 'third', NetnsProcess> = {} as never
 
@@ -57,7 +60,17 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     await responder.waitBound(2425, 30_000)
     const capture = (host: Host, mode: string) =>
       lan.cli(host, ['listen', '--capture', 'eth0', mode, '--duration', '60s'])
-    captures.third = capture(c, '--ndjson')
+    dir = mkdtempSync(join(tmpdir(), 'lanmsg-live-capture-'))
+    captures.third = lan.cli(c, [
+      'listen',
+      '--capture',
+      'eth0',
+      '--ndjson',
+      '-d',
+      '60s',
+      '--write',
+      join(dir, 'c.pcap'),
+    ])
     captures.beside = capture(b, '--ndjson')
     captures.json = capture(c, '--json')
     captures.rows = capture(c, '--wide')
@@ -92,6 +105,7 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
   })
 
   after(async () => {
+    if (dir) rmSync(dir, {force: true, recursive: true})
     await lan?.destroy()
   })
 
@@ -149,6 +163,20 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     const document = JSON.parse(captures.json.stdout)
     const without = (list: Json[]) => list.map(({receivedAt: _, ...rest}: Json) => rest)
     expect(without(document.packets)).to.deep.equal(without(records(captures.third)))
+  })
+
+  it('--write then --read gives the same records', () => {
+    const read = spawnSync(process.execPath, [CLI_BIN, 'listen', '--read', join(dir, 'c.pcap'), '--ndjson'], {
+      encoding: 'utf8',
+      env: namespaceEnv({NO_COLOR: '1'}), // reading a file sends nothing
+      timeout: 60_000,
+    })
+    expect(read.status, read.stderr).to.equal(0)
+    const again = read.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+    expect(again).to.deep.equal(records(captures.third))
   })
 
   it('rows: FROM and TO of each datagram, a conversation in both directions', () => {
