@@ -23,6 +23,8 @@ want tmux tmux
 # wireshark/ipmsg.lua and is the baseline of the --read benchmark.
 want tcpdump tcpdump
 want tshark tshark
+# libpcap-dev: the live-capture addon (listen --capture) is built against it.
+[ -e /usr/include/pcap/pcap.h ] || need+=(libpcap-dev)
 # nftables for the doctor tests: firewall rules planted inside the simulated LAN's namespaces only.
 want nft nftables
 

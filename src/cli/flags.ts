@@ -116,6 +116,12 @@ export const captureFlags = {
     helpGroup: 'CAPTURE',
     exclusive: ['respond', 'address'],
   }),
+  capture: Flags.string({
+    description:
+      'Capture on this interface instead of listening (root or CAP_NET_RAW; libpcap): every IPMsg datagram on --port between any two hosts it sees, as it arrives, with source and destination. Nothing is bound: it runs beside a client and takes none of its datagrams.',
+    helpGroup: 'CAPTURE',
+    exclusive: ['respond', 'address', 'read', 'group-chat'],
+  }),
   write: Flags.string({
     description: 'Also save every datagram shown into this pcap file (Wireshark and tcpdump open it).',
     helpGroup: 'CAPTURE',

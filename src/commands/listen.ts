@@ -1,11 +1,10 @@
-import {Flags, type Interfaces} from '@oclif/core'
+import {Flags} from '@oclif/core'
+
+import type {ListenHooks} from '../cli/listen-run.js'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {PROCESS_TITLES} from '../cli/process-titles.js'
 import * as flags from '../cli/flags.js'
-import {OutputError} from '../cli/output-error.js'
-import {onStopSignal} from '../cli/stop-signals.js'
-import {openCapture, openPcap, type ReadFlags, readToEnd} from '../cli/capture-input.js'
 
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
@@ -16,7 +15,9 @@ With --respond, lanmsg is a polite IP Messenger peer: it announces itself (BR_EN
 
 The socket is bound with SO_REUSEADDR, so lanmsg can run beside an IP Messenger client on the same machine.
 
-With --read, nothing is bound: the datagrams come from a capture file, with their own times and a TO column (IP fragments reassembled; TCP file-transfer requests shown too). A file that is not pcap or pcapng, or is corrupt or cut short, ends with one line saying how many packets were read before it (exit code 9).`
+With --read, nothing is bound: the datagrams come from a capture file, with their own times and a TO column (IP fragments reassembled; TCP file-transfer requests shown too). A file that is not pcap or pcapng, or is corrupt or cut short, ends with one line saying how many packets were read before it (exit code 9).
+
+With --capture IFACE, nothing is bound either: what the interface sees on --port, between any two hosts, is decoded as it arrives, as with --read (root or CAP_NET_RAW: exit code 4 without them; libpcap: without it, one line saying what to install, exit code 1).`
   static override enableJsonFlag = true
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: "Watch the LAN's IPMsg traffic"},
@@ -45,6 +46,10 @@ With --read, nothing is bound: the datagrams come from a capture file, with thei
     {
       command: 'tcpdump -i eth0 -w - udp port 2425 | <%= config.bin %> <%= command.id %> --read - --ndjson',
       description: "Decode a capture: other hosts' conversations too (--write FILE saves what is shown as pcap)",
+    },
+    {
+      command: 'sudo <%= config.bin %> <%= command.id %> --capture eth0',
+      description: 'Watch the IPMsg traffic between other hosts too, beside a client that holds 2425 (libpcap)',
     },
     {
       command: '<%= config.bin %> <%= command.id %> --count 1 --json',
@@ -90,65 +95,21 @@ With --read, nothing is bound: the datagrams come from a capture file, with thei
 
   async run() {
     const {flags: f} = await this.parse(Listen)
-    if (f.read !== undefined) return this.readCapture({...f, read: f.read})
+    // Loaded here, not at the top: `listen --help` loads this file, and these pull in the codec and `ip`.
+    const {captureLive, listenLive, replayCapture} = await import('../cli/listen-run.js')
+    const {ListenOutput} = await import('../ui/listen-output.js')
+    const hooks: ListenHooks = {
+      version: this.config.version,
+      warn: (message) => this.warnLine(message),
+      info: (message) => this.jsonEnabled() || process.stderr.write(`${message}\n`),
+      view: (options, done) =>
+        (this.openDocument = new ListenOutput({...f, ...options, json: this.jsonEnabled()}, done)),
+      cleanup: (stop) => (this.cleanup = stop),
+    }
+    if (f.read !== undefined) return replayCapture({...f, read: f.read}, hooks)
+    if (f.capture !== undefined) return captureLive({...f, capture: f.capture}, hooks)
     // Seen by another lanmsg on this host (src/cli/shared-port.ts): a passive listener is no client to keep quiet for.
     process.title = f.respond ? PROCESS_TITLES.respond : PROCESS_TITLES.listen
-    // Loaded here, not at the top: `listen --help` loads this file, and these pull in the codec and `ip`.
-    const {planListen} = await import('../cli/listen-plan.js')
-    const {ListenSession} = await import('../lan/listen-session.js')
-    const {ListenOutput} = await import('../ui/listen-output.js')
-    const {sharedPortWarning} = await import('../cli/shared-port.js')
-    const options = await planListen(f, {version: this.config.version, warn: (m) => this.warnLine(m)})
-    const file = await openPcap(f.write, {address: f.address, port: options.port})
-
-    let finish: () => void = () => {}
-    const finished = new Promise<void>((resolve) => (finish = resolve))
-    // Handled from the start: a signal that came between the bind and the end of announce() killed the process
-    // (no summary, no BR_EXIT) when these were installed after it. Every stop signal ends listen normally (exit 0).
-    const signals = onStopSignal(() => finish())
-    const output = new ListenOutput({...f, json: this.jsonEnabled()}, () => finish())
-    this.openDocument = output
-    const session = await ListenSession.start(options).catch((error: unknown) => {
-      signals.remove() // the bind failed: the error is the outcome, a signal may end the process again
-      throw error
-    })
-    // From here on the socket is open: whatever happens (an error included), it is closed and BR_EXIT sent.
-    this.cleanup = async () => {
-      signals.remove()
-      await session.stop()
-    }
-
-    output.attach(session) // every listener right after the socket opens, before anything can arrive
-    file?.follow(session)
-    session.on('warning', (message) => this.warnLine(message))
-    session.on('error', (error) => {
-      this.warnLine(error.message)
-      finish()
-    })
-    // Once bound (a port that cannot be shared is an error instead); our own socket is left out.
-    const shared = sharedPortWarning(options.port, f.address)
-    if (shared) this.warnLine(shared)
-
-    await session.announce()
-    const timer = f.duration === undefined ? undefined : setTimeout(finish, f.duration)
-    await finished
-    clearTimeout(timer)
-    await session.stop()
-    await output.finish(session)
-    await file?.close()
-    OutputError.throwIf(output.failure, file?.failure, f.write)
-  }
-
-  /** --read: the capture's datagrams through the same output, until the file ends (or --count, a signal). */
-  private async readCapture(f: Interfaces.InferredFlags<typeof Listen.flags> & ReadFlags) {
-    const {replay, input, name, file} = await openCapture(f)
-    const {ListenOutput} = await import('../ui/listen-output.js')
-    const output = new ListenOutput({...f, json: this.jsonEnabled(), destinations: true}, () => replay.stop())
-    this.openDocument = output
-    output.attach(replay)
-    file?.follow(replay)
-    await readToEnd(replay, input, name, f.duration).finally(() => file?.close())
-    await output.finish(replay)
-    OutputError.throwIf(output.failure, file?.failure, f.write)
+    return listenLive(f, hooks)
   }
 }

@@ -56,12 +56,12 @@ export class CaptureReplay extends EventEmitter<ListenEvents> {
   private readonly frames: FrameDecoder
   private readonly parser: CaptureFileParser
   private readonly recent = new RecentPackets()
-  private readonly counts: ListenStats & {capture: CaptureStats} = {
+  protected readonly counts: ListenStats & {capture: CaptureStats} = {
     ...emptyListenStats(),
     capture: {packets: 0, onPorts: 0, tcpOther: 0, fragments: 0, reassembled: 0, fragmentSetsDropped: 0, cutShort: 0},
   }
   private input: Readable | undefined
-  private stopped = false
+  protected stopped = false
   private holds = 0
   /** Packet time of the last expiry check (--expire). */
   private expiredAt = 0
@@ -69,17 +69,25 @@ export class CaptureReplay extends EventEmitter<ListenEvents> {
   constructor(private readonly options: CaptureReplayOptions) {
     super()
     this.frames = new FrameDecoder({ports: options.ports, reassembly: options.reassembly})
-    this.parser = new CaptureFileParser((linkType, timeUs, frame) => {
-      const found = this.frames.decode(linkType, timeUs, frame)
-      if (found) this.handle(found, timeUs)
-    })
+    this.parser = new CaptureFileParser((linkType, timeUs, frame) => this.frame(linkType, timeUs, frame))
+  }
+
+  /** One captured frame, from the file or (lan/live-capture-session.ts) from an interface. */
+  protected frame(linkType: number, timeUs: number, frame: Uint8Array): void {
+    const found = this.frames.decode(linkType, timeUs, frame)
+    if (found) this.handle(found, timeUs)
+  }
+
+  /** Packets read so far. */
+  protected get packetsRead(): number {
+    return this.parser.packets
   }
 
   /** The counters, up to date (one object, updated in place). */
   get stats(): ListenStats & {capture: CaptureStats} {
     const {capture} = this.counts
     const {stats, reassembler} = this.frames
-    capture.packets = this.parser.packets
+    capture.packets = this.packetsRead
     capture.onPorts = stats.matched
     capture.cutShort = stats.cutShort
     capture.fragments = reassembler.stats.fragments

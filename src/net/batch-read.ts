@@ -27,7 +27,8 @@ const SLOTS = 64
 
 let loaded: Addon | null | undefined
 
-function packageRoot(): string | undefined {
+/** The directory of lanmsg's package.json (where dist/ and native/ are). */
+export function packageRoot(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (;;) {
     const manifest = join(dir, 'package.json')
