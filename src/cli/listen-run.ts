@@ -33,13 +33,39 @@ export interface ListenHooks {
 
 type OutputFlags = {duration?: number; write?: string}
 
+/** A run's end: resolved by finish() (a signal, --count, an error), or after `durationMs` when given. */
+function runEnd(): {finish: () => void; until: (durationMs?: number) => Promise<void>} {
+  let finish: () => void = () => {}
+  const finished = new Promise<void>((resolve) => (finish = resolve))
+  const until = async (durationMs?: number) => {
+    const timer = durationMs === undefined ? undefined : setTimeout(finish, durationMs)
+    await finished
+    clearTimeout(timer)
+  }
+
+  return {finish: () => finish(), until}
+}
+
+type Source = CaptureReplay | ListenSession | LiveCaptureSession
+
+/** The view's last words and the pcap file closed; a failure of either is the command's error (exit 8). */
+async function closeOutputs(
+  output: ListenView,
+  source: Source,
+  file: {close(): Promise<void>; failure?: NodeJS.ErrnoException} | undefined,
+  write?: string,
+) {
+  await output.finish(source)
+  await file?.close()
+  OutputError.throwIf(output.failure, file?.failure, write)
+}
+
 /** listen on a socket: bound, announced (--respond), shown until a stop signal, --duration or --count. */
 export async function listenLive(flags: ListenFlags & OutputFlags, hooks: ListenHooks): Promise<void> {
   const options = await planListen(flags, {version: hooks.version, warn: hooks.warn})
   const file = await openPcap(flags.write, {address: flags.address, port: options.port})
 
-  let finish: () => void = () => {}
-  const finished = new Promise<void>((resolve) => (finish = resolve))
+  const {finish, until} = runEnd()
   // Handled from the start: a signal that came between the bind and the end of announce() killed the process
   // (no summary, no BR_EXIT) when these were installed after it. Every stop signal ends listen normally (exit 0).
   const signals = onStopSignal(() => finish())
@@ -66,13 +92,9 @@ export async function listenLive(flags: ListenFlags & OutputFlags, hooks: Listen
   if (shared) hooks.warn(shared)
 
   await session.announce()
-  const timer = flags.duration === undefined ? undefined : setTimeout(finish, flags.duration)
-  await finished
-  clearTimeout(timer)
+  await until(flags.duration)
   await session.stop()
-  await output.finish(session)
-  await file?.close()
-  OutputError.throwIf(output.failure, file?.failure, flags.write)
+  await closeOutputs(output, session, file, flags.write)
 }
 
 /** --read: the capture's datagrams through the same output, until the file ends (or --count, a signal). */
@@ -82,8 +104,7 @@ export async function replayCapture(flags: ReadFlags & OutputFlags, hooks: Liste
   output.attach(replay)
   file?.follow(replay)
   await readToEnd(replay, input, name, flags.duration).finally(() => file?.close())
-  await output.finish(replay)
-  OutputError.throwIf(output.failure, file?.failure, flags.write)
+  await closeOutputs(output, replay, file, flags.write)
 }
 
 /** --capture IFACE: what the interface sees on the ports, as it arrives, until a stop signal, --duration or --count. */
@@ -98,8 +119,7 @@ export async function captureLive(
     filter: buildDatagramFilter({from: flags.from, mode: flags.mode, ipmsgOnly: flags['ipmsg-only']}),
     expireMs: flags.expire,
   })
-  let finish: () => void = () => {}
-  const finished = new Promise<void>((resolve) => (finish = resolve))
+  const {finish, until} = runEnd()
   const signals = onStopSignal(() => finish())
   hooks.cleanup(async () => {
     signals.remove()
@@ -114,11 +134,7 @@ export async function captureLive(
   })
   // As tcpdump says "listening on": from here on nothing the interface sees on the ports is missed.
   hooks.info(`capturing on ${flags.capture}, UDP and TCP port ${flags.port.join(', ')} and IP fragments`)
-  const timer = flags.duration === undefined ? undefined : setTimeout(finish, flags.duration)
-  await finished
-  clearTimeout(timer)
+  await until(flags.duration)
   await session.finish()
-  await output.finish(session)
-  await file?.close()
-  OutputError.throwIf(output.failure, file?.failure, flags.write)
+  await closeOutputs(output, session, file, flags.write)
 }

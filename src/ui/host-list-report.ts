@@ -5,6 +5,7 @@ import type {ListedHost} from '../protocol/types.js'
 
 import {notableOptions} from './packet-summary.js'
 import {type Column, renderTable, type Row, type TableOptions} from './table.js'
+import {PEER_IDENTITY_COLUMNS} from './peer-columns.js'
 
 export interface ListedEntry {
   host: ListedHost
@@ -66,13 +67,9 @@ export function listedLines(entries: ListedEntry[]): string[] {
   return entries.map((e) => JSON.stringify({listed: {...listedRecord(e), answered: e.answered}}))
 }
 
+// The peer columns but the client (a list does not say which client a host runs), and where it was listed.
 const LISTED_COLUMNS: Column[] = [
-  {header: 'ADDRESS', key: 'address', keep: true},
-  {header: 'USER', key: 'user'},
-  {header: 'HOST', key: 'host', drop: 4},
-  {header: 'NICKNAME', key: 'nickname', drop: 5},
-  {header: 'GROUP', key: 'group', drop: 1},
-  {header: 'OPTIONS', key: 'options', drop: 3},
+  ...PEER_IDENTITY_COLUMNS.filter((column) => column.key !== 'client'),
   {header: 'VIA', key: 'via', keep: true},
 ]
 
