@@ -1,7 +1,7 @@
 // Copies of the staged CLI with one start-up mechanism of bin/run.js taken out, for the start-up benchmark's
 // "without …" rows. The mechanisms that an environment variable switches off need no copy (see startup.ts).
 import {execFileSync} from 'node:child_process'
-import {cpSync, mkdtempSync, rmSync} from 'node:fs'
+import {cpSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
@@ -31,4 +31,12 @@ export function wslUtilsImported(): string {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   return join(dir, 'bin', 'run.js')
+}
+
+/** An ES module entry that requires bin/run.js (CommonJS) of a copy: what Node's ESM loader costs at start. */
+export function esmEntry(): string {
+  const dir = copyOfStagedCli('esm-entry')
+  const entry = join(dir, 'bin', 'esm-entry.mjs')
+  writeFileSync(entry, "import {createRequire} from 'node:module'\ncreateRequire(import.meta.url)('./run.js')\n")
+  return entry
 }
