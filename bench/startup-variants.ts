@@ -24,13 +24,23 @@ export function withoutBundle(): string {
   return join(dir, 'bin', 'run.js')
 }
 
-/** bin/run.js of a copy whose bundle imports wsl-utils as a separate ES module (its code cache trained anew). */
-export function wslUtilsImported(): string {
-  const dir = copyOfStagedCli('wsl-import')
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs'), '--out', dir, '--import-wsl-utils'], {
+/** bin/run.js of a copy whose bundle is built with one option of bundle-cli.mjs (its code cache trained anew). */
+function rebundled(label: string, option: string): string {
+  const dir = copyOfStagedCli(label)
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs'), '--out', dir, option], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   return join(dir, 'bin', 'run.js')
+}
+
+/** bin/run.js of a copy whose bundle imports wsl-utils as a separate ES module. */
+export function wslUtilsImported(): string {
+  return rebundled('wsl-import', '--import-wsl-utils')
+}
+
+/** bin/run.js of a copy whose bundle evaluates @oclif/core's modules as oclif wrote them: all on load. */
+export function eagerOclif(): string {
+  return rebundled('eager-oclif', '--eager-oclif')
 }
 
 /** An ES module entry that requires bin/run.js (CommonJS) of a copy: what Node's ESM loader costs at start. */

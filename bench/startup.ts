@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 
 import type {Benchmark, Row} from './support/report.js'
 
-import {esmEntry, withoutBundle, wslUtilsImported} from './startup-variants.js'
+import {eagerOclif, esmEntry, withoutBundle, wslUtilsImported} from './startup-variants.js'
 import {cli, freeUdpPort, median, runTimed} from './support/proc.js'
 
 type Run = ReturnType<typeof runTimed>
@@ -47,6 +47,7 @@ function childrenCpuMs(): number {
   return (Number(fields[13]) + Number(fields[14])) * 10 // cutime, cstime (fields 16 and 17 of proc(5))
 }
 
+// eslint-disable-next-line max-lines-per-function -- a table of cases, one object each
 function cases(port: number): Case[] {
   const version = (run: Run) =>
     exitedZero(run) ??
@@ -54,6 +55,8 @@ function cases(port: number): Case[] {
   const help = (run: Run) => exitedZero(run) ?? (run.stdout.includes('USAGE') ? undefined : 'no USAGE in the help')
   const announce = ['announce', 'hi', '--to', '127.0.0.1', '--port', String(port), '--bind-port', '0', '--wait', '0']
   const ANNOUNCE = 'lanmsg announce hi --to 127.0.0.1 --wait 0'
+  const eager = eagerOclif()
+  const esm = esmEntry()
   return [
     {name: "node -e ''", args: ['-e', ''], check: exitedZero},
     {name: 'lanmsg --version', args: [cli.bin, '--version'], maxRatio: 1.8, check: version},
@@ -95,6 +98,19 @@ function cases(port: number): Case[] {
       check: exitedZero,
     },
     {
+      name: "announce with @oclif/core's modules all evaluated on load",
+      args: [eager, ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: "announce --help with @oclif/core's modules all evaluated on load",
+      args: [eager, 'announce', '--help'],
+      without: 'lanmsg announce --help',
+      sameOutput: true,
+      check: help,
+    },
+    {
       name: 'announce with the plugins loaded (LANMSG_HOT_PATH=off)',
       args: [cli.bin, ...announce],
       env: {LANMSG_HOT_PATH: 'off'},
@@ -103,13 +119,13 @@ function cases(port: number): Case[] {
     },
     {
       name: 'announce from an ES module entry (bin/run.js required from an .mjs)',
-      args: [esmEntry(), ...announce],
+      args: [esm, ...announce],
       without: ANNOUNCE,
       check: exitedZero,
     },
     {
       name: 'announce --help from an ES module entry',
-      args: [esmEntry(), 'announce', '--help'],
+      args: [esm, 'announce', '--help'],
       without: 'lanmsg announce --help',
       sameOutput: true,
       check: help,

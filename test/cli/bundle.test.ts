@@ -227,6 +227,22 @@ describe('command-line bundle', () => {
     }
   })
 
+  it("evaluates @oclif/core's modules when they are used, not all on load", () => {
+    // fdir, loaded by oclif only for its pattern-based command discovery, resolves picomatch through
+    // node_modules as it loads (NODE_DEBUG=module shows the lookup): evaluated eagerly, every run paid for it.
+    for (const args of [
+      ['announce', '--port', 'abc'],
+      ['listen', '--help'],
+    ]) {
+      const result = run(dir, args, {NODE_DEBUG: 'module'})
+      expect(result.stdout + result.stderr).to.match(/port|USAGE/)
+      expect(result.stderr).not.to.include('picomatch')
+    }
+
+    const bundle = readFileSync(join(dir, 'dist', 'lanmsg.cjs'), 'utf8')
+    expect(bundle.match(/function __get_\w+_\d+\(\)/g)?.length).to.be.greaterThan(200)
+  })
+
   it('neither reads nor writes the cache with LANMSG_CODE_CACHE=off', () => {
     rmSync(cache)
     const result = run(dir, ['announce', '--help'], {LANMSG_CODE_CACHE: 'off'})
