@@ -50,3 +50,8 @@ export function esmEntry(): string {
   writeFileSync(entry, "import {createRequire} from 'node:module'\ncreateRequire(import.meta.url)('./run.js')\n")
   return entry
 }
+
+/** bin/run.js of a copy whose bundle sorts the commands with localeCompare on every run, as oclif does. */
+export function localeOrder(): string {
+  return rebundled('locale-order', '--locale-order')
+}

@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 
 import type {Benchmark, Row} from './support/report.js'
 
-import {eagerOclif, esmEntry, withoutBundle, wslUtilsImported} from './startup-variants.js'
+import {eagerOclif, esmEntry, localeOrder, withoutBundle, wslUtilsImported} from './startup-variants.js'
 import {cli, freeUdpPort, median, runTimed} from './support/proc.js'
 
 type Run = ReturnType<typeof runTimed>
@@ -111,7 +111,13 @@ function cases(port: number): Case[] {
       check: help,
     },
     {
-      name: 'announce with the plugins loaded (LANMSG_HOT_PATH=off)',
+      name: 'announce with the commands sorted by localeCompare (ICU initialised)',
+      args: [localeOrder(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: 'announce with the plugins loaded and localeCompare (LANMSG_HOT_PATH=off)',
       args: [cli.bin, ...announce],
       env: {LANMSG_HOT_PATH: 'off'},
       without: ANNOUNCE,

@@ -16,7 +16,9 @@
 // - This file is CommonJS (bin/package.json): an ES module entry costs Node's ESM loader, 3-5 ms CPU.
 // - A plain run of one of lanmsg's own commands (its id first, no help flag) loads none of the plugins: they
 //   only add commands (help, autocomplete) and a hook for unknown commands, none of which such a run can reach.
-//   Saves 2-4 ms CPU (their package.json and manifest, found through node_modules). LANMSG_HOT_PATH=off loads them.
+//   Saves 2-4 ms CPU (their package.json and manifest, found through node_modules). Such a run shows no list of
+//   commands either, so oclif sorts them by code point, not with localeCompare, whose first call initialises ICU
+//   (5-6 ms CPU; scripts/bundle-cli.mjs). LANMSG_HOT_PATH=off does neither.
 const {existsSync, readFileSync, renameSync, rmSync, writeFileSync} = require('node:fs')
 const {createRequire, Module} = require('node:module')
 const {dirname, join} = require('node:path')
@@ -124,8 +126,12 @@ function main() {
   pjson.oclif = {
     ...pjson.oclif,
     commands: {strategy: 'explicit', target: './dist/lanmsg.cjs', identifier: 'COMMANDS'},
-    ...(runsOwnCommandOnly(cli.COMMANDS, pjson.oclif) ? {plugins: []} : {}),
   }
+  if (runsOwnCommandOnly(cli.COMMANDS, pjson.oclif)) {
+    pjson.oclif.plugins = []
+    globalThis.__lanmsgCommandOrder = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  }
+
   return cli.execute({dir: pathToFileURL(__filename).href, loadOptions: {root, pjson, isRoot: true}})
 }
 

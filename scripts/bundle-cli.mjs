@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Part of `npm run build` (after tsc and `oclif manifest`): bundles the command-line interface into
 // dist/lanmsg.cjs and writes V8's code cache for it (dist/lanmsg.cjs.cache), which bin/run.js loads.
-// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif]` writes DIR/dist/lanmsg.cjs
-// instead (the start-up benchmark builds its variants without the wsl-utils exception or the lazy requires below).
+// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order]` writes
+// DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without one of the measures below).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
 // of @oclif/core and its dependencies. One file saves 60-73 ms CPU of a complete announce, its code cache
@@ -22,7 +22,12 @@ import * as esbuild from 'esbuild'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const {values: options} = parseArgs({
-  options: {out: {type: 'string'}, 'import-wsl-utils': {type: 'boolean'}, 'eager-oclif': {type: 'boolean'}},
+  options: {
+    out: {type: 'string'},
+    'import-wsl-utils': {type: 'boolean'},
+    'eager-oclif': {type: 'boolean'},
+    'locale-order': {type: 'boolean'},
+  },
 })
 const outRoot = options.out ? resolve(options.out) : root
 const outfile = join(outRoot, 'dist', 'lanmsg.cjs')
@@ -68,6 +73,15 @@ function lazyRequires(source) {
   )
 }
 
+// Plugin.load sorts a plugin's commands with localeCompare, whose first call initialises ICU: 5-6 ms CPU. A run of
+// one of lanmsg's own commands, where no list of commands is shown, passes a plain order instead (bin/run.js).
+const COMMAND_SORT = '.sort((a, b) => a.id.localeCompare(b.id))'
+function swappableCommandOrder(source, path) {
+  if (!/[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/.test(path)) return source
+  if (!source.includes(COMMAND_SORT)) throw new Error(`bundle-cli: ${COMMAND_SORT} not found in ${path}`)
+  return source.replace(COMMAND_SORT, '.sort(globalThis.__lanmsgCommandOrder ?? ((a, b) => a.id.localeCompare(b.id)))')
+}
+
 const routeDynamicImports = {
   name: 'route-dynamic-imports',
   setup(build) {
@@ -75,6 +89,7 @@ const routeDynamicImports = {
       let source = readFileSync(args.path, 'utf8')
       const original = source
       if (!options['eager-oclif'] && OCLIF_CORE.test(args.path)) source = lazyRequires(source)
+      if (!options['locale-order']) source = swappableCommandOrder(source, args.path)
       if (source.includes('import(')) source = source.replace(DYNAMIC_IMPORT, '__lanmsgImport(')
       return source === original ? undefined : {contents: source, loader: 'js'}
     })

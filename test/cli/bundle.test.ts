@@ -212,6 +212,33 @@ describe('command-line bundle', () => {
     }
   })
 
+  it('sorts the commands without localeCompare, which initialises ICU, on a plain run of its own command', () => {
+    // Without the send guard (an ES module loaded by --import); these commands end at a usage error, no socket.
+    const preload = join(dir, 'count-locale-compare.cjs')
+    writeFileSync(
+      preload,
+      [
+        'let calls = 0',
+        'const compare = String.prototype.localeCompare',
+        'String.prototype.localeCompare = function (...args) { calls++; return compare.apply(this, args) }',
+        String.raw`process.on('exit', () => process.stderr.write('localeCompare: ' + calls + '\n'))`,
+      ].join('\n'),
+    )
+    const calls = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const result = spawnSync(process.execPath, ['--require', preload, join(dir, 'bin', 'run.js'), ...args], {
+        env: {...process.env, NO_COLOR: '1', NODE_OPTIONS: undefined, NODE_V8_COVERAGE: undefined, ...env},
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
+      return Number(/localeCompare: (\d+)\n$/.exec(result.stderr)?.[1])
+    }
+
+    expect(calls(['announce', '--port', 'abc'])).to.equal(0)
+    expect(calls(['listen', '--bogus'])).to.equal(0)
+    expect(calls(['listen', '--bogus'], {LANMSG_HOT_PATH: 'off'})).to.be.greaterThan(0)
+    expect(calls(['announce', '--help'])).to.be.greaterThan(0) // oclif's own order wherever commands may be listed
+  })
+
   it('prints what it printed with every plugin loaded, for plain runs of its own commands', () => {
     const lines = [
       ['announce', '--port', 'abc'],
