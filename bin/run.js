@@ -14,11 +14,11 @@
 // - On load, @oclif/core checks that Node satisfies its own engines field with semver; lanmsg's engines field
 //   asks for a newer Node than oclif's, so that check is switched off (3-5 ms CPU).
 // - This file is CommonJS (bin/package.json): an ES module entry costs Node's ESM loader, 3-5 ms CPU.
-// - A plain run of one of lanmsg's own commands (its id first, no help flag) loads none of the plugins: they
-//   only add commands (help, autocomplete) and a hook for unknown commands, none of which such a run can reach.
-//   Saves 2-4 ms CPU (their package.json and manifest, found through node_modules). Such a run shows no list of
-//   commands either, so oclif sorts them by code point, not with localeCompare, whose first call initialises ICU
-//   (5-6 ms CPU; scripts/bundle-cli.mjs). LANMSG_HOT_PATH=off does neither.
+// - A run of one of lanmsg's own commands (its id first; its --help too) loads none of the plugins: they only add
+//   commands (help, autocomplete, none under lanmsg's own) and a hook for unknown commands, which such a run
+//   cannot reach. Saves 2-4 ms CPU (their package.json and manifest, found through node_modules). Such a run lists
+//   no commands either, so oclif sorts them by code point, not with localeCompare, whose first call initialises
+//   ICU (5-6 ms CPU; scripts/bundle-cli.mjs). LANMSG_HOT_PATH=off does neither.
 const {existsSync, readFileSync, renameSync, rmSync, writeFileSync} = require('node:fs')
 const {createRequire, Module} = require('node:module')
 const {dirname, join} = require('node:path')
@@ -98,12 +98,9 @@ function requireBundle(file) {
   return require(file)
 }
 
-/** True for `lanmsg <own command> …` without a help flag before `--`: what the plugins cannot take part in. */
-function runsOwnCommandOnly(commands, oclif) {
-  if (process.env.LANMSG_HOT_PATH === 'off' || !Object.keys(commands).includes(argv[0])) return false
-  const helpFlags = new Set(['--help', ...(oclif.additionalHelpFlags ?? [])])
-  const end = argv.includes('--') ? argv.indexOf('--') : argv.length
-  return !argv.slice(1, end).some((arg) => helpFlags.has(arg))
+/** True for `lanmsg <own command> …`, with or without a help flag: what the plugins cannot take part in. */
+function runsOwnCommandOnly(commands) {
+  return process.env.LANMSG_HOT_PATH !== 'off' && Object.keys(commands).includes(argv[0])
 }
 
 function main() {
@@ -127,7 +124,7 @@ function main() {
     ...pjson.oclif,
     commands: {strategy: 'explicit', target: './dist/lanmsg.cjs', identifier: 'COMMANDS'},
   }
-  if (runsOwnCommandOnly(cli.COMMANDS, pjson.oclif)) {
+  if (runsOwnCommandOnly(cli.COMMANDS)) {
     pjson.oclif.plugins = []
     globalThis.__lanmsgCommandOrder = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   }
