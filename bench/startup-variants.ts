@@ -7,9 +7,13 @@ import {dirname, join} from 'node:path'
 
 import {cli, ROOT} from './support/proc.js'
 
+const copies: string[] = []
+
 function copyOfStagedCli(label: string): string {
   const dir = mkdtempSync(join(tmpdir(), `lanmsg-bench-${label}-`))
-  process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
+  // One exit listener for every copy (one each went past Node's limit of 10 listeners)
+  if (copies.length === 0) process.once('exit', () => copies.forEach((d) => rmSync(d, {recursive: true, force: true})))
+  copies.push(dir)
   cpSync(dirname(dirname(cli.bin)), dir, {recursive: true}) // node_modules stays a link
   return dir
 }

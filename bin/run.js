@@ -13,12 +13,12 @@
 //   stopped after tsc) oclif runs from dist/commands as usual.
 // - On load, @oclif/core checks that Node satisfies its own engines field with semver; lanmsg's engines field
 //   asks for a newer Node than oclif's, so that check is switched off (3-5 ms CPU).
-// - This file is CommonJS (bin/package.json): an ES module entry costs Node's ESM loader, 3-5 ms CPU.
+// - This file is CommonJS (bin/package.json): an ES module entry costs Node's ESM loader, 1-5 ms CPU.
 // - A run of one of lanmsg's own commands (its id first; its --help too) loads none of the plugins: they only add
 //   commands (help, autocomplete, none under lanmsg's own) and a hook for unknown commands, which such a run
-//   cannot reach. Saves 2-4 ms CPU (their package.json and manifest, found through node_modules). Such a run lists
+//   cannot reach. Saves ~6 ms CPU (their package.json and manifest, found through node_modules). Such a run lists
 //   no commands either, so oclif sorts them by code point, not with localeCompare, whose first call initialises
-//   ICU (5-6 ms CPU; scripts/bundle-cli.mjs). LANMSG_HOT_PATH=off does neither.
+//   ICU (~6 ms CPU; scripts/bundle-cli.mjs). LANMSG_HOT_PATH=off does neither.
 const {existsSync, readFileSync, renameSync, rmSync, writeFileSync} = require('node:fs')
 const {createRequire, Module} = require('node:module')
 const {dirname, join} = require('node:path')
