@@ -59,8 +59,3 @@ export function esmEntry(): string {
 export function localeOrder(): string {
   return rebundled('locale-order', '--locale-order')
 }
-
-/** bin/run.js of a copy whose bundle keeps esbuild's indentation and line breaks. */
-export function keptWhitespace(): string {
-  return rebundled('whitespace', '--keep-whitespace')
-}

@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 
 import type {Benchmark, Row} from './support/report.js'
 
-import {eagerOclif, esmEntry, keptWhitespace, localeOrder, withoutBundle, wslUtilsImported} from './startup-variants.js'
+import {eagerOclif, esmEntry, localeOrder, withoutBundle, wslUtilsImported} from './startup-variants.js'
 import {cli, freeUdpPort, median, runTimed} from './support/proc.js'
 
 type Run = ReturnType<typeof runTimed>
@@ -56,7 +56,6 @@ function cases(port: number): Case[] {
   const announce = ['announce', 'hi', '--to', '127.0.0.1', '--port', String(port), '--bind-port', '0', '--wait', '0']
   const ANNOUNCE = 'lanmsg announce hi --to 127.0.0.1 --wait 0'
   const eager = eagerOclif()
-  const spaced = keptWhitespace()
   const esm = esmEntry()
   return [
     {name: "node -e ''", args: ['-e', ''], check: exitedZero},
@@ -107,19 +106,6 @@ function cases(port: number): Case[] {
     {
       name: "announce --help with @oclif/core's modules all evaluated on load",
       args: [eager, 'announce', '--help'],
-      without: 'lanmsg announce --help',
-      sameOutput: true,
-      check: help,
-    },
-    {
-      name: 'announce from a bundle with its whitespace kept',
-      args: [spaced, ...announce],
-      without: ANNOUNCE,
-      check: exitedZero,
-    },
-    {
-      name: 'announce --help from a bundle with its whitespace kept',
-      args: [spaced, 'announce', '--help'],
       without: 'lanmsg announce --help',
       sameOutput: true,
       check: help,

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Part of `npm run build` (after tsc and `oclif manifest`): bundles the command-line interface into
 // dist/lanmsg.cjs and writes V8's code cache for it (dist/lanmsg.cjs.cache), which bin/run.js loads.
-// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order]
-// [--keep-whitespace]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without one of the measures below).
+// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order]` writes
+// DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without one of the measures below).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
 // of @oclif/core and its dependencies. One file saves 60-73 ms CPU of a complete announce, its code cache
@@ -27,7 +27,6 @@ const {values: options} = parseArgs({
     'import-wsl-utils': {type: 'boolean'},
     'eager-oclif': {type: 'boolean'},
     'locale-order': {type: 'boolean'},
-    'keep-whitespace': {type: 'boolean'},
   },
 })
 const outRoot = options.out ? resolve(options.out) : root
@@ -116,8 +115,6 @@ await esbuild.build({
   },
   plugins: [routeDynamicImports],
   sourcemap: true,
-  // A third smaller file to read, scan and hash: 3-5 ms CPU of a run (bench: start-up). Names and strings stay.
-  minifyWhitespace: !options['keep-whitespace'],
   logLevel: 'warning',
 })
 

@@ -276,11 +276,6 @@ describe('command-line bundle', () => {
     expect(bundle.match(/function __get_\w+_\d+\(\)/g)?.length).to.be.greaterThan(200)
   })
 
-  it('is written without indentation (a smaller file to read and scan at every start)', () => {
-    const lines = readFileSync(join(dir, 'dist', 'lanmsg.cjs'), 'utf8').split('\n')
-    expect(lines.filter((line) => line.startsWith('  ')).length).to.be.below(100) // only inside multi-line strings
-  })
-
   it('neither reads nor writes the cache with LANMSG_CODE_CACHE=off', () => {
     rmSync(cache)
     const result = run(dir, ['announce', '--help'], {LANMSG_CODE_CACHE: 'off'})
