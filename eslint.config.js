@@ -78,6 +78,22 @@ export default [
     },
   },
   {
+    // bin/ is CommonJS (bin/package.json): an ES module entry costs Node's ESM loader at every start.
+    files: ['bin/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {require: 'readonly', __dirname: 'readonly', __filename: 'readonly'},
+    },
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      'unicorn/prefer-module': 'off',
+      // A CommonJS file's top level is its module scope, not the global one.
+      'no-implicit-globals': 'off',
+      // bin/package.json holds only the module type; the dependencies are the root package's.
+      'n/no-extraneous-require': 'off',
+    },
+  },
+  {
     // A describe() callback is a list of it()s, not one function to read: length is judged per it().
     files: ['test/**/*.test.ts'],
     rules: {'max-lines-per-function': 'off'},

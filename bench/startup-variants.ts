@@ -1,15 +1,19 @@
 // Copies of the staged CLI with one start-up mechanism of bin/run.js taken out, for the start-up benchmark's
 // "without …" rows. The mechanisms that an environment variable switches off need no copy (see startup.ts).
 import {execFileSync} from 'node:child_process'
-import {cpSync, mkdtempSync, rmSync} from 'node:fs'
+import {cpSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
 import {cli, ROOT} from './support/proc.js'
 
+const copies: string[] = []
+
 function copyOfStagedCli(label: string): string {
   const dir = mkdtempSync(join(tmpdir(), `lanmsg-bench-${label}-`))
-  process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
+  // One exit listener for every copy (one each went past Node's limit of 10 listeners)
+  if (copies.length === 0) process.once('exit', () => copies.forEach((d) => rmSync(d, {recursive: true, force: true})))
+  copies.push(dir)
   cpSync(dirname(dirname(cli.bin)), dir, {recursive: true}) // node_modules stays a link
   return dir
 }
@@ -24,11 +28,34 @@ export function withoutBundle(): string {
   return join(dir, 'bin', 'run.js')
 }
 
-/** bin/run.js of a copy whose bundle imports wsl-utils as a separate ES module (its code cache trained anew). */
-export function wslUtilsImported(): string {
-  const dir = copyOfStagedCli('wsl-import')
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs'), '--out', dir, '--import-wsl-utils'], {
+/** bin/run.js of a copy whose bundle is built with one option of bundle-cli.mjs (its code cache trained anew). */
+function rebundled(label: string, option: string): string {
+  const dir = copyOfStagedCli(label)
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs'), '--out', dir, option], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   return join(dir, 'bin', 'run.js')
+}
+
+/** bin/run.js of a copy whose bundle imports wsl-utils as a separate ES module. */
+export function wslUtilsImported(): string {
+  return rebundled('wsl-import', '--import-wsl-utils')
+}
+
+/** bin/run.js of a copy whose bundle evaluates @oclif/core's modules as oclif wrote them: all on load. */
+export function eagerOclif(): string {
+  return rebundled('eager-oclif', '--eager-oclif')
+}
+
+/** An ES module entry that requires bin/run.js (CommonJS) of a copy: what Node's ESM loader costs at start. */
+export function esmEntry(): string {
+  const dir = copyOfStagedCli('esm-entry')
+  const entry = join(dir, 'bin', 'esm-entry.mjs')
+  writeFileSync(entry, "import {createRequire} from 'node:module'\ncreateRequire(import.meta.url)('./run.js')\n")
+  return entry
+}
+
+/** bin/run.js of a copy whose bundle sorts the commands with localeCompare on every run, as oclif does. */
+export function localeOrder(): string {
+  return rebundled('locale-order', '--locale-order')
 }

@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 
 import type {Benchmark, Row} from './support/report.js'
 
-import {withoutBundle, wslUtilsImported} from './startup-variants.js'
+import {eagerOclif, esmEntry, localeOrder, withoutBundle, wslUtilsImported} from './startup-variants.js'
 import {cli, freeUdpPort, median, runTimed} from './support/proc.js'
 
 type Run = ReturnType<typeof runTimed>
@@ -36,6 +36,7 @@ function childEnv(): NodeJS.ProcessEnv {
   delete env.DEBUG // DEBUG sends --version to oclif (bin/run.js); only the row that measures that sets it
   delete env.LANMSG_CODE_CACHE
   delete env.OCLIF_DISABLE_ENGINE_WARNING
+  delete env.LANMSG_HOT_PATH
   return env
 }
 
@@ -46,6 +47,7 @@ function childrenCpuMs(): number {
   return (Number(fields[13]) + Number(fields[14])) * 10 // cutime, cstime (fields 16 and 17 of proc(5))
 }
 
+// eslint-disable-next-line max-lines-per-function -- a table of cases, one object each
 function cases(port: number): Case[] {
   const version = (run: Run) =>
     exitedZero(run) ??
@@ -53,11 +55,13 @@ function cases(port: number): Case[] {
   const help = (run: Run) => exitedZero(run) ?? (run.stdout.includes('USAGE') ? undefined : 'no USAGE in the help')
   const announce = ['announce', 'hi', '--to', '127.0.0.1', '--port', String(port), '--bind-port', '0', '--wait', '0']
   const ANNOUNCE = 'lanmsg announce hi --to 127.0.0.1 --wait 0'
+  const eager = eagerOclif()
+  const esm = esmEntry()
   return [
     {name: "node -e ''", args: ['-e', ''], check: exitedZero},
     {name: 'lanmsg --version', args: [cli.bin, '--version'], maxRatio: 1.8, check: version},
-    {name: 'lanmsg announce --help', args: [cli.bin, 'announce', '--help'], check: help},
-    {name: ANNOUNCE, args: [cli.bin, ...announce], maxRatio: 2.5, check: exitedZero},
+    {name: 'lanmsg announce --help', args: [cli.bin, 'announce', '--help'], maxRatio: 1.5, check: help},
+    {name: ANNOUNCE, args: [cli.bin, ...announce], maxRatio: 1.3, check: exitedZero},
     {
       name: '--version without the shortcut (oclif answers: DEBUG=<none>)',
       args: [cli.bin, '--version'],
@@ -92,6 +96,45 @@ function cases(port: number): Case[] {
       args: [wslUtilsImported(), ...announce],
       without: ANNOUNCE,
       check: exitedZero,
+    },
+    {
+      name: "announce with @oclif/core's modules all evaluated on load",
+      args: [eager, ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: "announce --help with @oclif/core's modules all evaluated on load",
+      args: [eager, 'announce', '--help'],
+      without: 'lanmsg announce --help',
+      sameOutput: true,
+      check: help,
+    },
+    {
+      name: 'announce with the commands sorted by localeCompare (ICU initialised)',
+      args: [localeOrder(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: 'announce with the plugins loaded and localeCompare (LANMSG_HOT_PATH=off)',
+      args: [cli.bin, ...announce],
+      env: {LANMSG_HOT_PATH: 'off'},
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: 'announce from an ES module entry (bin/run.js required from an .mjs)',
+      args: [esm, ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: 'announce --help from an ES module entry',
+      args: [esm, 'announce', '--help'],
+      without: 'lanmsg announce --help',
+      sameOutput: true,
+      check: help,
     },
     {
       name: "announce with oclif's engines check (OCLIF_DISABLE_ENGINE_WARNING=0)",

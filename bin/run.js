@@ -13,14 +13,20 @@
 //   stopped after tsc) oclif runs from dist/commands as usual.
 // - On load, @oclif/core checks that Node satisfies its own engines field with semver; lanmsg's engines field
 //   asks for a newer Node than oclif's, so that check is switched off (3-5 ms CPU).
-import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {createRequire, Module} from 'node:module'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
-import vm from 'node:vm'
+// - This file is CommonJS (bin/package.json): an ES module entry costs Node's ESM loader, 1-5 ms CPU.
+// - A run of one of lanmsg's own commands (its id first; its --help too) loads none of the plugins: they only add
+//   commands (help, autocomplete, none under lanmsg's own) and a hook for unknown commands, which such a run
+//   cannot reach. Saves ~6 ms CPU (their package.json and manifest, found through node_modules). Such a run lists
+//   no commands either, so oclif sorts them by code point, not with localeCompare, whose first call initialises
+//   ICU (~6 ms CPU; scripts/bundle-cli.mjs). LANMSG_HOT_PATH=off does neither.
+const {existsSync, readFileSync, renameSync, rmSync, writeFileSync} = require('node:fs')
+const {createRequire, Module} = require('node:module')
+const {dirname, join} = require('node:path')
+const {pathToFileURL} = require('node:url')
+const vm = require('node:vm')
 
 const argv = process.argv.slice(2)
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = join(__dirname, '..')
 
 function maybeWsl() {
   if (process.platform !== 'linux') return false
@@ -89,26 +95,41 @@ function loadBundle(file) {
 function requireBundle(file) {
   if (!existsSync(file)) return undefined
   globalThis.__lanmsgImport = (specifier) => import(specifier)
-  return createRequire(import.meta.url)(file)
+  return require(file)
 }
 
-if ((argv[0] === '--version' || argv[0] === '-v') && !process.env.DEBUG && !maybeWsl()) {
-  const {name, version} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-  const arch = process.arch === 'ia32' ? 'x86' : process.arch
-  process.stdout.write(`${name}/${version} ${process.platform}-${arch} node-${process.version}\n`)
-} else {
+/** True for `lanmsg <own command> …`, with or without a help flag: what the plugins cannot take part in. */
+function runsOwnCommandOnly(commands) {
+  return process.env.LANMSG_HOT_PATH !== 'off' && Object.keys(commands).includes(argv[0])
+}
+
+function main() {
+  if ((argv[0] === '--version' || argv[0] === '-v') && !process.env.DEBUG && !maybeWsl()) {
+    const {name, version} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    const arch = process.arch === 'ia32' ? 'x86' : process.arch
+    process.stdout.write(`${name}/${version} ${process.platform}-${arch} node-${process.version}\n`)
+    return
+  }
+
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
   const bundle = join(root, 'dist', 'lanmsg.cjs')
   const cli = process.env.NODE_V8_COVERAGE ? requireBundle(bundle) : loadBundle(bundle)
-  if (cli) {
-    const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-    pjson.oclif = {
-      ...pjson.oclif,
-      commands: {strategy: 'explicit', target: './dist/lanmsg.cjs', identifier: 'COMMANDS'},
-    }
-    await cli.execute({dir: import.meta.url, loadOptions: {root, pjson, isRoot: true}})
-  } else {
-    const {execute} = await import('@oclif/core')
-    await execute({dir: import.meta.url})
+  if (!cli) {
+    // The root is given: oclif would otherwise take bin/package.json for the package's.
+    return require('@oclif/core').execute({dir: __filename, loadOptions: {root}})
   }
+
+  const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  pjson.oclif = {
+    ...pjson.oclif,
+    commands: {strategy: 'explicit', target: './dist/lanmsg.cjs', identifier: 'COMMANDS'},
+  }
+  if (runsOwnCommandOnly(cli.COMMANDS)) {
+    pjson.oclif.plugins = []
+    globalThis.__lanmsgCommandOrder = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  }
+
+  return cli.execute({dir: pathToFileURL(__filename).href, loadOptions: {root, pjson, isRoot: true}})
 }
+
+main()

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Part of `npm run build` (after tsc and `oclif manifest`): bundles the command-line interface into
 // dist/lanmsg.cjs and writes V8's code cache for it (dist/lanmsg.cjs.cache), which bin/run.js loads.
-// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils]` writes DIR/dist/lanmsg.cjs instead (the
-// start-up benchmark builds its variant without the wsl-utils exception below that way).
+// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order]` writes
+// DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without one of the measures below).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
 // of @oclif/core and its dependencies. One file saves 60-73 ms CPU of a complete announce, its code cache
@@ -21,7 +21,14 @@ import {parseArgs} from 'node:util'
 import * as esbuild from 'esbuild'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const {values: options} = parseArgs({options: {out: {type: 'string'}, 'import-wsl-utils': {type: 'boolean'}}})
+const {values: options} = parseArgs({
+  options: {
+    out: {type: 'string'},
+    'import-wsl-utils': {type: 'boolean'},
+    'eager-oclif': {type: 'boolean'},
+    'locale-order': {type: 'boolean'},
+  },
+})
 const outRoot = options.out ? resolve(options.out) : root
 const outfile = join(outRoot, 'dist', 'lanmsg.cjs')
 
@@ -40,14 +47,51 @@ const DYNAMIC_IMPORT = new RegExp(
   String.raw`(?<![\w$.'"\x60])import\((?!(?:${BUNDLED_IMPORTS.map((name) => `"${name}"|'${name}'`).join('|')})\))`,
   'g',
 )
+
+// @oclif/core requires every module it might use at the top of each file (its index alone requires help, ejs,
+// the parser, ux…): a run pays for the evaluation of modules it never calls. In @oclif/core's compiled files,
+// each `const x_1 = require("…")` becomes a getter that requires the module at its first use (TypeScript names
+// these bindings `name_N` and reads them only as `x_1.member`), and so do the index's `exports.X =
+// __importStar(require("…"))`. The modules, and what they export, stay the same. ~3 ms CPU a run (bench: start-up).
+const OCLIF_CORE = /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/
+const TOP_LEVEL_REQUIRE = /^(?:const|var) (\w+_\d+) = ((?:__importDefault\(|__importStar\()?require\("[^"]+"\)\)?);$/gm
+const INDEX_REQUIRE = /^exports\.(\w+) = (__importStar\(require\("[^"]+"\)\));$/gm
+function lazyRequires(source) {
+  const names = []
+  let lazy = source.replace(TOP_LEVEL_REQUIRE, (_, name, value) => {
+    names.push(name)
+    return `let __lazy_${name};\nfunction __get_${name}() { return __lazy_${name} ??= ${value}; }`
+  })
+  if (names.length > 0) {
+    const use = new RegExp(String.raw`(?<![\w$.])(${names.join('|')})(?![\w$])`, 'g')
+    lazy = lazy.replace(use, (name) => `(__get_${name}())`) // parenthesized for `new x_1.default()`
+  }
+
+  return lazy.replace(
+    INDEX_REQUIRE,
+    (_, name, value) => `Object.defineProperty(exports, "${name}", { enumerable: true, get: () => ${value} });`,
+  )
+}
+
+// Plugin.load sorts a plugin's commands with localeCompare, whose first call initialises ICU: ~6 ms CPU. A run of
+// one of lanmsg's own commands, where no list of commands is shown, passes a plain order instead (bin/run.js).
+const COMMAND_SORT = '.sort((a, b) => a.id.localeCompare(b.id))'
+function swappableCommandOrder(source, path) {
+  if (!/[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/.test(path)) return source
+  if (!source.includes(COMMAND_SORT)) throw new Error(`bundle-cli: ${COMMAND_SORT} not found in ${path}`)
+  return source.replace(COMMAND_SORT, '.sort(globalThis.__lanmsgCommandOrder ?? ((a, b) => a.id.localeCompare(b.id)))')
+}
+
 const routeDynamicImports = {
   name: 'route-dynamic-imports',
   setup(build) {
     build.onLoad({filter: /[\\/]node_modules[\\/].*\.c?js$/}, (args) => {
-      const source = readFileSync(args.path, 'utf8')
-      return source.includes('import(')
-        ? {contents: source.replace(DYNAMIC_IMPORT, '__lanmsgImport('), loader: 'js'}
-        : undefined
+      let source = readFileSync(args.path, 'utf8')
+      const original = source
+      if (!options['eager-oclif'] && OCLIF_CORE.test(args.path)) source = lazyRequires(source)
+      if (!options['locale-order']) source = swappableCommandOrder(source, args.path)
+      if (source.includes('import(')) source = source.replace(DYNAMIC_IMPORT, '__lanmsgImport(')
+      return source === original ? undefined : {contents: source, loader: 'js'}
     })
   },
 }

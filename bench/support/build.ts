@@ -76,6 +76,7 @@ export function stageCli(): string {
   process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
   mkdirSync(join(dir, 'bin'))
   cpSync(join(ROOT, 'bin', 'run.js'), join(dir, 'bin', 'run.js'))
+  cpSync(join(ROOT, 'bin', 'package.json'), join(dir, 'bin', 'package.json')) // run.js is CommonJS
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), {recursive: true})
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'))
   cpSync(join(ROOT, 'oclif.manifest.json'), join(dir, 'oclif.manifest.json'))

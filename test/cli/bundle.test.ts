@@ -6,6 +6,7 @@ import {spawnSync} from 'node:child_process'
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -29,6 +30,19 @@ function copyOfPackage(): string {
 
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir')
   return dir
+}
+
+/** node_modules of links to the repository's, without the named package (a plugin that cannot be loaded). */
+function linkModulesWithout(dir: string, missing: string): void {
+  const modules = join(dir, 'node_modules')
+  rmSync(modules, {force: true})
+  for (const scope of ['', '@oclif']) {
+    mkdirSync(join(modules, scope), {recursive: true})
+    for (const entry of readdirSync(join(REPO, 'node_modules', scope))) {
+      const name = scope ? `${scope}/${entry}` : entry
+      if (name !== missing && name !== '@oclif') symlinkSync(join(REPO, 'node_modules', name), join(modules, name))
+    }
+  }
 }
 
 function run(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -157,6 +171,110 @@ describe('command-line bundle', () => {
     expect(declaredThere.length).to.be.greaterThan(100)
     const sources: string[] = report['source-map-cache']?.[url]?.data?.sources ?? []
     expect(sources.some((path) => path.endsWith('/src/commands/announce.ts'))).to.equal(true)
+  })
+
+  it('starts as CommonJS: Node loads no ES module loader for bin/run.js', () => {
+    // Without the send guard, which is itself an ES module (--import); neither command can open a socket.
+    const preload = join(dir, 'report-esm.cjs')
+    writeFileSync(
+      preload,
+      "const loaded = () => process.moduleLoadList.includes('NativeModule internal/modules/esm/module_job')\n" +
+        String.raw`process.on('exit', () => process.stderr.write('ESM loader: ' + loaded() + '\n'))`,
+    )
+    for (const args of [['--version'], ['announce', '--help']]) {
+      const result = spawnSync(process.execPath, ['--require', preload, join(dir, 'bin', 'run.js'), ...args], {
+        env: {...process.env, NO_COLOR: '1', NODE_OPTIONS: undefined, NODE_V8_COVERAGE: undefined},
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
+      expect(result.status, result.stderr).to.equal(0)
+      expect(result.stderr).to.equal('ESM loader: false\n')
+    }
+  })
+
+  it("loads no plugin for a run of lanmsg's own command, and every plugin for anything else", () => {
+    // A plugin that cannot be loaded makes oclif warn: whether the warning comes shows whether plugins loaded.
+    linkModulesWithout(dir, '@oclif/plugin-autocomplete')
+    const warned = (result: ReturnType<typeof run>) => result.stderr.includes('@oclif/plugin-autocomplete')
+    for (const args of [
+      ['announce', '--port', 'abc'],
+      ['listen', '--bogus'],
+      ['listen', '--help'],
+    ]) {
+      const plain = run(dir, args)
+      expect(warned(plain), plain.stderr).to.equal(false)
+      const eager = run(dir, args, {LANMSG_HOT_PATH: 'off'})
+      expect(eager.code).to.equal(plain.code)
+      expect(warned(eager), 'LANMSG_HOT_PATH=off loads the plugins').to.equal(true)
+    }
+
+    for (const args of [['--help'], ['help', 'announce'], ['lisen'], ['announce:x'], []]) {
+      expect(warned(run(dir, args)), args.join(' ')).to.equal(true)
+    }
+  })
+
+  it('sorts the commands without localeCompare, which initialises ICU, on a run of its own command', () => {
+    // Without the send guard (an ES module loaded by --import): these commands end at a usage error or help.
+    const preload = join(dir, 'count-locale-compare.cjs')
+    writeFileSync(
+      preload,
+      [
+        'let calls = 0',
+        'const compare = String.prototype.localeCompare',
+        'String.prototype.localeCompare = function (...args) { calls++; return compare.apply(this, args) }',
+        String.raw`process.on('exit', () => process.stderr.write('localeCompare: ' + calls + '\n'))`,
+      ].join('\n'),
+    )
+    const calls = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const result = spawnSync(process.execPath, ['--require', preload, join(dir, 'bin', 'run.js'), ...args], {
+        env: {...process.env, NO_COLOR: '1', NODE_OPTIONS: undefined, NODE_V8_COVERAGE: undefined, ...env},
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
+      return Number(/localeCompare: (\d+)\n$/.exec(result.stderr)?.[1])
+    }
+
+    expect(calls(['announce', '--port', 'abc'])).to.equal(0)
+    expect(calls(['listen', '--bogus'])).to.equal(0)
+    expect(calls(['listen', '--bogus'], {LANMSG_HOT_PATH: 'off'})).to.be.greaterThan(0)
+    expect(calls(['announce', '--help'])).to.equal(0)
+    expect(calls(['--help'])).to.be.greaterThan(0) // oclif's own order where commands are listed
+  })
+
+  it('prints what it printed with every plugin loaded, for runs of its own commands', () => {
+    const lines = [
+      ['announce', '--help'],
+      ['listen', '-h'],
+      ['announce', 'hi', '--port', 'abc', '-h'],
+      ['announce', '--port', 'abc'],
+      ['announce', 'a', 'b', '--to', '127.0.0.1'],
+      ['announce', 'hi', '--', '--help'],
+      ['listen', '--bogus'],
+      ['listen', '--port', '0', '--json', '--ndjson'],
+    ]
+    for (const args of lines) {
+      const hot = run(dir, args)
+      expect(hot.code, args.join(' ')).to.equal(
+        args.includes('--') || !args.some((arg) => /^(-h|--help)$/.test(arg)) ? 2 : 0,
+      )
+      expect(hot).to.deep.equal(run(dir, args, {LANMSG_HOT_PATH: 'off'}))
+    }
+  })
+
+  it("evaluates @oclif/core's modules when they are used, not all on load", () => {
+    // fdir, loaded by oclif only for its pattern-based command discovery, resolves picomatch through
+    // node_modules as it loads (NODE_DEBUG=module shows the lookup): evaluated eagerly, every run paid for it.
+    for (const args of [
+      ['announce', '--port', 'abc'],
+      ['listen', '--help'],
+    ]) {
+      const result = run(dir, args, {NODE_DEBUG: 'module'})
+      expect(result.stdout + result.stderr).to.match(/port|USAGE/)
+      expect(result.stderr).not.to.include('picomatch')
+    }
+
+    const bundle = readFileSync(join(dir, 'dist', 'lanmsg.cjs'), 'utf8')
+    expect(bundle.match(/function __get_\w+_\d+\(\)/g)?.length).to.be.greaterThan(200)
   })
 
   it('neither reads nor writes the cache with LANMSG_CODE_CACHE=off', () => {
