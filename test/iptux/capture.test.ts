@@ -69,7 +69,7 @@ describe('real iptux: a captured conversation read by listen --read and by tshar
   async function openChat(from: Host, text: string, args: string[]): Promise<void> {
     const proc = lan.cli(from, ['announce', text, '--to', iptux.address, '--json', '--wait', '2s', ...args])
     const result = await proc.wait(30_000)
-    expect(result.code, proc.describe()).to.equal(0)
+    expect(result.code, proc.describe()).to.be.oneOf([0, 6]) // 6: a receipt came late; the window says it arrived
     await iptux.waitForWindow(new RegExp(` IP:${from.address.replaceAll('.', String.raw`\.`)}$`))
   }
 
@@ -146,8 +146,10 @@ describe('real iptux: a captured conversation read by listen --read and by tshar
 
     const toAnna = from(records, iptux, 'SENDMSG').filter((r) => r.to.address === anna.address)
     const toWang = from(records, iptux, 'SENDMSG').filter((r) => r.to.address === wang.address)
-    expect(toAnna.map((r) => [r.packet.text, r.packet.charset])).to.deep.equal([[FROM_IPTUX.utf8, 'utf-8']])
-    expect(toWang.map((r) => [r.packet.text, r.packet.charset])).to.deep.equal([[FROM_IPTUX.gbk, 'gb18030']])
+    // A resend (same packet number) under load is the same message: one entry per packet number.
+    const each = (rs: Json[]) => [...new Map(rs.map((r) => [r.packet.packetNo, [r.packet.text, r.packet.charset]]))]
+    expect(each(toAnna).map(([, m]) => m)).to.deep.equal([[FROM_IPTUX.utf8, 'utf-8']])
+    expect(each(toWang).map(([, m]) => m)).to.deep.equal([[FROM_IPTUX.gbk, 'gb18030']])
     // What iptux itself logged as sent, and as received, is what the capture decodes to.
     const sent = iptux.chatLog().filter((e) => e.direction === 'sent')
     expect(sent.map((e) => e.text)).to.deep.equal([FROM_IPTUX.utf8, FROM_IPTUX.gbk])
@@ -192,7 +194,8 @@ describe('real iptux: a captured conversation read by listen --read and by tshar
     expect(compared).to.equal(records.length)
     const frames = dissect(file, ['ip.src', 'ip.dst', ...IPMSG_FIELDS]).filter((l) => l['ipmsg.mode_name'])
     const replies = frames.filter((l) => l['ip.src'][0] === iptux.address && l['ipmsg.mode_name'][0] === 'SENDMSG')
-    expect(replies.map((l) => [l['ip.dst'][0], l['ipmsg.text'][0], l['ipmsg.charset'][0]])).to.deep.equal([
+    const unique = new Map(replies.map((l) => [l['ipmsg.packet_no'][0], l]))
+    expect([...unique.values()].map((l) => [l['ip.dst'][0], l['ipmsg.text'][0], l['ipmsg.charset'][0]])).to.deep.equal([
       [anna.address, FROM_IPTUX.utf8, 'utf-8'],
       [wang.address, FROM_IPTUX.gbk, 'gb18030'],
     ])

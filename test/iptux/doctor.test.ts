@@ -9,6 +9,17 @@ import {type SimulatedLan} from '../support/netns.js'
 
 type Json = any
 
+// Binds UDP 2425 with SO_REUSEADDR, as a client that shares the port does; prints the outcome.
+const SHARED_BIND = `
+import errno, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(('0.0.0.0', 2425)); print('bound')
+except OSError as e:
+    print(errno.errorcode.get(e.errno, e.errno))
+`
+
 const MTU_TEXT = 'lanmsg doctor: a test of datagrams larger than the MTU (lanmsg doctor --mtu); please ignore.'
 
 describe('real iptux: what doctor says about it', function () {
@@ -89,5 +100,24 @@ describe('real iptux: what doctor says about it', function () {
     expect(code).to.equal(0)
     expect(find(doc, 'broadcast').detail).to.equal(`1 answered: ${iptux.address}`)
     expect(find(doc, 'broadcast-replies').detail).to.match(/\(1\) also answered the broadcast$/)
+  })
+  it("run in iptux's own host: ✗ iptux holds UDP 2425 without sharing it (true: a shared bind fails), and nothing is sent", async () => {
+    const held = await lan.exec(iptux.host, ['ss', '-Hlunp', 'sport = :2425']).wait(10_000)
+    const pid = /"iptux",pid=(\d+)/.exec(held.stdout)?.[1]
+    expect(pid, held.stdout).to.be.a('string')
+    // What "without sharing" means: a socket with SO_REUSEADDR cannot bind beside iptux's.
+    const bind = await lan.exec(iptux.host, ['python3', '-c', SHARED_BIND]).wait(10_000)
+    expect(bind.stdout.trim(), bind.stderr).to.equal('EADDRINUSE')
+
+    const since = iptux.process.stderr.length
+    const run = await lan.cli(iptux.host, ['doctor', lan.hosts[1].address, '--json']).wait(60_000)
+    const doc = JSON.parse(run.stdout)
+    expect(run.code).to.equal(10)
+    const port = find(doc, 'udp-port')
+    expect(port.status).to.equal('fail')
+    expect(port.detail).to.include(`held by iptux (pid ${pid}) without sharing`)
+    // Doctor sent nothing from iptux's address: iptux heard no datagram from itself.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(iptux.process.stderr.slice(since)).to.not.include(`received udp message from ${iptux.address}:`)
   })
 })
