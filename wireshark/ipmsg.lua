@@ -84,6 +84,8 @@ f.ext_nn = ProtoField.string("ipmsg.ext.nn", "NN (nickname)")
 f.ext_gn = ProtoField.string("ipmsg.ext.gn", "GN (group)")
 f.ext_vs = ProtoField.string("ipmsg.ext.vs", "VS (client version)")
 f.ext_other = ProtoField.string("ipmsg.ext.other", "Other extension line")
+f.iptux_icon = ProtoField.string("ipmsg.iptux.icon", "iptux icon")
+f.iptux_encoding = ProtoField.string("ipmsg.iptux.encoding", "iptux encoding (declared)")
 f.ack = ProtoField.uint32("ipmsg.ack", "Acknowledged packet number")
 f.file = ProtoField.string("ipmsg.file", "Attachment")
 f.file_id = ProtoField.uint32("ipmsg.file.id", "File id")
@@ -290,6 +292,9 @@ local function entry_parts(body)
     p.gs, p.ge, p.xs, p.xe = s2, s2 - 1, s2, e2
   elseif s2 then
     p.gs, p.ge = s2, e2
+    -- iptux: `nick\0group\0icon\0encoding\0`; a run of padding NULs is not (lanmsg's rule)
+    local s4, e4 = part(4)
+    if s4 and (e3 >= s3 or e4 >= s4) then p.is, p.ie, p.es, p.ee = s3, e3, s4, e4 end
   end
   return p
 end
@@ -302,6 +307,8 @@ local function dissect_entry(tree, tvb, base, body, enc, p)
   else
     add_string(tree, f.group, tvb, base, p.ne + 1, p.ne, enc) -- no group field: an empty group
   end
+  if p.is and p.ie >= p.is then add_string(tree, f.iptux_icon, tvb, base, p.is, p.ie, enc) end
+  if p.es and p.ee >= p.es then add_string(tree, f.iptux_encoding, tvb, base, p.es, p.ee, ENC_ISO_8859_1) end
   local ext_s, ext_e = p.xs, p.xe
   if not ext_s then return end
   local ext = body:sub(ext_s, ext_e)

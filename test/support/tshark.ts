@@ -128,6 +128,8 @@ export const IPMSG_FIELDS = [
   'ipmsg.ext.nn',
   'ipmsg.ext.gn',
   'ipmsg.ext.vs',
+  'ipmsg.iptux.icon',
+  'ipmsg.iptux.encoding',
   'ipmsg.ack',
   'ipmsg.file.id',
   'ipmsg.file.name',
@@ -165,11 +167,21 @@ export interface LanmsgPacket {
   font?: string
   encrypted?: boolean
   extension?: Record<string, string>
+  iptux?: {icon?: string; encoding?: string}
   groupChat?: unknown
 }
 
 const one = (layers: Layers, field: string): string | undefined => layers[field]?.[0]
 const present = (value: null | string | undefined) => value !== null && value !== undefined
+
+type Compare = (what: string, actual: null | string | undefined, expected: null | string | undefined) => void
+
+/** iptux's entry parts after the group: its icon and the encoding it declares. */
+function compareIptux(layers: Layers, p: LanmsgPacket, text: Compare): void {
+  for (const key of ['icon', 'encoding'] as const) {
+    text(`iptux ${key}`, one(layers, `ipmsg.iptux.${key}`), p.iptux?.[key])
+  }
+}
 
 /**
  * The differences between tshark's fields for one frame and lanmsg's decode of the same bytes ([] when none). Bytes
@@ -205,6 +217,7 @@ export function differences(layers: Layers, p: LanmsgPacket, compareText = true)
     text(`extension ${key}`, one(layers, `ipmsg.ext.${key.toLowerCase()}`), p.extension?.[key])
   }
 
+  compareIptux(layers, p, text)
   if (p.groupChat === undefined && p.nickname === null) text('text', one(layers, 'ipmsg.text'), p.text)
   text('font', one(layers, 'ipmsg.font'), p.groupChat === undefined ? p.font : undefined)
   same('encrypted', one(layers, 'ipmsg.encrypted') !== undefined, p.encrypted === true || p.groupChat !== undefined)
