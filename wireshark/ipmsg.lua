@@ -480,6 +480,9 @@ local function dissect_message(tvb, pinfo, tree, proto_name)
   local base = colons[5] -- tvb offset of body byte 1 is base (0-based)
   local info = mode_name .. " #" .. packet_no
   if entry then
+    -- Feige and 内网通 write other fields where iptux puts its icon and encoding (lanmsg: extraParts).
+    local other = client_of(version)
+    if other:sub(1, 5) == "Feige" or other:find("shiyeline", 1, true) then parts.is, parts.es = nil, nil end
     dissect_entry(t, tvb, base, body, enc, parts)
   elseif (mode == 0x23 or mode == 0xc9) and feiqiu then
     local vparts = split(version, "#")
