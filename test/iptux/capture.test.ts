@@ -11,9 +11,10 @@ import {join} from 'node:path'
 
 import {CLI_BIN} from '../support/cli-bin.js'
 import {Iptux, useIptuxLan} from '../support/iptux.js'
-import {type Host, type NetnsProcess, type SimulatedLan} from '../support/netns.js'
+import {type Host, type SimulatedLan} from '../support/netns.js'
 import {guardedEnv} from '../support/send-guard.js'
 import {compareCapture, dissect, IPMSG_FIELDS, pcapToolsMissing} from '../support/tshark.js'
+import {waitUntil} from '../support/wait-until.js'
 
 type Json = any
 
@@ -36,14 +37,6 @@ function readCapture(args: string[]): {code: null | number; records: Json[]; std
         .map((line) => JSON.parse(line))
     : []
   return {code: run.status, records, stderr: run.stderr, stdout: run.stdout}
-}
-
-async function until(ready: () => boolean, what: string, proc: NetnsProcess): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (!ready()) {
-    if (proc.exited || Date.now() > deadline) throw new Error(`no ${what}: ${proc.describe()}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 describe('real iptux: a captured conversation read by listen --read and by tshark', function () {
@@ -92,7 +85,7 @@ describe('real iptux: a captured conversation read by listen --read and by tshar
       file,
       'ip',
     ])
-    await until(() => /listening on/.test(tcpdump.stderr), 'tcpdump listening', tcpdump)
+    await waitUntil(() => /listening on/.test(tcpdump.stderr), 'tcpdump listening', {process: tcpdump})
 
     // Anna writes UTF-8; then, while her listen --respond holds 2425, a user types an answer in iptux.
     await openChat(anna, TO_IPTUX.utf8, ['--nick', 'Anna 安娜', '--group', 'Ops'])

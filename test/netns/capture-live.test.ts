@@ -13,6 +13,8 @@ import {join} from 'node:path'
 
 import {CLI_BIN} from '../support/cli-bin.js'
 import {type Host, type NetnsProcess, namespaceEnv, netnsSkipReason, REPO_ROOT, SimulatedLan} from '../support/netns.js'
+import {TCP_SERVER, tcpClient} from '../support/tcp-file-request.js'
+import {waitUntil} from '../support/wait-until.js'
 
 type Json = any
 
@@ -22,14 +24,6 @@ const FILE_REQUEST = '1:515151:alice:pc-a:96:1796150904:0:0:' // GETFILEDATA (0x
 function addonMissing(): string | undefined {
   const paths = ['dist/lanmsg_pcap.node', 'native/pcap/build/Release/lanmsg_pcap.node']
   return paths.some((p) => existsSync(join(REPO_ROOT, p))) ? undefined : 'the libpcap addon is not built'
-}
-
-async function until(ready: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }
 
 describe('simulated LAN: listen --capture beside two peers talking', function () {
@@ -75,7 +69,7 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     captures.json = capture(c, '--json')
     captures.rows = capture(c, '--wide')
     captures.ports = lan.cli(c, ['listen', '--capture', 'eth0', '--ndjson', '-p', '2425', '-p', '9999', '-d', '60s'])
-    await until(
+    await waitUntil(
       () =>
         [captures.third, captures.beside, captures.ports].every((p) => /capturing on eth0/.test(p.stderr) || p.exited),
       'the captures to start',
@@ -92,8 +86,8 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     const other = lan.exec(a, [process.execPath, '-e', otherTraffic(b.address)], {env: namespaceEnv()})
     expect((await other.wait(15_000)).code, other.describe()).to.equal(0)
     const server = lan.exec(b, [process.execPath, '-e', TCP_SERVER], {env: namespaceEnv()})
-    await until(() => server.stdout.includes('ready'), 'the TCP server')
-    const client = lan.exec(a, [process.execPath, '-e', tcpClient(b.address)], {env: namespaceEnv()})
+    await waitUntil(() => server.stdout.includes('ready'), 'the TCP server')
+    const client = lan.exec(a, [process.execPath, '-e', tcpClient(b.address, FILE_REQUEST)], {env: namespaceEnv()})
     expect((await client.wait(15_000)).code, client.describe()).to.equal(0)
     await server.wait(15_000)
 
@@ -190,7 +184,7 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
 
   it('runs until stopped: without --duration it waits for packets, and Ctrl-C ends it with the summary (exit 0)', async () => {
     const run = lan.cli(c, ['listen', '--capture', 'eth0', '--ndjson'])
-    await until(() => /capturing on eth0/.test(run.stderr) || run.exited, 'the capture to start')
+    await waitUntil(() => /capturing on eth0/.test(run.stderr) || run.exited, 'the capture to start')
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expect(run.exited, run.describe()).to.equal(false)
     run.kill('SIGINT')
@@ -201,7 +195,7 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
 
   it('the interface removed under it: one warning line, the summary, exit 0, no stack trace', async () => {
     const run = lan.cli(d, ['listen', '--capture', 'eth0', '--ndjson'])
-    await until(() => /capturing on eth0/.test(run.stderr) || run.exited, 'the capture to start')
+    await waitUntil(() => /capturing on eth0/.test(run.stderr) || run.exited, 'the capture to start')
     await lan.removeInterface(d, 'eth0')
     const result = await run.wait(15_000)
     expect(result.timedOut, run.describe()).to.equal(false)
@@ -250,25 +244,6 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     expect(noAddon.stderr).to.match(/^Error: --capture needs libpcap: .*install libpcap-dev .*\n$/)
   })
 })
-
-const TCP_SERVER = `
-  const server = require('node:net').createServer((socket) => {
-    socket.on('data', () => {})
-    socket.on('end', () => { socket.end(); server.close() })
-  })
-  server.listen(2425, () => console.log('ready'))
-  setTimeout(() => process.exit(1), 20000).unref()`
-
-function tcpClient(address: string): string {
-  return `
-    const socket = require('node:net').connect(2425, '${address}', () => {
-      socket.write(${JSON.stringify(FILE_REQUEST)})
-      setTimeout(() => socket.write(Buffer.alloc(100, 0x41)), 200) // not a request: file bytes, not shown
-      setTimeout(() => socket.end(), 400)
-    })
-    socket.on('close', () => process.exit(0))
-    setTimeout(() => process.exit(1), 10000).unref()`
-}
 
 function otherTraffic(address: string): string {
   return `

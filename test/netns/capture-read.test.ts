@@ -13,6 +13,8 @@ import {join} from 'node:path'
 import {CLI_BIN} from '../support/cli-bin.js'
 import {type Host, type NetnsProcess, namespaceEnv, netnsSkipReason, SimulatedLan} from '../support/netns.js'
 import {guardedEnv} from '../support/send-guard.js'
+import {TCP_SERVER, tcpClient} from '../support/tcp-file-request.js'
+import {waitUntil} from '../support/wait-until.js'
 
 type Json = any
 
@@ -37,14 +39,6 @@ function readCapture(args: string[], input?: Buffer) {
     .filter(Boolean)
     .map((line) => JSON.parse(line))
   return {code: run.status, stdout: run.stdout, stderr: run.stderr, records}
-}
-
-async function until(ready: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }
 
 describe('simulated LAN: listen --read on real captures', function () {
@@ -76,7 +70,7 @@ describe('simulated LAN: listen --read on real captures', function () {
       lan.exec(a, ['tcpdump', '-Z', 'root', '-U', '-n', '-i', 'any', '-w', files.any, 'ip']),
       lan.exec(a, ['dumpcap', '-q', '-i', 'eth0', '-f', 'ip', '-w', files.pcapng]),
     ]
-    await until(
+    await waitUntil(
       () => captures.every((c) => /listening on|Capturing on|File:/.test(c.stderr) || c.exited),
       'the captures to start',
     )
@@ -91,8 +85,8 @@ describe('simulated LAN: listen --read on real captures', function () {
 
     // A file request over TCP, as IP Messenger sends one: the IPMsg header at the start of the stream.
     const server = lan.exec(b, [process.execPath, '-e', TCP_SERVER], {env: namespaceEnv()})
-    await until(() => server.stdout.includes('ready'), 'the TCP server')
-    const client = lan.exec(a, [process.execPath, '-e', tcpClient(b.address)], {env: namespaceEnv()})
+    await waitUntil(() => server.stdout.includes('ready'), 'the TCP server')
+    const client = lan.exec(a, [process.execPath, '-e', tcpClient(b.address, FILE_REQUEST)], {env: namespaceEnv()})
     expect((await client.wait(15_000)).code, client.describe()).to.equal(0)
     await server.wait(15_000)
 
@@ -221,22 +215,3 @@ describe('simulated LAN: listen --read on real captures', function () {
     expect(run.stderr).to.not.match(/\n\s+at /) // no stack trace
   })
 })
-
-const TCP_SERVER = `
-  const server = require('node:net').createServer((socket) => {
-    socket.on('data', () => {})
-    socket.on('end', () => { socket.end(); server.close() })
-  })
-  server.listen(2425, () => console.log('ready'))
-  setTimeout(() => process.exit(1), 20000).unref()`
-
-function tcpClient(address: string): string {
-  return `
-    const socket = require('node:net').connect(2425, '${address}', () => {
-      socket.write(${JSON.stringify(FILE_REQUEST)})
-      setTimeout(() => socket.write(Buffer.alloc(100, 0x41)), 200) // not a request: file bytes, not shown
-      setTimeout(() => socket.end(), 400)
-    })
-    socket.on('close', () => process.exit(0))
-    setTimeout(() => process.exit(1), 10000).unref()`
-}

@@ -9,6 +9,7 @@ import {join} from 'node:path'
 import {feiqiuGroupDatagram} from '../support/feiqiu-group.js'
 import {type NetnsProcess, netnsSkipReason, SimulatedLan} from '../support/netns.js'
 import {GETFILEDATA, PEER_PACKETS} from '../support/peer-packets.js'
+import {waitUntil} from '../support/wait-until.js'
 import {
   compareCapture,
   differences,
@@ -53,14 +54,6 @@ c.sendall(bytes.fromhex(sys.argv[2]))
 print(c.recv(4096).decode(), flush=True)
 `
 
-async function waitFor(ready: () => boolean, what: string, process: NetnsProcess): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (!ready()) {
-    if (process.exited || Date.now() > deadline) throw new Error(`no ${what}: ${process.describe()}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
 describe('simulated LAN: a tcpdump capture read by tshark with wireshark/ipmsg.lua', function () {
   this.timeout(120_000)
   let lan: SimulatedLan
@@ -103,7 +96,7 @@ describe('simulated LAN: a tcpdump capture read by tshark with wireshark/ipmsg.l
         'udp port 2425 or tcp port 2425',
       ]),
     )
-    await waitFor(() => /listening on/.test(tcpdump.stderr), 'tcpdump listening', tcpdump)
+    await waitUntil(() => /listening on/.test(tcpdump.stderr), 'tcpdump listening', {process: tcpdump})
     const responder = start(lan.cli(peer, ['listen', '--respond', '--ndjson', '--user', 'bob', '--duration', '90s']))
     await responder.waitBound(2425, 30_000)
 
@@ -120,7 +113,7 @@ describe('simulated LAN: a tcpdump capture read by tshark with wireshark/ipmsg.l
     // Ours, once the UDP side is done: lanmsg listens on UDP only.
     await responder.waitForRecords((r) => r.packet?.packetNo === 1_543_336_725, 1, 20_000)
     const server = start(lan.exec(peer, ['python3', '-c', TCP_SERVER]))
-    await waitFor(() => server.stdout.includes('listening'), 'the TCP server', server)
+    await waitUntil(() => server.stdout.includes('listening'), 'the TCP server', {process: server})
     const client = await lan
       .exec(me, ['python3', '-c', TCP_CLIENT, peer.address, GETFILEDATA.toString('hex')])
       .wait(20_000)
