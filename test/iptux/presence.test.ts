@@ -84,11 +84,14 @@ describe('real iptux: presence as lanmsg reports it', function () {
 
   it('its exit (Ctrl+Q: BR_EXIT to every pal) is seen, and the peer is exited', async () => {
     const since = iptux.process.stderr.length
-    const listen = lan.cli(listener, ['listen', '--respond', '--json', '--duration', '6s'])
+    // No fixed --duration: under load, focusing iptux's window and quitting can take longer than any guess.
+    const listen = lan.cli(listener, ['listen', '--respond', '--json', '--duration', '90s'])
     await listen.waitBound(2425)
     // Once iptux has read our BR_ENTRY it knows us as a pal; then quit it like a user.
     await iptux.waitForDatagramFrom(listener.address, since)
-    await iptux.quit()
+    await iptux.quit() // resolves once iptux has exited: its BR_EXIT has been sent
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    listen.kill('SIGINT') // listen ends normally on Ctrl-C, with its report
     const report = await json(listen)
     const exit = report.packets.find((r: any) => r.from.address === iptux.address && r.packet?.mode === 'BR_EXIT')
     expect(exit, listen.describe()).to.not.equal(undefined)
