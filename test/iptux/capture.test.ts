@@ -13,7 +13,7 @@ import {CLI_BIN} from '../support/cli-bin.js'
 import {Iptux, useIptuxLan} from '../support/iptux.js'
 import {type Host, type SimulatedLan} from '../support/netns.js'
 import {guardedEnv} from '../support/send-guard.js'
-import {compareCapture, dissect, IPMSG_FIELDS, pcapToolsMissing} from '../support/tshark.js'
+import {compareCapture, dissect, IPMSG_FIELDS, pcapToolsMissing, tcpdumpArgv} from '../support/tshark.js'
 import {waitUntil} from '../support/wait-until.js'
 
 type Json = any
@@ -71,20 +71,7 @@ describe('real iptux: a captured conversation read by listen --read and by tshar
     dir = mkdtempSync(join(tmpdir(), 'lanmsg-iptux-capture-'))
     file = join(dir, 'iptux.pcap')
     ;[, anna, wang] = lan.hosts
-    // -Z root: tcpdump would otherwise drop to its own user, which cannot write into the test's private folder.
-    const tcpdump = lan.exec(iptux.host, [
-      'tcpdump',
-      '-i',
-      'eth0',
-      '-n',
-      '-U',
-      '--immediate-mode',
-      '-Z',
-      'root',
-      '-w',
-      file,
-      'ip',
-    ])
+    const tcpdump = lan.exec(iptux.host, tcpdumpArgv(file, 'ip'))
     await waitUntil(() => /listening on/.test(tcpdump.stderr), 'tcpdump listening', {process: tcpdump})
 
     // Anna writes UTF-8; then, while her listen --respond holds 2425, a user types an answer in iptux.

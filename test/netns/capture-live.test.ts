@@ -13,7 +13,7 @@ import {join} from 'node:path'
 
 import {CLI_BIN} from '../support/cli-bin.js'
 import {type Host, type NetnsProcess, namespaceEnv, netnsSkipReason, REPO_ROOT, SimulatedLan} from '../support/netns.js'
-import {TCP_SERVER, tcpClient} from '../support/tcp-file-request.js'
+import {exchangeFileRequest} from '../support/tcp-file-request.js'
 import {waitUntil} from '../support/wait-until.js'
 
 type Json = any
@@ -85,11 +85,7 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     // Other traffic, bounded: 200 datagrams to port 9999, which the kernel's filter keeps from lanmsg.
     const other = lan.exec(a, [process.execPath, '-e', otherTraffic(b.address)], {env: namespaceEnv()})
     expect((await other.wait(15_000)).code, other.describe()).to.equal(0)
-    const server = lan.exec(b, [process.execPath, '-e', TCP_SERVER], {env: namespaceEnv()})
-    await waitUntil(() => server.stdout.includes('ready'), 'the TCP server')
-    const client = lan.exec(a, [process.execPath, '-e', tcpClient(b.address, FILE_REQUEST)], {env: namespaceEnv()})
-    expect((await client.wait(15_000)).code, client.describe()).to.equal(0)
-    await server.wait(15_000)
+    await exchangeFileRequest(lan, a, b, FILE_REQUEST)
 
     responder.kill('SIGINT')
     expect((await responder.wait(15_000)).code, responder.describe()).to.equal(0)

@@ -11,9 +11,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {CLI_BIN} from '../support/cli-bin.js'
-import {type Host, type NetnsProcess, namespaceEnv, netnsSkipReason, SimulatedLan} from '../support/netns.js'
+import {type Host, type NetnsProcess, netnsSkipReason, SimulatedLan} from '../support/netns.js'
 import {guardedEnv} from '../support/send-guard.js'
-import {TCP_SERVER, tcpClient} from '../support/tcp-file-request.js'
+import {exchangeFileRequest} from '../support/tcp-file-request.js'
 import {waitUntil} from '../support/wait-until.js'
 
 type Json = any
@@ -84,11 +84,7 @@ describe('simulated LAN: listen --read on real captures', function () {
     }
 
     // A file request over TCP, as IP Messenger sends one: the IPMsg header at the start of the stream.
-    const server = lan.exec(b, [process.execPath, '-e', TCP_SERVER], {env: namespaceEnv()})
-    await waitUntil(() => server.stdout.includes('ready'), 'the TCP server')
-    const client = lan.exec(a, [process.execPath, '-e', tcpClient(b.address, FILE_REQUEST)], {env: namespaceEnv()})
-    expect((await client.wait(15_000)).code, client.describe()).to.equal(0)
-    await server.wait(15_000)
+    await exchangeFileRequest(lan, a, b, FILE_REQUEST)
 
     responder.kill('SIGINT')
     expect((await responder.wait(15_000)).code, responder.describe()).to.equal(0)

@@ -17,6 +17,7 @@ import {
   IPMSG_FIELDS,
   type LanmsgPacket,
   pcapToolsMissing,
+  tcpdumpArgv,
 } from '../support/tshark.js'
 
 // argv: this host's address, the peer, then datagrams in hex ('g:' first: to the Feiqiu group). UDP from 2425.
@@ -79,23 +80,7 @@ describe('simulated LAN: a tcpdump capture read by tshark with wireshark/ipmsg.l
       return p
     }
 
-    // -Z root: tcpdump would otherwise drop to its own user and not be let into the test's private folder.
-    // --immediate-mode: each packet is read at once; otherwise the last second's are still in the kernel at SIGINT.
-    const tcpdump = start(
-      lan.exec(peer, [
-        'tcpdump',
-        '-i',
-        'eth0',
-        '-n',
-        '-U',
-        '--immediate-mode',
-        '-Z',
-        'root',
-        '-w',
-        file,
-        'udp port 2425 or tcp port 2425',
-      ]),
-    )
+    const tcpdump = start(lan.exec(peer, tcpdumpArgv(file, 'udp port 2425 or tcp port 2425')))
     await waitUntil(() => /listening on/.test(tcpdump.stderr), 'tcpdump listening', {process: tcpdump})
     const responder = start(lan.cli(peer, ['listen', '--respond', '--ndjson', '--user', 'bob', '--duration', '90s']))
     await responder.waitBound(2425, 30_000)

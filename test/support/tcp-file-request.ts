@@ -1,5 +1,9 @@
 // A TCP 2425 conversation for the capture tests, run as `node -e` scripts inside simulated-LAN hosts: a server that
 // reads and closes, and a client that sends one file request (GETFILEDATA) and then bytes that are not a request.
+import {expect} from 'chai'
+
+import {type Host, namespaceEnv, type SimulatedLan} from './netns.js'
+import {waitUntil} from './wait-until.js'
 
 /** Listens on TCP 2425, prints `ready`, and ends after its first connection closes (or after 20 s). */
 export const TCP_SERVER = `
@@ -20,4 +24,18 @@ export function tcpClient(address: string, request: string): string {
     })
     socket.on('close', () => process.exit(0))
     setTimeout(() => process.exit(1), 10000).unref()`
+}
+
+/** `client` sends `request` to `server`'s TCP 2425 (as IP Messenger asks for a file); both have ended on return. */
+export async function exchangeFileRequest(
+  lan: SimulatedLan,
+  client: Host,
+  server: Host,
+  request: string,
+): Promise<void> {
+  const listening = lan.exec(server, [process.execPath, '-e', TCP_SERVER], {env: namespaceEnv()})
+  await waitUntil(() => listening.stdout.includes('ready'), 'the TCP server')
+  const sending = lan.exec(client, [process.execPath, '-e', tcpClient(server.address, request)], {env: namespaceEnv()})
+  expect((await sending.wait(15_000)).code, sending.describe()).to.equal(0)
+  await listening.wait(15_000)
 }

@@ -22,6 +22,14 @@ export function pcapToolsMissing(tools: string[] = ['tshark']): string | undefin
   return reason
 }
 
+/**
+ * tcpdump on a host's eth0 writing `file`: `-Z root`, or tcpdump drops to its own user and cannot write into the
+ * test's private folder; `--immediate-mode`, or the last second's packets are still in the kernel at SIGINT.
+ */
+export function tcpdumpArgv(file: string, filter: string): string[] {
+  return ['tcpdump', '-i', 'eth0', '-n', '-U', '--immediate-mode', '-Z', 'root', '-w', file, filter]
+}
+
 export type Layers = Record<string, string[]>
 
 /** Every frame of the file as tshark's `-T json -e …` layers: field name → the values in the frame, in order. */
