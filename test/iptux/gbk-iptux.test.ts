@@ -69,7 +69,7 @@ describe('real iptux configured for GBK', function () {
       const result = await proc.wait(30_000)
       const report = JSON.parse(result.stdout)
       const shown = await iptux
-        .waitForChat((e) => e.direction === 'received' && e.text === text, 4000, `display of ${text}`)
+        .waitForChat((e) => e.direction === 'received' && e.text === text, 15_000, `display of ${text}`)
         .catch(() => undefined)
       // Reported together, so that a failure says what lanmsg claimed and what iptux showed.
       const [delivery] = report.deliveries ?? []
