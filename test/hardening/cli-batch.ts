@@ -8,7 +8,7 @@ import {fileURLToPath} from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 // The commands from the source (src/main.ts's COMMANDS, through tsx), as bin/dev.js runs them: with the manifest
-// that `npm run build` leaves, oclif would import dist/commands instead (and coverage would count them twice).
+// that `npm run build` leaves, oclif would import dist/commands instead (no coverage is measured here either way).
 const pjson = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'))
 pjson.oclif.commands = {strategy: 'explicit', target: './src/main.ts', identifier: 'COMMANDS'}
 const DEV = {root: ROOT, pjson}
