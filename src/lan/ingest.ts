@@ -96,8 +96,11 @@ export class Ingest {
     }
   }
 
-  /** The batch read callback (UdpEndpoint's DatagramBatchReceiver): queue `count` datagrams from `bytes`. */
-  receiveBatch(bytes: Uint8Array, meta: Int32Array, count: number): void {
+  /**
+   * The batch read callback (UdpEndpoint's DatagramBatchReceiver): queue `count` datagrams from `bytes`. A read that
+   * emptied the socket (`drained`) leaves it idle, however many it brought: this turn may process.
+   */
+  receiveBatch(bytes: Uint8Array, meta: Int32Array, count: number, drained = false): void {
     if (!this.accepting) return
     const receivedAt = this.now()
     const {queue} = this
@@ -106,7 +109,7 @@ export class Ingest {
     }
 
     this.read += count
-    this.readThisTurn += count
+    this.readThisTurn = drained ? 0 : this.readThisTurn + count
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(this.turn)

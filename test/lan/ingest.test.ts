@@ -107,6 +107,20 @@ describe('lan/ingest', () => {
     expect(seen).to.have.length(3 * READS_PER_TURN)
   })
 
+  it('a batch read that emptied the socket leaves it idle: the turn processes, however many it brought', async () => {
+    const {seen, process} = collector()
+    const ingest = new Ingest({process})
+    const size = 4 * READS_PER_TURN // a paced read (UdpEndpoint's PACE_MS) brings many, and the socket is empty
+    const meta = new Int32Array(4 * size)
+    for (let i = 0; i < size; i++) meta.set([0, 1, 0x0a_00_00_01, 1], 4 * i)
+    ingest.receiveBatch(new Uint8Array(1), meta, size, true)
+    await nextTurn()
+    expect(seen).to.have.length(size)
+    ingest.receiveBatch(new Uint8Array(1), meta, size, false) // more waiting: reads come first
+    await nextTurn()
+    expect(seen).to.have.length(size)
+  })
+
   it('processes while the socket is busy once the queue is getting full', async () => {
     const {seen, process} = collector()
     const maxDatagrams = Math.floor(READS_PER_TURN / HIGH_WATER)
