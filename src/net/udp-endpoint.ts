@@ -108,8 +108,10 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
   private batchReceiver: DatagramBatchReceiver | undefined
   /** Node's reads are stopped until this timer reads what came meanwhile (paced reads, see PACE_MS). */
   private paceTimer: NodeJS.Timeout | undefined
+  /** libuv's reads of the socket, switched off and on by paced reads; undefined (no pacing) if Node hides them. */
+  private readonly reads: undefined | {start: () => number; stop: () => number}
   /** Paced reads allowed (with a batch receiver; not once readPromptly() was called). */
-  private pacing = true
+  private pacing: boolean
   private receiver: DatagramReceiver = (data, address, port) => this.emit('datagram', data, {address, port})
   private readonly socket: dgram.Socket
   /** Sockets connected to one unicast target each, sharing our port (watchUnicast). */
@@ -134,6 +136,13 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     socket.on('error', (error: NodeJS.ErrnoException) =>
       this.emit('error', describeSocketError(error, {action: 'send'})),
     )
+    const handle = socketHandle(socket)
+    const {recvStart, recvStop} = handle ?? {}
+    this.reads =
+      typeof recvStart === 'function' && typeof recvStop === 'function'
+        ? {start: () => recvStart.call(handle), stop: () => recvStop.call(handle)}
+        : undefined
+    this.pacing = this.reads !== undefined
   }
 
   get closed(): boolean {
@@ -222,7 +231,7 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
   /** Stops Node's reads for PACE_MS; then the timer reads what came (see PACE_MS). */
   private pause(): void {
     if (this.paceTimer !== undefined || this.closed) return
-    socketHandle(this.socket)?.recvStop?.()
+    this.reads!.stop()
     this.paceTimer = setTimeout(this.paceTick, PACE_MS)
   }
 
@@ -232,7 +241,7 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     const read = this.batchReceiver ? this.readBatches(this.batchReceiver) : -1
     // A busy clock keeps reading on it; a quiet one (or a socket with more waiting) goes back to Node's reads.
     if (read >= PACE_BELOW && this.pacing && this.batchReceiver) this.paceTimer = setTimeout(this.paceTick, PACE_MS)
-    else socketHandle(this.socket)?.recvStart?.()
+    else this.reads!.start()
   }
 
   /** Node reads again (ends a pause). */
@@ -240,7 +249,7 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     if (this.paceTimer === undefined) return
     clearTimeout(this.paceTimer)
     this.paceTimer = undefined
-    if (!this.closed) socketHandle(this.socket)?.recvStart?.()
+    if (!this.closed) this.reads!.start()
   }
 
   /**
