@@ -33,6 +33,12 @@ export interface IngestStopOptions {
 export const READS_PER_TURN = 32
 /** While the socket is busy, nothing is processed until the queue is this full (of its count or byte limit). */
 export const HIGH_WATER = 0.75
+/**
+ * Queued datagrams up to which a batch read that emptied the socket lets the turn process. Beyond, processing has
+ * fallen behind (a flood faster than it, or a starved CPU): reads come first, as while the socket is busy, so that a
+ * listener short of CPU spends it reading into the queue rather than losing datagrams in the kernel.
+ */
+export const CAUGHT_UP = 1024
 const DEFAULT_TURN_BUDGET_MS = 1
 /** Processing after the reads have stopped (stop()): larger turns, as the socket no longer matters. */
 const STOP_TURN_MS = 20
@@ -96,8 +102,12 @@ export class Ingest {
     }
   }
 
-  /** The batch read callback (UdpEndpoint's DatagramBatchReceiver): queue `count` datagrams from `bytes`. */
-  receiveBatch(bytes: Uint8Array, meta: Int32Array, count: number): void {
+  /**
+   * The batch read callback (UdpEndpoint's DatagramBatchReceiver): queue `count` datagrams from `bytes`. A read that
+   * emptied the socket (`drained`) leaves it idle, however many it brought (a paced read brings what came in a
+   * millisecond): this turn may process, unless processing has fallen behind (more than CAUGHT_UP queued).
+   */
+  receiveBatch(bytes: Uint8Array, meta: Int32Array, count: number, drained = false): void {
     if (!this.accepting) return
     const receivedAt = this.now()
     const {queue} = this
@@ -106,7 +116,7 @@ export class Ingest {
     }
 
     this.read += count
-    this.readThisTurn += count
+    this.readThisTurn = drained && queue.length <= CAUGHT_UP ? 0 : this.readThisTurn + count
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(this.turn)

@@ -171,7 +171,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
     const session = new ListenSession(endpoint, options)
     endpoint.setReceiver(
       (data, address, port) => session.ingest.receive(data, address, port),
-      (bytes, meta, count) => session.ingest.receiveBatch(bytes, meta, count),
+      (bytes, meta, count, drained) => session.ingest.receiveBatch(bytes, meta, count, drained),
     )
     endpoint.on('error', (error) => session.emit('error', error))
     if (options.groupChat) session.joinGroupChat()
@@ -203,6 +203,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.expiryTimer)
+      this.endpoint.readPromptly() // paced reads would hide what waits from the drain below
       // A signal can be handled before the reads of datagrams that arrived earlier: take those first, then show
       // everything read.
       await this.ingest.stop({readMs: DRAIN_MAX_MS, processMs: STOP_PROCESS_MAX_MS})

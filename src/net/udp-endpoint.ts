@@ -41,16 +41,38 @@ export type DatagramReceiver = (data: Buffer, address: string, port: number) => 
 /**
  * Takes `count` datagrams read at once: datagram i is bytes[meta[4i], + meta[4i + 1]), from the IPv4 address
  * meta[4i + 2] (a 32-bit number, as int32) and port meta[4i + 3]. The bytes are only valid during the call.
+ * `drained`: this read emptied the socket (else more is waiting, and will be read first).
  */
-export type DatagramBatchReceiver = (bytes: Uint8Array, meta: Int32Array, count: number) => void
+export type DatagramBatchReceiver = (bytes: Uint8Array, meta: Int32Array, count: number, drained: boolean) => void
 
 /** At most this many batches after each datagram Node reads (64 datagrams each), before the event loop goes on. */
 const BATCHES_PER_READ = 16
+/**
+ * Paced reads: a wake-up that found fewer than PACE_BELOW datagrams stops Node's reads for PACE_MS, then what has
+ * come meanwhile is read in batches, and reading stays on that clock while each tick brings at least PACE_BELOW.
+ * At 50k/s a wake-up per datagram or two cost more than the datagram's own processing; this way the fixed cost of
+ * a wake-up, a read and a turn of processing is shared by ~50. A datagram after a quiet spell is read at once; one
+ * that comes while reads are paused waits at most PACE_MS (plus the timer's slack, ~1 ms).
+ */
+export const PACE_MS = 1
+export const PACE_BELOW = 16
 
-/** The file descriptor of a bound dgram socket, through Node's internal state (not the deprecated `_handle`). */
-function socketFd(socket: dgram.Socket): number | undefined {
+/** The libuv handle of a dgram socket: its descriptor and the switch of libuv's reads. */
+interface UdpHandle {
+  fd?: unknown
+  recvStart?: () => number
+  recvStop?: () => number
+}
+
+/** A bound dgram socket's handle, through Node's internal state (not the deprecated `_handle`). */
+function socketHandle(socket: dgram.Socket): undefined | UdpHandle {
   const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol')
-  const fd = state && (socket as unknown as Record<symbol, {handle?: {fd?: unknown}}>)[state]?.handle?.fd
+  return state && (socket as unknown as Record<symbol, {handle?: UdpHandle}>)[state]?.handle
+}
+
+/** The file descriptor of a bound dgram socket. */
+function socketFd(socket: dgram.Socket): number | undefined {
+  const fd = socketHandle(socket)?.fd
   return typeof fd === 'number' && fd >= 0 ? fd : undefined
 }
 
@@ -84,6 +106,12 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
   private closing: Promise<void> | undefined
   private batchReader: BatchReader | undefined
   private batchReceiver: DatagramBatchReceiver | undefined
+  /** Node's reads are stopped until this timer reads what came meanwhile (paced reads, see PACE_MS). */
+  private paceTimer: NodeJS.Timeout | undefined
+  /** libuv's reads of the socket, switched off and on by paced reads; undefined (no pacing) if Node hides them. */
+  private readonly reads: undefined | {start: () => number; stop: () => number}
+  /** Paced reads allowed (with a batch receiver; not once readPromptly() was called). */
+  private pacing: boolean
   private receiver: DatagramReceiver = (data, address, port) => this.emit('datagram', data, {address, port})
   private readonly socket: dgram.Socket
   /** Sockets connected to one unicast target each, sharing our port (watchUnicast). */
@@ -100,12 +128,21 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
       // A watched target's socket hears all it sends (a broadcast reaches both sockets): take it from there only.
       if (this.connected.size > 0 && this.connected.has(`${rinfo.address}:${rinfo.port}`)) return
       this.receiver(data, rinfo.address, rinfo.port)
-      if (this.batchReceiver) this.readBatches(this.batchReceiver)
+      if (this.batchReceiver === undefined) return
+      const read = this.readBatches(this.batchReceiver)
+      if (read >= 0 && read + 1 < PACE_BELOW && this.pacing) this.pause()
     })
     // Send failures reach send()'s promise; this is for the rare socket-level error after bind.
     socket.on('error', (error: NodeJS.ErrnoException) =>
       this.emit('error', describeSocketError(error, {action: 'send'})),
     )
+    const handle = socketHandle(socket)
+    const {recvStart, recvStop} = handle ?? {}
+    this.reads =
+      typeof recvStart === 'function' && typeof recvStop === 'function'
+        ? {start: () => recvStart.call(handle), stop: () => recvStop.call(handle)}
+        : undefined
+    this.pacing = this.reads !== undefined
   }
 
   get closed(): boolean {
@@ -113,6 +150,8 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
   }
 
   close(): Promise<void> {
+    clearTimeout(this.paceTimer)
+    this.paceTimer = undefined
     for (const socket of this.connected.values()) closeQuietly(socket)
     this.connected.clear()
     this.closing ??= new Promise((resolve) => {
@@ -140,6 +179,7 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
   setReceiver(receive?: DatagramReceiver, receiveBatch?: DatagramBatchReceiver): void {
     this.receiver = receive ?? ((data, address, port) => this.emit('datagram', data, {address, port}))
     this.batchReceiver = undefined
+    this.resume()
     if (receive === undefined || receiveBatch === undefined) return
     if (this.batchReader === undefined) {
       const addon = batchReadAddon()
@@ -151,19 +191,65 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
     this.batchReceiver = receiveBatch
   }
 
-  private readBatches(receive: DatagramBatchReceiver): void {
+  /**
+   * From now on every datagram is read as soon as it arrives (no paced reads), and what waits is read now: for a
+   * stop, which must see everything that had arrived before it.
+   */
+  readPromptly(): void {
+    this.pacing = false
+    if (this.paceTimer === undefined) return
+    this.resume()
+    if (this.batchReceiver) this.readBatches(this.batchReceiver)
+  }
+
+  /**
+   * Reads what is waiting, up to BATCHES_PER_READ batches: how many datagrams when that emptied the socket, -1 when
+   * more is waiting (or the socket failed).
+   */
+  private readBatches(receive: DatagramBatchReceiver): number {
     const reader = this.batchReader!
+    const slots = reader.meta.length / 4
+    let read = 0
     for (let batch = 0; batch < BATCHES_PER_READ && !this.closed; batch++) {
       const count = reader.read()
       if (count < 0) {
         // An error on the socket: stop batching; Node's own next read meets the error and reports it.
         this.batchReceiver = undefined
-        return
+        this.resume()
+        return -1
       }
 
-      if (count > 0) receive(reader.bytes, reader.meta, count)
-      if (count < reader.meta.length / 4) return // the socket is empty
+      const drained = count < slots
+      if (count > 0) receive(reader.bytes, reader.meta, count, drained)
+      read += count
+      if (drained) return read
     }
+
+    return -1
+  }
+
+  /** Stops Node's reads for PACE_MS; then the timer reads what came (see PACE_MS). */
+  private pause(): void {
+    if (this.paceTimer !== undefined || this.closed) return
+    this.reads!.stop()
+    this.paceTimer = setTimeout(this.paceTick, PACE_MS)
+  }
+
+  private readonly paceTick = (): void => {
+    this.paceTimer = undefined
+    if (this.closed) return
+    const read = this.batchReceiver ? this.readBatches(this.batchReceiver) : -1
+    // A busy clock keeps reading on it; a quiet one (or a socket with more waiting) goes back to Node's reads.
+    if (read >= PACE_BELOW && this.pacing && this.batchReceiver) this.paceTimer = setTimeout(this.paceTick, PACE_MS)
+    else this.reads!.start()
+  }
+
+  /** Node reads again (ends a pause). */
+  private resume(): void {
+    if (this.paceTimer === undefined) return
+    clearTimeout(this.paceTimer)
+    this.paceTimer = undefined
+    if (!this.closed) this.reads!.start()
   }
 
   /**

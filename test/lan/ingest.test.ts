@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import type {QueuedDatagram} from '../../src/lan/datagram-queue.js'
 
-import {HIGH_WATER, Ingest, READS_PER_TURN} from '../../src/lan/ingest.js'
+import {CAUGHT_UP, HIGH_WATER, Ingest, READS_PER_TURN} from '../../src/lan/ingest.js'
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 const bytes = (i: number) => Buffer.from(`datagram ${i}`)
@@ -105,6 +105,33 @@ describe('lan/ingest', () => {
 
     await nextTurn() // a turn without reads: the socket is empty, so the queue is processed
     expect(seen).to.have.length(3 * READS_PER_TURN)
+  })
+
+  it('a batch read that emptied the socket leaves it idle: the turn processes, however many it brought', async () => {
+    const {seen, process} = collector()
+    const ingest = new Ingest({process})
+    const size = 4 * READS_PER_TURN // a paced read (UdpEndpoint's PACE_MS) brings many, and the socket is empty
+    const meta = new Int32Array(4 * size)
+    for (let i = 0; i < size; i++) meta.set([0, 1, 0x0a_00_00_01, 1], 4 * i)
+    ingest.receiveBatch(new Uint8Array(1), meta, size, true)
+    await nextTurn()
+    expect(seen).to.have.length(size)
+    ingest.receiveBatch(new Uint8Array(1), meta, size, false) // more waiting: reads come first
+    await nextTurn()
+    expect(seen).to.have.length(size)
+  })
+
+  it('a drained read still puts reading first once processing has fallen behind (more than CAUGHT_UP queued)', async () => {
+    const {seen, process} = collector()
+    const ingest = new Ingest({process})
+    const meta = new Int32Array(4 * CAUGHT_UP)
+    for (let i = 0; i < CAUGHT_UP; i++) meta.set([0, 1, 0x0a_00_00_01, 1], 4 * i)
+    ingest.receiveBatch(new Uint8Array(1), meta, CAUGHT_UP, false) // a flood: the socket had more
+    ingest.receiveBatch(new Uint8Array(1), meta, READS_PER_TURN, true) // then emptied, but 1,056 wait
+    await nextTurn()
+    expect(seen, 'reads first').to.have.length(0)
+    await nextTurn() // a turn without reads: the queue is processed
+    expect(seen.length).to.be.above(0)
   })
 
   it('processes while the socket is busy once the queue is getting full', async () => {

@@ -8,7 +8,7 @@ import {once} from 'node:events'
 import {readFileSync} from 'node:fs'
 
 import {batchReadAddon, BatchReader} from '../../src/net/batch-read.js'
-import {openUdpEndpoint} from '../../src/net/udp-endpoint.js'
+import {openUdpEndpoint, PACE_MS} from '../../src/net/udp-endpoint.js'
 
 /** Payload i: `d<i>` followed by i % 7 bytes of 'x'; the sizes in `big` replace some of them. */
 const payload = (i: number, big: Record<number, number> = {}) =>
@@ -138,6 +138,54 @@ describe('net/batch-read (native recvmmsg)', () => {
       expect(batches).to.be.at.least(1)
       expect(single).to.be.below(50) // mostly read in batches of 64
     } finally {
+      await endpoint.close()
+    }
+  })
+
+  it('UdpEndpoint: paced reads: after a wake-up that found one datagram, the next waits for the clock, in a batch', async () => {
+    const endpoint = await openUdpEndpoint({address: '127.0.0.1', port: 0})
+    const sender = dgram.createSocket('udp4')
+    sender.bind(0, '127.0.0.1')
+    await once(sender, 'listening')
+    const send = (text: string) =>
+      new Promise<void>((resolve, reject) =>
+        sender.send(text, endpoint.port, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+      )
+    try {
+      const got: Array<[string, string]> = [] // text, how it came (Node's read or a batch)
+      const arrived = (text: string, how: string) => got.push([text, how])
+
+      endpoint.setReceiver(
+        (data) => arrived(data.toString(), 'node'),
+        (bytes, meta, count, drained) => {
+          for (let i = 0; i < count; i++) {
+            const text = Buffer.from(bytes.subarray(meta[4 * i], meta[4 * i] + meta[4 * i + 1])).toString()
+            arrived(text, drained ? 'batch, drained' : 'batch')
+          }
+        },
+      )
+      await send('one')
+      const deadline = Date.now() + 5000
+      while (got.length === 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve))
+      await send('two') // Node's reads are paused now: it waits for the clock
+      await send('three')
+      while (got.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1))
+      expect(got).to.deep.equal([
+        ['one', 'node'],
+        ['two', 'batch, drained'],
+        ['three', 'batch, drained'],
+      ])
+      // A quiet clock tick hands reading back to Node: a datagram after a pause is read as it comes.
+      await new Promise((resolve) => setTimeout(resolve, 20 * PACE_MS))
+      await send('four')
+      while (got.length < 4 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve))
+      expect(got[3]).to.deep.equal(['four', 'node'])
+      // readPromptly() (a stop) ends the pause and reads what waits at once.
+      await send('five')
+      endpoint.readPromptly()
+      expect(got.slice(4)).to.deep.equal([['five', 'batch, drained']])
+    } finally {
+      sender.close()
       await endpoint.close()
     }
   })
