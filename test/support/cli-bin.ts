@@ -24,7 +24,7 @@ function newestSource(dir: string): number {
 export function buildIsStale(): boolean {
   if (!existsSync(MANIFEST) || !existsSync(join(REPO, 'dist', 'index.js'))) return true
   const built = statSync(MANIFEST).mtimeMs
-  const sources = ['package.json', 'native/recv_batch.c', 'native/binding.gyp'].map(
+  const sources = ['package.json', 'native/recv_batch.c', 'native/binding.gyp', 'scripts/bundle-cli.mjs'].map(
     (file) => statSync(join(REPO, file)).mtimeMs,
   )
   return Math.max(newestSource(join(REPO, 'src')), ...sources) > built
