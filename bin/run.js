@@ -9,8 +9,9 @@
 //   (dist/lanmsg.cjs.cache) when it matches this Node (17-22 ms more; 21-27 for --help). Node 20 has no compile
 //   cache of its own (module.enableCompileCache is Node >= 22.1; on 22.23 it saved 11 ms where this one saved 18).
 //   A missing or rejected cache is written at the exit of the run, when the directory is writable.
-//   LANMSG_CODE_CACHE=off neither reads nor writes it; =write rewrites it. Without the bundle (a build that
-//   stopped after tsc) oclif runs from dist/commands as usual.
+//   LANMSG_CODE_CACHE=off neither reads nor writes it; =write rewrites it; =extend rewrites it with what this run
+//   compiled too (scripts/train-code-cache.mjs). Without the bundle (a build that stopped after tsc) oclif runs
+//   from dist/commands as usual.
 // - On load, @oclif/core checks that Node satisfies its own engines field with semver; lanmsg's engines field
 //   asks for a newer Node than oclif's, so that check is switched off (3-5 ms CPU).
 // - This file is CommonJS (bin/package.json): an ES module entry costs Node's ESM loader, 1-5 ms CPU.
@@ -80,7 +81,7 @@ function loadBundle(file) {
   module.loaded = true
   // oclif loads the commands from the same file (require): it must find this instance, not load a second one.
   require.cache[file] = module
-  if (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected)) {
+  if (mode === 'extend' || (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected))) {
     process.once('exit', () => writeCodeCache(script, cacheFile))
   }
 
