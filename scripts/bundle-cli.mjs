@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Part of `npm run build` (after tsc and `oclif manifest`): bundles the command-line interface into
 // dist/lanmsg.cjs and writes V8's code cache for it (dist/lanmsg.cjs.cache), which bin/run.js loads.
-// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order] [--unpatched-help]`
-// writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without one of the measures below).
+// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order] [--unpatched-help]
+// [--wsl-utils-platform]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
+// one of the measures below).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
 // of @oclif/core and its dependencies. One file saves 60-73 ms CPU of a complete announce, its code cache
@@ -28,6 +29,7 @@ const {values: options} = parseArgs({
     'eager-oclif': {type: 'boolean'},
     'locale-order': {type: 'boolean'},
     'unpatched-help': {type: 'boolean'},
+    'wsl-utils-platform': {type: 'boolean'},
   },
 })
 const outRoot = options.out ? resolve(options.out) : root
@@ -117,12 +119,25 @@ module.exports.default = module.exports;\n`
   )
 }
 
+// oclif's getPlatform loads wsl-utils to learn whether this is WSL; bin/run.js has answered that already when it
+// sets __lanmsgNotWsl (the same tests as is-wsl, stricter: WSL whenever it cannot tell).
+const GET_PLATFORM = "return (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();"
+function platformWithoutWslUtils(source, path) {
+  if (!/[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/.test(path)) return source
+  if (!source.includes(GET_PLATFORM)) throw new Error(`bundle-cli: ${GET_PLATFORM} not found in ${path}`)
+  return source.replace(
+    GET_PLATFORM,
+    `if (globalThis.__lanmsgNotWsl) return (0, node_os_1.platform)();\n    ${GET_PLATFORM}`,
+  )
+}
+
 const routeDynamicImports = {
   name: 'route-dynamic-imports',
   setup(build) {
     build.onLoad({filter: /[\\/]node_modules[\\/].*\.c?js$/}, (args) => {
       let source = readFileSync(args.path, 'utf8')
       const original = source
+      if (!options['wsl-utils-platform']) source = platformWithoutWslUtils(source, args.path)
       if (!options['unpatched-help']) source = asciiFastPaths(plainHelpTemplates(source, args.path), args.path)
       if (!options['eager-oclif'] && OCLIF_CORE.test(args.path)) source = lazyRequires(source)
       if (!options['locale-order']) source = swappableCommandOrder(source, args.path)
