@@ -59,3 +59,23 @@ export function esmEntry(): string {
 export function localeOrder(): string {
   return rebundled('locale-order', '--locale-order')
 }
+
+/** bin/run.js of a copy whose bundle renders the help as oclif does: ejs for every text, widths code point by code point. */
+export function unpatchedHelp(): string {
+  return rebundled('unpatched-help', '--unpatched-help')
+}
+
+/** bin/run.js of a copy whose bundle asks wsl-utils for the platform on every run, as oclif does. */
+export function wslUtilsPlatform(): string {
+  return rebundled('wsl-utils-platform', '--wsl-utils-platform')
+}
+
+/** bin/run.js of a copy whose code cache is trained by `announce --help` alone, not by a complete announce too. */
+export function helpTrainedCache(): string {
+  const dir = copyOfStagedCli('help-trained')
+  execFileSync(process.execPath, [join(dir, 'bin', 'run.js'), 'announce', '--help'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {...process.env, LANMSG_CODE_CACHE: 'write', NODE_V8_COVERAGE: ''},
+  })
+  return join(dir, 'bin', 'run.js')
+}

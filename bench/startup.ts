@@ -8,7 +8,16 @@ import {readFileSync} from 'node:fs'
 
 import type {Benchmark, Row} from './support/report.js'
 
-import {eagerOclif, esmEntry, localeOrder, withoutBundle, wslUtilsImported} from './startup-variants.js'
+import {
+  eagerOclif,
+  esmEntry,
+  helpTrainedCache,
+  localeOrder,
+  unpatchedHelp,
+  withoutBundle,
+  wslUtilsImported,
+  wslUtilsPlatform,
+} from './startup-variants.js'
 import {cli, freeUdpPort, median, runTimed} from './support/proc.js'
 
 type Run = ReturnType<typeof runTimed>
@@ -132,6 +141,26 @@ function cases(port: number): Case[] {
     {
       name: 'announce --help from an ES module entry',
       args: [esm, 'announce', '--help'],
+      without: 'lanmsg announce --help',
+      sameOutput: true,
+      check: help,
+    },
+    {
+      name: 'announce --help rendered as oclif does (ejs for every text, widths code point by code point)',
+      args: [unpatchedHelp(), 'announce', '--help'],
+      without: 'lanmsg announce --help',
+      sameOutput: true,
+      check: help,
+    },
+    {
+      name: 'announce with the code cache trained by announce --help alone',
+      args: [helpTrainedCache(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: "announce --help with oclif's platform from wsl-utils",
+      args: [wslUtilsPlatform(), 'announce', '--help'],
       without: 'lanmsg announce --help',
       sameOutput: true,
       check: help,

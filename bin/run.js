@@ -9,10 +9,14 @@
 //   (dist/lanmsg.cjs.cache) when it matches this Node (17-22 ms more; 21-27 for --help). Node 20 has no compile
 //   cache of its own (module.enableCompileCache is Node >= 22.1; on 22.23 it saved 11 ms where this one saved 18).
 //   A missing or rejected cache is written at the exit of the run, when the directory is writable.
-//   LANMSG_CODE_CACHE=off neither reads nor writes it; =write rewrites it. Without the bundle (a build that
-//   stopped after tsc) oclif runs from dist/commands as usual.
+//   LANMSG_CODE_CACHE=off neither reads nor writes it; =write rewrites it; =extend rewrites it with what this run
+//   compiled too (scripts/train-code-cache.mjs). Without the bundle (a build that stopped after tsc) oclif runs
+//   from dist/commands as usual.
 // - On load, @oclif/core checks that Node satisfies its own engines field with semver; lanmsg's engines field
 //   asks for a newer Node than oclif's, so that check is switched off (3-5 ms CPU).
+// - oclif's Config.load asks wsl-utils whether this is WSL, which loads it with child_process and fs/promises and
+//   reads /proc/version; where maybeWsl() below (the same tests, stricter) finds no WSL, the bundle's oclif takes
+//   the platform as it is instead (scripts/bundle-cli.mjs): ~2 ms CPU.
 // - This file is CommonJS (bin/package.json): an ES module entry costs Node's ESM loader, 1-5 ms CPU.
 // - A run of one of lanmsg's own commands (its id first; its --help too) loads none of the plugins: they only add
 //   commands (help, autocomplete, none under lanmsg's own) and a hook for unknown commands, which such a run
@@ -80,7 +84,7 @@ function loadBundle(file) {
   module.loaded = true
   // oclif loads the commands from the same file (require): it must find this instance, not load a second one.
   require.cache[file] = module
-  if (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected)) {
+  if (mode === 'extend' || (mode !== 'off' && (cachedData === undefined || script.cachedDataRejected))) {
     process.once('exit', () => writeCodeCache(script, cacheFile))
   }
 
@@ -112,6 +116,8 @@ function main() {
   }
 
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+  // For oclif's platform (scripts/bundle-cli.mjs): no WSL here, so wsl-utils need not be loaded to say so.
+  globalThis.__lanmsgNotWsl = !maybeWsl()
   const bundle = join(root, 'dist', 'lanmsg.cjs')
   const cli = process.env.NODE_V8_COVERAGE ? requireBundle(bundle) : loadBundle(bundle)
   if (!cli) {

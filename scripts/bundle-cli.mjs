@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Part of `npm run build` (after tsc and `oclif manifest`): bundles the command-line interface into
 // dist/lanmsg.cjs and writes V8's code cache for it (dist/lanmsg.cjs.cache), which bin/run.js loads.
-// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order]` writes
-// DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without one of the measures below).
+// `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order] [--unpatched-help]
+// [--wsl-utils-platform]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
+// one of the measures below).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
 // of @oclif/core and its dependencies. One file saves 60-73 ms CPU of a complete announce, its code cache
@@ -27,6 +28,8 @@ const {values: options} = parseArgs({
     'import-wsl-utils': {type: 'boolean'},
     'eager-oclif': {type: 'boolean'},
     'locale-order': {type: 'boolean'},
+    'unpatched-help': {type: 'boolean'},
+    'wsl-utils-platform': {type: 'boolean'},
   },
 })
 const outRoot = options.out ? resolve(options.out) : root
@@ -82,12 +85,60 @@ function swappableCommandOrder(source, path) {
   return source.replace(COMMAND_SORT, '.sort(globalThis.__lanmsgCommandOrder ?? ((a, b) => a.id.localeCompare(b.id)))')
 }
 
+// The help's rendering, with the same output (bench: start-up; test/cli/help-rendering.test.ts compares it with
+// oclif's at several widths). oclif's help renders every text through ejs.render, which compiles each one (~5 ms
+// CPU of `announce --help`): src/ui/help-template.ts renders the plain texts and simple tags first, as ejs would.
+const EJS_RENDER = 'return ejs_1.default.render(t, context);'
+function plainHelpTemplates(source, path) {
+  if (!/[\\/]@oclif[\\/]core[\\/]lib[\\/]help[\\/]util\.js$/.test(path)) return source
+  if (!source.includes(EJS_RENDER)) throw new Error(`bundle-cli: ${EJS_RENDER} not found in ${path}`)
+  const module = JSON.stringify(join(root, 'src', 'ui', 'help-template.ts'))
+  return `const __lanmsgHelpTemplate = require(${module});\n${source.replace(
+    EJS_RENDER,
+    'return __lanmsgHelpTemplate.renderPlainTemplate(t, context) ?? ejs_1.default.render(t, context);',
+  )}`
+}
+
+// wrap-ansi measures every word with string-width (strip ANSI codes, replace emoji, then each code point) and
+// copies its result character by character looking for escape codes. A string of printable ASCII is as wide as
+// it is long (checked for every such string up to 3 characters), and a result without escape codes is copied as
+// it is: both answered at once.
+const WRAP_COPY = String.raw`const pre = [...rows.join('\n')];`
+function asciiFastPaths(source, path) {
+  if (/[\\/]node_modules[\\/]string-width[\\/]index\.js$/.test(path)) {
+    return `${source}\nconst __lanmsgStringWidth = module.exports;
+module.exports = (string) => typeof string === 'string' && /^[\\x20-\\x7E]*$/.test(string) ? string.length : __lanmsgStringWidth(string);
+module.exports.default = module.exports;\n`
+  }
+
+  if (!/[\\/]node_modules[\\/]wrap-ansi[\\/]index\.js$/.test(path)) return source
+  if (!source.includes(WRAP_COPY)) throw new Error(`bundle-cli: ${WRAP_COPY} not found in ${path}`)
+  return source.replace(
+    WRAP_COPY,
+    "const joined = rows.join('\\n');\n\tif (!/[\\u001B\\u009B]/.test(joined)) return joined;\n\tconst pre = [...joined];",
+  )
+}
+
+// oclif's getPlatform loads wsl-utils to learn whether this is WSL; bin/run.js has answered that already when it
+// sets __lanmsgNotWsl (the same tests as is-wsl, stricter: WSL whenever it cannot tell).
+const GET_PLATFORM = "return (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();"
+function platformWithoutWslUtils(source, path) {
+  if (!/[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]os\.js$/.test(path)) return source
+  if (!source.includes(GET_PLATFORM)) throw new Error(`bundle-cli: ${GET_PLATFORM} not found in ${path}`)
+  return source.replace(
+    GET_PLATFORM,
+    `if (globalThis.__lanmsgNotWsl) return (0, node_os_1.platform)();\n    ${GET_PLATFORM}`,
+  )
+}
+
 const routeDynamicImports = {
   name: 'route-dynamic-imports',
   setup(build) {
     build.onLoad({filter: /[\\/]node_modules[\\/].*\.c?js$/}, (args) => {
       let source = readFileSync(args.path, 'utf8')
       const original = source
+      if (!options['wsl-utils-platform']) source = platformWithoutWslUtils(source, args.path)
+      if (!options['unpatched-help']) source = asciiFastPaths(plainHelpTemplates(source, args.path), args.path)
       if (!options['eager-oclif'] && OCLIF_CORE.test(args.path)) source = lazyRequires(source)
       if (!options['locale-order']) source = swappableCommandOrder(source, args.path)
       if (source.includes('import(')) source = source.replace(DYNAMIC_IMPORT, '__lanmsgImport(')

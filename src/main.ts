@@ -11,3 +11,6 @@ export {execute} from '@oclif/core'
 
 /** Every command, by id. test/cli/bundle.test.ts checks that this matches src/commands/. */
 export const COMMANDS = {announce: Announce, doctor: Doctor, listen: Listen}
+
+/** What oclif's help renders its texts with before ejs, in the bundle (scripts/bundle-cli.mjs puts it there). */
+export {renderPlainTemplate} from './ui/help-template.js'

@@ -192,6 +192,28 @@ describe('command-line bundle', () => {
     }
   })
 
+  it("takes oclif's platform without loading wsl-utils (and child_process with it) where this is not WSL", function () {
+    if (readFileSync('/proc/version', 'utf8').toLowerCase().includes('microsoft')) this.skip() // WSL: it must load
+    // Without the send guard (an ES module loaded by --import): help opens no socket.
+    const preload = join(dir, 'report-child-process.cjs')
+    writeFileSync(
+      preload,
+      "const loaded = () => process.moduleLoadList.includes('NativeModule child_process')\n" +
+        String.raw`process.on('exit', () => process.stderr.write('child_process: ' + loaded() + '\n'))`,
+    )
+    const result = spawnSync(
+      process.execPath,
+      ['--require', preload, join(dir, 'bin', 'run.js'), 'announce', '--help'],
+      {
+        env: {...process.env, NO_COLOR: '1', NODE_OPTIONS: undefined, NODE_V8_COVERAGE: undefined},
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    )
+    expect(result.status, result.stderr).to.equal(0)
+    expect(result.stderr).to.equal('child_process: false\n')
+  })
+
   it("loads no plugin for a run of lanmsg's own command, and every plugin for anything else", () => {
     // A plugin that cannot be loaded makes oclif warn: whether the warning comes shows whether plugins loaded.
     linkModulesWithout(dir, '@oclif/plugin-autocomplete')

@@ -31,6 +31,26 @@ describe('cli/stdin-text', () => {
     expect(await messageText('-', true, stdin('both say stdin').stream)).to.equal('both say stdin')
   })
 
+  it('a TEXT given leaves process.stdin unmade (making it costs start-up time)', async () => {
+    const original = Object.getOwnPropertyDescriptor(process, 'stdin')!
+    let made = false
+    Object.defineProperty(process, 'stdin', {
+      ...original,
+      get() {
+        made = true
+        return original.get!.call(process)
+      },
+    })
+    try {
+      expect(await messageText('hello', false)).to.equal('hello')
+      expect(await messageText(undefined, false)).to.equal(undefined)
+    } finally {
+      Object.defineProperty(process, 'stdin', original)
+    }
+
+    expect(made).to.equal(false)
+  })
+
   it('waits for a slow writer (oclif gave up after 10 ms) and reads to the end', async () => {
     const slow = new PassThrough()
     const text = messageText('-', false, slow)

@@ -24,9 +24,13 @@ function newestSource(dir: string): number {
 export function buildIsStale(): boolean {
   if (!existsSync(MANIFEST) || !existsSync(join(REPO, 'dist', 'index.js'))) return true
   const built = statSync(MANIFEST).mtimeMs
-  const sources = ['package.json', 'native/recv_batch.c', 'native/binding.gyp'].map(
-    (file) => statSync(join(REPO, file)).mtimeMs,
-  )
+  const sources = [
+    'package.json',
+    'native/recv_batch.c',
+    'native/binding.gyp',
+    'scripts/bundle-cli.mjs',
+    'scripts/train-code-cache.mjs',
+  ].map((file) => statSync(join(REPO, file)).mtimeMs)
   return Math.max(newestSource(join(REPO, 'src')), ...sources) > built
 }
 
