@@ -5,7 +5,6 @@ import type {ListenHooks} from '../cli/listen-run.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {PROCESS_TITLES} from '../cli/process-titles.js'
 import * as flags from '../cli/flags.js'
-import {keepListenHeapSmall} from '../cli/listen-heap.js'
 
 export default class Listen extends BaseCommand {
   static override description = `Listen on UDP port 2425 and show every datagram as it arrives, IPMsg or not.
@@ -96,8 +95,9 @@ With --capture IFACE, nothing is bound either: what the interface sees on --port
 
   async run() {
     const {flags: f} = await this.parse(Listen)
+    // Loaded here, not at the top: `listen --help` loads this file, and these pull in the codec, `ip` and node:v8.
+    const {keepListenHeapSmall} = await import('../cli/listen-heap.js')
     keepListenHeapSmall()
-    // Loaded here, not at the top: `listen --help` loads this file, and these pull in the codec and `ip`.
     const {captureLive, listenLive, replayCapture} = await import('../cli/listen-run.js')
     const {ListenOutput} = await import('../ui/listen-output.js')
     const hooks: ListenHooks = {
