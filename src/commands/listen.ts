@@ -95,7 +95,9 @@ With --capture IFACE, nothing is bound either: what the interface sees on --port
 
   async run() {
     const {flags: f} = await this.parse(Listen)
-    // Loaded here, not at the top: `listen --help` loads this file, and these pull in the codec and `ip`.
+    // Loaded here, not at the top: `listen --help` loads this file, and these pull in the codec, `ip` and node:v8.
+    const {keepListenHeapSmall} = await import('../cli/listen-heap.js')
+    keepListenHeapSmall()
     const {captureLive, listenLive, replayCapture} = await import('../cli/listen-run.js')
     const {ListenOutput} = await import('../ui/listen-output.js')
     const hooks: ListenHooks = {

@@ -101,11 +101,12 @@ export class PeerTable<R extends TableRow> {
   }
 
   /**
-   * Adds a row (its address, port, user and host as they are now: they are what it is found by, so they must not
-   * change while it is held); when the table is full, the least recently seen row is dropped first. `reuse` receives
-   * the dropped row, to be filled and returned as the new one (no new object), or undefined when none was dropped.
+   * Adds a row at this address and port (the row's own, given as arguments so that a row need not keep the
+   * datagram's address string; they and its user and host are what it is found by, so they must not change while
+   * it is held); when the table is full, the least recently seen row is dropped first. `reuse` receives the dropped
+   * row, to be filled and returned as the new one (no new object), or undefined when none was dropped.
    */
-  add(make: (reuse: R | undefined) => R): R {
+  add(address: string, port: number, make: (reuse: R | undefined) => R): R {
     let slot: number
     let reuse: R | undefined
     if (this.count < this.capacity) {
@@ -120,7 +121,7 @@ export class PeerTable<R extends TableRow> {
 
     const row = make(reuse)
     this.rows[slot] = row
-    this.linkEndpoint(slot, row.address, row.port)
+    this.linkEndpoint(slot, address, port)
     this.linkNewest(slot)
     return row
   }

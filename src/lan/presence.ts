@@ -5,9 +5,10 @@ import type {ClientInfo, Packet} from '../protocol/types.js'
 import {sameClient} from '../protocol/client.js'
 import {ABSENCEOPT, isEntryMode, MODES, modeOf} from '../protocol/constants.js'
 import type {Endpoint} from '../net/endpoint.js'
-import {isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
+import {dottedQuadToNumber, isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
 import {PeerTable} from './peer-table.js'
+import {RecentNames} from './recent-names.js'
 import {writtenCharset} from './send-charset.js'
 
 export type PeerStatus = 'absent' | 'exited' | 'expired' | 'present'
@@ -48,9 +49,44 @@ export interface PresenceOptions {
 
 export const DEFAULT_PRESENCE_CAPACITY = 10_000
 
-interface PeerState extends PeerRow {
+/**
+ * A row as the table keeps it. Under a flood of new sources every datagram fills a row, and whatever young object a
+ * row points to is carried into the old generation, to become garbage there when the row is dropped: so the row
+ * holds its IPv4 address as a number (the string is made when asked for), names as RecentNames copies and shared
+ * options and client objects, nothing of the datagram's own.
+ */
+class PeerState implements PeerRow {
+  /** The IPv4 address as an unsigned number; -1 for any other address, which is then `otherAddress`. */
+  ip = -1
+  otherAddress = ''
+  port = 0
+  user = ''
+  host = ''
+  nickname = ''
+  group = ''
+  client: ClientInfo
+  firstSeen = 0
+  lastSeen = 0
+  status: PeerStatus = 'present'
+  packets = 0
+  charset: string | undefined = undefined
+  options: string[] = NO_OPTIONS
   // Absence is the user's state and survives exit or expiry: a peer that comes back is absent until it says not.
-  absent: boolean
+  absent = false
+
+  constructor(client: ClientInfo) {
+    this.client = client
+  }
+
+  get address(): string {
+    const {ip} = this
+    return ip === -1 ? this.otherAddress : `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`
+  }
+
+  /** Whether the row is at this address (`ip`: dottedQuadToNumber of it) and port. */
+  isAt(ip: number, address: string, port: number): boolean {
+    return this.port === port && this.ip === ip && (ip !== -1 || this.otherAddress === address)
+  }
 }
 
 /**
@@ -109,7 +145,9 @@ export class Presence {
   readonly capacity: number
   private readonly charsets: BoundedMap<string, string>
   private readonly peers: PeerTable<PeerState>
+  private readonly names = new RecentNames()
   private lastClient: ClientInfo | undefined
+  private lastOptions: string[] = NO_OPTIONS
 
   constructor(options: PresenceOptions = {}) {
     this.capacity = options.capacity ?? DEFAULT_PRESENCE_CAPACITY
@@ -150,8 +188,9 @@ export class Presence {
       return state && snapshot(state)
     }
 
+    const ip = dottedQuadToNumber(address)
     for (const state of this.peers.values()) {
-      if (state.address === address && state.port === port) return snapshot(state)
+      if (state.isAt(ip, address, port)) return snapshot(state)
     }
 
     return undefined
@@ -188,22 +227,21 @@ export class Presence {
       this.peers.get(from.address, from.port, packet.user, packet.host) ??
       (isEntryMode(mode) ? undefined : this.peers.onlyRowAt(from.address, from.port))
     const previousStatus = state?.status
-    state ??= this.peers.add((reuse) => this.newState(reuse, packet, from, nowMs))
+    state ??= this.peers.add(from.address, from.port, (reuse) => this.newState(reuse, packet, from, nowMs))
 
     state.packets++
     state.lastSeen = Math.max(state.lastSeen, nowMs)
     state.client = this.sharedClient(packet.client)
 
     switch (mode) {
-      // §3.1–3.3: entry, its answer and the absence notice all carry the current names and ABSENCEOPT.
+      // §3.1–3.3: entry, its answer and the absence notice all carry the current names and ABSENCEOPT (the row
+      // was found by, or made with, this user and host).
       case MODES.BR_ENTRY:
       case MODES.ANSENTRY:
       case MODES.BR_ABSENCE: {
-        state.user = packet.user
-        state.host = packet.host
-        state.nickname = packet.nickname ?? ''
-        state.group = packet.group ?? ''
-        state.options = [...packet.options]
+        state.nickname = this.names.intern(packet.nickname ?? '')
+        state.group = this.names.intern(packet.group ?? '')
+        state.options = this.sharedOptions(packet.options)
         state.absent = isAbsent(packet)
         state.status = state.absent ? 'absent' : 'present'
         break
@@ -211,8 +249,8 @@ export class Presence {
 
       // §3.4: the peer leaves. iptux sends an empty body, so keep the names it had.
       case MODES.BR_EXIT: {
-        if (packet.nickname) state.nickname = packet.nickname
-        if (packet.group) state.group = packet.group
+        if (packet.nickname) state.nickname = this.names.intern(packet.nickname)
+        if (packet.group) state.group = this.names.intern(packet.group)
         state.status = 'exited'
         break
       }
@@ -248,30 +286,13 @@ export class Presence {
    * sources every datagram makes a row, and each new one outlived a few young collections only to become garbage in
    * the old generation.
    */
-  private newState(state: PeerState | undefined, packet: Packet, from: Endpoint, nowMs: number): PeerState {
-    if (state === undefined) {
-      return {
-        address: from.address,
-        port: from.port,
-        user: packet.user,
-        host: packet.host,
-        nickname: '',
-        group: '',
-        client: packet.client,
-        firstSeen: nowMs,
-        lastSeen: nowMs,
-        status: 'present',
-        packets: 0,
-        options: NO_OPTIONS,
-        charset: undefined,
-        absent: false,
-      }
-    }
-
-    state.address = from.address
+  private newState(reuse: PeerState | undefined, packet: Packet, from: Endpoint, nowMs: number): PeerState {
+    const state = reuse ?? new PeerState(packet.client)
+    state.ip = dottedQuadToNumber(from.address)
+    state.otherAddress = state.ip === -1 ? from.address : ''
     state.port = from.port
-    state.user = packet.user
-    state.host = packet.host
+    state.user = this.names.intern(packet.user)
+    state.host = this.names.intern(packet.host)
     state.nickname = ''
     state.group = ''
     state.client = packet.client
@@ -297,6 +318,14 @@ export class Presence {
     }
 
     return this.lastClient!
+  }
+
+  /** One array for equal options (rows only ever copy it), like sharedClient. */
+  private sharedOptions(options: readonly string[]): string[] {
+    const last = this.lastOptions
+    if (options.length === last.length && options.every((option, i) => option === last[i])) return last
+    this.lastOptions = Object.freeze([...options]) as unknown as string[]
+    return this.lastOptions
   }
 
   private remember(address: string, packet: Packet): void {

@@ -53,7 +53,7 @@ describe('lan/peer-table', () => {
     const table = new PeerTable<Row>(10)
     // eslint-disable-next-line max-params -- a row's fields in the table's order
     const add = (address: string, port: number, user: string, host: string, id: number) =>
-      table.add(() => ({address, port, user, host, id}))
+      table.add(address, port, () => ({address, port, user, host, id}))
     add('10.0.0.1', 2425, 'alice', 'pc1', 1)
     add('10.0.0.1', 2425, 'bob', 'pc1', 2) // a second client on the same endpoint
     add('10.0.0.1', 2426, 'alice', 'pc1', 3)
@@ -73,11 +73,11 @@ describe('lan/peer-table', () => {
 
   it('drops the least recently seen row when full and hands its object to the new row', () => {
     const table = new PeerTable<Row>(2)
-    table.add(() => ({address: '10.0.0.1', port: 1, user: 'a', host: 'h', id: 1}))
-    table.add(() => ({address: '10.0.0.2', port: 1, user: 'b', host: 'h', id: 2}))
+    table.add('10.0.0.1', 1, () => ({address: '10.0.0.1', port: 1, user: 'a', host: 'h', id: 1}))
+    table.add('10.0.0.2', 1, () => ({address: '10.0.0.2', port: 1, user: 'b', host: 'h', id: 2}))
     table.get('10.0.0.1', 1, 'a', 'h') // 1 is now the most recently seen
     let reused: Row | undefined
-    const row = table.add((reuse) => {
+    const row = table.add('10.0.0.3', 1, (reuse) => {
       reused = reuse
       return Object.assign(reuse!, {address: '10.0.0.3', port: 1, user: 'c', id: 3})
     })
@@ -119,7 +119,7 @@ describe('lan/peer-table', () => {
           const row: Row = {address, port, user, host, id: ++id}
           const dropped = reference.add(row)
           let handed: Row | undefined
-          table.add((reuse) => {
+          table.add(address, port, (reuse) => {
             handed = reuse
             return row
           })
@@ -141,7 +141,7 @@ describe('lan/peer-table', () => {
     const table = new PeerTable<Row>(10_000)
     for (let i = 0; i < 100_000; i++) {
       const address = `127.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`
-      table.add((reuse) =>
+      table.add(address, 2425, (reuse) =>
         Object.assign(reuse ?? {address: '', port: 0, user: 'u', host: 'h', id: 0}, {address, port: 2425, id: i}),
       )
       expect(table.get(address, 2425, 'u', 'h')?.id).to.equal(i)
@@ -163,7 +163,9 @@ describe('lan/peer-table', () => {
     for (let run = 0; run < 3; run++) {
       const table = new PeerTable<Row>(capacity)
       for (const [i, port] of ports.entries()) {
-        table.add((reuse) => Object.assign(reuse ?? {user: 'u', host: 'h'}, {address: '10.84.0.66', port, id: i}))
+        table.add('10.84.0.66', port, (reuse) =>
+          Object.assign(reuse ?? {user: 'u', host: 'h'}, {address: '10.84.0.66', port, id: i}),
+        )
       }
 
       const probes = table.probeLengths()
@@ -178,7 +180,7 @@ describe('lan/peer-table', () => {
   it('draws its hash key at random for each table: the same rows lie differently', () => {
     const layout = (table: PeerTable<Row>) => {
       for (let port = 1; port <= 500; port++) {
-        table.add(() => ({address: '10.84.0.66', port, user: 'u', host: 'h', id: port}))
+        table.add('10.84.0.66', port, () => ({address: '10.84.0.66', port, user: 'u', host: 'h', id: port}))
       }
 
       return table.probeLengths().join(',')
