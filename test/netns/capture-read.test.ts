@@ -10,6 +10,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {ENTRY_REPLY_MAX_DELAY_MS} from '../../src/lan/responder-policy.js'
 import {CLI_BIN} from '../support/cli-bin.js'
 import {type Host, type NetnsProcess, netnsSkipReason, SimulatedLan} from '../support/netns.js'
 import {guardedEnv} from '../support/send-guard.js'
@@ -86,6 +87,9 @@ describe('simulated LAN: listen --read on real captures', function () {
     // A file request over TCP, as IP Messenger sends one: the IPMsg header at the start of the stream.
     await exchangeFileRequest(lan, a, b, FILE_REQUEST)
 
+    // b answers each BR_ENTRY after a random delay (up to ENTRY_REPLY_MAX_DELAY_MS, §3.2), and a stopped listener
+    // sends no answer still pending: stopping it earlier left the second ANSENTRY out of the capture now and then.
+    await new Promise((resolve) => setTimeout(resolve, ENTRY_REPLY_MAX_DELAY_MS + 250))
     responder.kill('SIGINT')
     expect((await responder.wait(15_000)).code, responder.describe()).to.equal(0)
     await new Promise((resolve) => setTimeout(resolve, 500)) // BR_EXIT goes out after the socket's last read
