@@ -11,6 +11,7 @@ import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {ENTRY_REPLY_MAX_DELAY_MS} from '../../src/lan/responder-policy.js'
 import {CLI_BIN} from '../support/cli-bin.js'
 import {type Host, type NetnsProcess, namespaceEnv, netnsSkipReason, REPO_ROOT, SimulatedLan} from '../support/netns.js'
 import {exchangeFileRequest} from '../support/tcp-file-request.js'
@@ -87,6 +88,9 @@ describe('simulated LAN: listen --capture beside two peers talking', function ()
     expect((await other.wait(15_000)).code, other.describe()).to.equal(0)
     await exchangeFileRequest(lan, a, b, FILE_REQUEST)
 
+    // b answers a BR_ENTRY after a random delay (up to ENTRY_REPLY_MAX_DELAY_MS, §3.2); a stopped listener sends
+    // no answer still pending.
+    await new Promise((resolve) => setTimeout(resolve, ENTRY_REPLY_MAX_DELAY_MS + 250))
     responder.kill('SIGINT')
     expect((await responder.wait(15_000)).code, responder.describe()).to.equal(0)
     await new Promise((resolve) => setTimeout(resolve, 500)) // BR_EXIT goes out after the socket's last read
