@@ -1,22 +1,11 @@
 // `lanmsg listen` under a burst, with batched reads (the native addon, when built) and with LANMSG_BATCH_READ=off:
 // the same records, in the same order. Loopback only (the network rule); the child runs under the send guard.
 import {expect} from 'chai'
-import {spawn} from 'node:child_process'
-import {mkdtempSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 
-import {CLI_BIN} from '../support/cli-bin.js'
 import {sendBurst} from '../support/loopback-burst.js'
-import {guardedEnv} from '../support/send-guard.js'
+import {startListen, waitBound} from '../support/listen-child.js'
 
 const COUNT = 3000
-
-/** True once something is bound to 127.0.0.1:port (UDP). */
-function bound(port: number): boolean {
-  const needle = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`
-  return readFileSync('/proc/net/udp', 'utf8').includes(needle)
-}
 
 const burst = (port: number) => sendBurst(port, COUNT, 20_000)
 
@@ -24,34 +13,11 @@ async function listenToBurst(
   port: number,
   env: NodeJS.ProcessEnv,
 ): Promise<{stdout: string; stderr: string; code: null | number}> {
-  const child = spawn(
-    process.execPath,
-    [
-      CLI_BIN,
-      'listen',
-      '--address',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--ndjson',
-      '--count',
-      String(COUNT),
-      '--duration',
-      '30s',
-    ],
-    {env: guardedEnv({NO_COLOR: '1', LANMSG_STATE_DIR: mkdtempSync(join(tmpdir(), 'lanmsg-batch-')), ...env})},
-  )
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const done = new Promise<null | number>((resolve) => child.on('close', resolve))
-  const deadline = Date.now() + 15_000
-  while (!bound(port) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  const args = ['--address', '127.0.0.1', '--ndjson', '--count', String(COUNT), '--duration', '30s']
+  const live = startListen(port, args, {env, timeoutMs: 45_000})
+  await waitBound(live)
   burst(port)
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-  const code = await done
-  clearTimeout(timer)
+  const {code, stdout, stderr} = await live.done
   return {stdout, stderr, code}
 }
 

@@ -3,20 +3,16 @@
 // that tcpdump (when installed) reads as UDP. A --write file that cannot be written is exit 8, one line.
 import {expect} from 'chai'
 import {spawn, spawnSync} from 'node:child_process'
-import {createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createReadStream, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {pcapFileHeader, pcapRecord} from '../../src/net/capture-writer.js'
 import {CLI_BIN} from '../support/cli-bin.js'
+import {startListen, waitBound} from '../support/listen-child.js'
 import {guardedEnv} from '../support/send-guard.js'
 
 const COUNT = 5
-
-function bound(port: number): boolean {
-  const needle = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`
-  return readFileSync('/proc/net/udp', 'utf8').includes(needle)
-}
 
 function send(port: number): void {
   const script = `
@@ -42,19 +38,22 @@ function cli(args: string[]): {code: null | number; stdout: string; stderr: stri
 }
 
 async function listenAndWrite(port: number, file: string) {
-  const args = ['listen', '--address', '127.0.0.1', '--port', String(port), '--ndjson', '--write', file]
-  const child = spawn(process.execPath, [CLI_BIN, ...args, '--count', String(COUNT + 1), '--duration', '20s'], {
-    env: guardedEnv({NO_COLOR: '1', LANMSG_STATE_DIR: mkdtempSync(join(tmpdir(), 'lanmsg-write-'))}),
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const done = new Promise<null | number>((resolve) => child.on('close', resolve))
-  const deadline = Date.now() + 15_000
-  while (!bound(port) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  const args = [
+    '--address',
+    '127.0.0.1',
+    '--ndjson',
+    '--write',
+    file,
+    '--count',
+    String(COUNT + 1),
+    '--duration',
+    '20s',
+  ]
+  const live = startListen(port, args)
+  await waitBound(live)
   send(port)
-  return {code: await done, stdout, stderr}
+  const {code, stdout, stderr} = await live.done
+  return {code, stdout, stderr}
 }
 
 describe('listen --write', function () {

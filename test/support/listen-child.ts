@@ -54,10 +54,10 @@ function spawnCli(cliArgs: string[], env: NodeJS.ProcessEnv, shell?: (cli: strin
 export function startListen(
   port: number,
   args: string[],
-  opts: {timeoutMs?: number; shell?: (cli: string) => string} = {},
+  opts: {timeoutMs?: number; shell?: (cli: string) => string; env?: NodeJS.ProcessEnv} = {},
 ): Live {
   const stateDir = mkdtempSync(join(tmpdir(), 'lanmsg-listen-test-'))
-  const env = guardedEnv({NO_COLOR: '1', LANMSG_STATE_DIR: stateDir})
+  const env = guardedEnv({NO_COLOR: '1', LANMSG_STATE_DIR: stateDir, ...opts.env})
   const child = spawnCli(['listen', '--port', String(port), ...args], env, opts.shell)
   child.stdin.end()
   const out: Buffer[] = []
