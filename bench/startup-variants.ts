@@ -47,6 +47,11 @@ export function eagerOclif(): string {
   return rebundled('eager-oclif', '--eager-oclif')
 }
 
+/** bin/run.js of a copy whose bundle keeps its non-ASCII characters (in comments): V8 holds its source as UTF-16. */
+export function nonAsciiBundle(): string {
+  return rebundled('non-ascii', '--keep-non-ascii')
+}
+
 /** An ES module entry that requires bin/run.js (CommonJS) of a copy: what Node's ESM loader costs at start. */
 export function esmEntry(): string {
   const dir = copyOfStagedCli('esm-entry')

@@ -13,6 +13,7 @@ import {
   esmEntry,
   helpTrainedCache,
   localeOrder,
+  nonAsciiBundle,
   unpatchedHelp,
   withoutBundle,
   wslUtilsImported,
@@ -97,6 +98,12 @@ function cases(port: number): Case[] {
     {
       name: 'announce without the bundle (oclif loads dist/commands)',
       args: [withoutBundle(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: 'announce from a bundle with non-ASCII characters in comments (its source UTF-16)',
+      args: [nonAsciiBundle(), ...announce],
       without: ANNOUNCE,
       check: exitedZero,
     },

@@ -2,7 +2,7 @@
 // Part of `npm run build` (after tsc and `oclif manifest`): bundles the command-line interface into
 // dist/lanmsg.cjs and writes V8's code cache for it (dist/lanmsg.cjs.cache), which bin/run.js loads.
 // `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order] [--unpatched-help]
-// [--wsl-utils-platform]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
+// [--wsl-utils-platform] [--keep-non-ascii]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
 // one of the measures below).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
@@ -14,7 +14,7 @@
 // only for `lanmsg help`, from node_modules) and iconv-lite (src/protocol/charset.ts requires it lazily, at
 // run time, from node_modules).
 import {spawnSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
@@ -30,6 +30,7 @@ const {values: options} = parseArgs({
     'locale-order': {type: 'boolean'},
     'unpatched-help': {type: 'boolean'},
     'wsl-utils-platform': {type: 'boolean'},
+    'keep-non-ascii': {type: 'boolean'},
   },
 })
 const outRoot = options.out ? resolve(options.out) : root
@@ -168,6 +169,25 @@ await esbuild.build({
   sourcemap: true,
   logLevel: 'warning',
 })
+
+// One character above U+00FF anywhere (an en dash in a comment) makes V8 hold the whole 1.3 MB source as UTF-16,
+// and a character above U+007F takes Node's UTF-8 decoding off its ASCII fast path: the bundle is made ASCII
+// (bench: start-up, "without …" row). esbuild escapes strings already; what is left is in comments, which get an
+// ASCII stand-in of the same length (the source map's columns stay right), and in regular expression literals,
+// which get the same character as an escape.
+const COMMENT_STAND_INS = {'\u2013': '-', '\u2014': '-', '\u00A7': 'S', '\u00B5': 'u', '\u2026': '.'}
+function asciiBundle(source) {
+  return source.replace(/[^\n\u0000-\u007F]+/g, (text, offset) => {
+    const line = source.slice(source.lastIndexOf('\n', offset) + 1, offset)
+    if (line.includes('//') || line.includes('/*') || /^\s*\*/.test(line)) {
+      return text.replace(/[^]/g, (c) => COMMENT_STAND_INS[c] ?? '?')
+    }
+
+    return text.replace(/[^]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) // each UTF-16 unit
+  })
+}
+
+if (!options['keep-non-ascii']) writeFileSync(outfile, asciiBundle(readFileSync(outfile, 'utf8')))
 
 // An import() left in the bundle would fail only at run time, on the path that reaches it.
 const unrouted = readFileSync(outfile, 'utf8')

@@ -80,6 +80,32 @@ describe('command-line bundle', () => {
     expect(bundle).to.match(/__lanmsgImport\(["']log-update["']\)/) // other import()s still take the route
   })
 
+  it('is ASCII, as the unchanged bundle with only its comments and escapes rewritten (one-byte source for V8)', function () {
+    this.timeout(120_000) // esbuild and the cache's training run, on a busy machine
+    const bundle = readFileSync(join(dir, 'dist', 'lanmsg.cjs'), 'utf8')
+    expect(bundle.match(/[^\u0000-\u007F]/g) ?? [], 'characters beyond ASCII').to.deep.equal([])
+    const build = spawnSync(
+      process.execPath,
+      [join(REPO, 'scripts', 'bundle-cli.mjs'), '--out', dir, '--keep-non-ascii'],
+      {encoding: 'utf8', env: guardedEnv({NODE_V8_COVERAGE: undefined}), timeout: 110_000},
+    )
+    expect(build.status, build.stderr).to.equal(0)
+    const kept = readFileSync(join(dir, 'dist', 'lanmsg.cjs'), 'utf8').split('\n')
+    const lines = bundle.split('\n')
+    expect(lines.length).to.equal(kept.length)
+    const changed = lines.flatMap((line, i) => (line === kept[i] ? [] : [[line, kept[i]]]))
+    expect(changed.length, 'lines rewritten (the build has non-ASCII comments and one regular expression)').to.be.above(
+      3,
+    )
+    for (const [line, original] of changed) {
+      const unescaped = line.replaceAll(/\\u([\da-f]{4})/g, (_, hex: string) =>
+        String.fromCharCode(Number.parseInt(hex, 16)),
+      )
+      // An escape stands for the same character; a comment keeps its length, so the source map's columns hold.
+      if (unescaped !== original) expect(line.length, `${original}\n${line}`).to.equal(original.length)
+    }
+  })
+
   it('builds the benchmark variant that imports wsl-utils into another directory (bundle-cli.mjs --out)', function () {
     this.timeout(120_000) // esbuild and the cache's training run, on a busy machine
     rmSync(join(dir, 'dist', 'lanmsg.cjs'))
