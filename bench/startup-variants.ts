@@ -52,6 +52,11 @@ export function nonAsciiBundle(): string {
   return rebundled('non-ascii', '--keep-non-ascii')
 }
 
+/** bin/run.js of a copy whose bundle lets listr2 import node:crypto for its task ids, as listr2 does. */
+export function cryptoTaskIds(): string {
+  return rebundled('crypto-task-ids', '--crypto-task-ids')
+}
+
 /** An ES module entry that requires bin/run.js (CommonJS) of a copy: what Node's ESM loader costs at start. */
 export function esmEntry(): string {
   const dir = copyOfStagedCli('esm-entry')

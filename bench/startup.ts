@@ -9,6 +9,7 @@ import {readFileSync} from 'node:fs'
 import type {Benchmark, Row} from './support/report.js'
 
 import {
+  cryptoTaskIds,
   eagerOclif,
   esmEntry,
   helpTrainedCache,
@@ -104,6 +105,12 @@ function cases(port: number): Case[] {
     {
       name: 'announce from a bundle with non-ASCII characters in comments (its source UTF-16)',
       args: [nonAsciiBundle(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: "announce with node:crypto loaded (listr2's task ids from randomUUID)",
+      args: [cryptoTaskIds(), ...announce],
       without: ANNOUNCE,
       check: exitedZero,
     },

@@ -2,7 +2,7 @@
 // Part of `npm run build` (after tsc and `oclif manifest`): bundles the command-line interface into
 // dist/lanmsg.cjs and writes V8's code cache for it (dist/lanmsg.cjs.cache), which bin/run.js loads.
 // `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order] [--unpatched-help]
-// [--wsl-utils-platform] [--keep-non-ascii]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
+// [--wsl-utils-platform] [--keep-non-ascii] [--crypto-task-ids]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
 // one of the measures below).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
@@ -31,6 +31,7 @@ const {values: options} = parseArgs({
     'unpatched-help': {type: 'boolean'},
     'wsl-utils-platform': {type: 'boolean'},
     'keep-non-ascii': {type: 'boolean'},
+    'crypto-task-ids': {type: 'boolean'},
   },
 })
 const outRoot = options.out ? resolve(options.out) : root
@@ -132,6 +133,19 @@ function platformWithoutWslUtils(source, path) {
   )
 }
 
+// listr2 imports node:crypto on load, for randomUUID() as the id of each task, which only has to be unique in the
+// process (its renderers key their caches with it). Loading node:crypto costs a complete announce ~16 M
+// instructions; a counter does instead (bench: start-up; lanmsg's own random bytes come from random-fill.ts).
+const LISTR2_CRYPTO = 'import { randomUUID } from "crypto";'
+function listr2TaskIds(source, path) {
+  if (!/[\\/]node_modules[\\/]listr2[\\/]dist[\\/]index\.js$/.test(path)) return source
+  if (!source.includes(LISTR2_CRYPTO)) throw new Error(`bundle-cli: ${LISTR2_CRYPTO} not found in ${path}`)
+  return source.replace(
+    LISTR2_CRYPTO,
+    "let __lanmsgTaskIds = 0;\nconst randomUUID = () => 'lanmsg-task-' + ++__lanmsgTaskIds;",
+  )
+}
+
 const routeDynamicImports = {
   name: 'route-dynamic-imports',
   setup(build) {
@@ -142,6 +156,7 @@ const routeDynamicImports = {
       if (!options['unpatched-help']) source = asciiFastPaths(plainHelpTemplates(source, args.path), args.path)
       if (!options['eager-oclif'] && OCLIF_CORE.test(args.path)) source = lazyRequires(source)
       if (!options['locale-order']) source = swappableCommandOrder(source, args.path)
+      if (!options['crypto-task-ids']) source = listr2TaskIds(source, args.path)
       if (source.includes('import(')) source = source.replace(DYNAMIC_IMPORT, '__lanmsgImport(')
       return source === original ? undefined : {contents: source, loader: 'js'}
     })
