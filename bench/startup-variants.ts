@@ -57,6 +57,11 @@ export function cryptoTaskIds(): string {
   return rebundled('crypto-task-ids', '--crypto-task-ids')
 }
 
+/** bin/run.js of a copy whose bundle lets oclif read its JSON files with fs/promises, as oclif does. */
+export function asyncJsonReads(): string {
+  return rebundled('async-json-reads', '--async-json-reads')
+}
+
 /** An ES module entry that requires bin/run.js (CommonJS) of a copy: what Node's ESM loader costs at start. */
 export function esmEntry(): string {
   const dir = copyOfStagedCli('esm-entry')

@@ -9,6 +9,7 @@ import {readFileSync} from 'node:fs'
 import type {Benchmark, Row} from './support/report.js'
 
 import {
+  asyncJsonReads,
   cryptoTaskIds,
   eagerOclif,
   esmEntry,
@@ -111,6 +112,12 @@ function cases(port: number): Case[] {
     {
       name: "announce with node:crypto loaded (listr2's task ids from randomUUID)",
       args: [cryptoTaskIds(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: "announce with oclif's manifest read through fs/promises",
+      args: [asyncJsonReads(), ...announce],
       without: ANNOUNCE,
       check: exitedZero,
     },

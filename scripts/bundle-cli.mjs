@@ -2,7 +2,8 @@
 // Part of `npm run build` (after tsc and `oclif manifest`): bundles the command-line interface into
 // dist/lanmsg.cjs and writes V8's code cache for it (dist/lanmsg.cjs.cache), which bin/run.js loads.
 // `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order] [--unpatched-help]
-// [--wsl-utils-platform] [--keep-non-ascii] [--crypto-task-ids]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
+// [--wsl-utils-platform] [--keep-non-ascii] [--crypto-task-ids]
+// [--async-json-reads]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
 // one of the measures below).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
@@ -32,6 +33,7 @@ const {values: options} = parseArgs({
     'wsl-utils-platform': {type: 'boolean'},
     'keep-non-ascii': {type: 'boolean'},
     'crypto-task-ids': {type: 'boolean'},
+    'async-json-reads': {type: 'boolean'},
   },
 })
 const outRoot = options.out ? resolve(options.out) : root
@@ -146,6 +148,16 @@ function listr2TaskIds(source, path) {
   )
 }
 
+// oclif reads its JSON files (the manifest on every run) with fs/promises' readFile: loading fs/promises (with the
+// readline and file-watching modules it requires) costs more than the read. readFileSync reads the same text and
+// throws the same errors, which the async function turns into the same rejection (bench: start-up).
+const OCLIF_READ_JSON = "const contents = await (0, promises_1.readFile)(path, 'utf8');"
+function syncJsonReads(source, path) {
+  if (!/[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]fs\.js$/.test(path)) return source
+  if (!source.includes(OCLIF_READ_JSON)) throw new Error(`bundle-cli: ${OCLIF_READ_JSON} not found in ${path}`)
+  return source.replace(OCLIF_READ_JSON, "const contents = (0, node_fs_1.readFileSync)(path, 'utf8');")
+}
+
 const routeDynamicImports = {
   name: 'route-dynamic-imports',
   setup(build) {
@@ -154,6 +166,7 @@ const routeDynamicImports = {
       const original = source
       if (!options['wsl-utils-platform']) source = platformWithoutWslUtils(source, args.path)
       if (!options['unpatched-help']) source = asciiFastPaths(plainHelpTemplates(source, args.path), args.path)
+      if (!options['async-json-reads']) source = syncJsonReads(source, args.path)
       if (!options['eager-oclif'] && OCLIF_CORE.test(args.path)) source = lazyRequires(source)
       if (!options['locale-order']) source = swappableCommandOrder(source, args.path)
       if (!options['crypto-task-ids']) source = listr2TaskIds(source, args.path)

@@ -16,6 +16,7 @@ import {guardedEnv} from '../support/send-guard.js'
 function builtinsLoaded(
   args: string[],
   env: NodeJS.ProcessEnv,
+  guarded = true,
 ): {code: null | number; stderr: string; modules: string[]} {
   const dir = mkdtempSync(join(tmpdir(), 'lanmsg-modules-'))
   try {
@@ -26,7 +27,11 @@ function builtinsLoaded(
     )
     const run = spawnSync(process.execPath, ['--require', preload, CLI_BIN, ...args], {
       encoding: 'utf8',
-      env: guardedEnv({NO_COLOR: '1', NODE_V8_COVERAGE: undefined, ...env}),
+      env: (guarded ? guardedEnv : (e: NodeJS.ProcessEnv) => ({...process.env, ...e}))({
+        NO_COLOR: '1',
+        NODE_V8_COVERAGE: undefined,
+        ...env,
+      }),
       timeout: 30_000,
     })
     const line = run.stderr.split('\n').find((l) => l.startsWith('LOADED ')) ?? 'LOADED []'
@@ -50,6 +55,15 @@ describe('modules loaded by a complete announce', () => {
     expect(run.stderr).to.include('Sent 2 datagrams to 1 target') // listr2's progress ran
     expect(run.modules).to.include('dgram') // the report is real
     expect(run.modules.filter((m) => /crypto/.test(m))).to.deep.equal([])
+  })
+
+  it("does not load fs/promises (oclif's manifest read with readFileSync in the bundle)", () => {
+    // `announce --help` reads the manifest as a complete announce does and sends nothing, so it runs without the
+    // send guard, whose --import loads fs/promises itself.
+    const help = builtinsLoaded(['announce', '--help'], {NODE_OPTIONS: ''}, false)
+    expect(help.code, help.stderr).to.equal(0)
+    expect(help.modules).to.include('vm') // the report is real
+    expect(help.modules).not.to.include('fs/promises')
   })
 })
 
