@@ -10,6 +10,7 @@ import type {Benchmark, Row} from './support/report.js'
 
 import {
   asyncJsonReads,
+  bundleReadAsUtf8,
   cryptoTaskIds,
   eagerOclif,
   esmEntry,
@@ -118,6 +119,12 @@ function cases(port: number): Case[] {
     {
       name: "announce with oclif's manifest read through fs/promises",
       args: [asyncJsonReads(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: "announce with the bundle read by readFileSync(file, 'utf8')",
+      args: [bundleReadAsUtf8(), ...announce],
       without: ANNOUNCE,
       check: exitedZero,
     },

@@ -106,6 +106,32 @@ describe('command-line bundle', () => {
     }
   })
 
+  it('reads the bundle in one read, not with readFileSync (8 KiB reads), and runs it', () => {
+    const spy = join(dir, 'spy.cjs')
+    writeFileSync(
+      spy,
+      `const fs = require('node:fs')
+let reads = 0, utf8 = 0
+const {readSync, readFileSync} = fs
+fs.readSync = function (fd, ...rest) { if (fs.__bundleFd === fd) reads++; return readSync.call(this, fd, ...rest) }
+fs.readFileSync = function (path, ...rest) { if (String(path).endsWith('lanmsg.cjs')) utf8++; return readFileSync.call(this, path, ...rest) }
+const {openSync} = fs
+fs.openSync = function (path, ...rest) { const fd = openSync.call(this, path, ...rest); if (String(path).endsWith('lanmsg.cjs')) fs.__bundleFd = fd; return fd }
+const {closeSync} = fs
+fs.closeSync = function (fd) { if (fs.__bundleFd === fd) fs.__bundleFd = undefined; return closeSync.call(this, fd) }
+process.on('exit', () => process.stderr.write('BUNDLE-READS ' + reads + ' ' + utf8 + '\\n'))
+`,
+    )
+    const result = spawnSync(process.execPath, ['--require', spy, join(dir, 'bin', 'run.js'), 'announce', '--help'], {
+      env: guardedEnv({NO_COLOR: '1', NODE_V8_COVERAGE: undefined}),
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(result.status, result.stderr).to.equal(0)
+    expect(result.stdout).to.include('$ lanmsg announce')
+    expect(result.stderr).to.include('BUNDLE-READS 1 0')
+  })
+
   it('builds the benchmark variant that imports wsl-utils into another directory (bundle-cli.mjs --out)', function () {
     this.timeout(120_000) // esbuild and the cache's training run, on a busy machine
     rmSync(join(dir, 'dist', 'lanmsg.cjs'))
