@@ -200,14 +200,14 @@ await esbuild.build({
 
 // One character above U+00FF anywhere (an en dash in a comment) makes V8 hold the whole 1.3 MB source as UTF-16,
 // and a character above U+007F takes Node's UTF-8 decoding off its ASCII fast path: the bundle is made ASCII
-// (bench: start-up, "without …" row). esbuild escapes strings already; what is left is in comments, which get an
-// ASCII stand-in of the same length (the source map's columns stay right), and in regular expression literals,
-// which get the same character as an escape.
+// (bench: start-up, "without …" row). esbuild escapes strings already. On a line that is all comment, a character
+// gets an ASCII stand-in of the same length (the source map's columns stay right); anywhere else (a regular
+// expression, the end of a line after code) the same character as an escape, which in a comment is harmless.
 const COMMENT_STAND_INS = {'\u2013': '-', '\u2014': '-', '\u00A7': 'S', '\u00B5': 'u', '\u2026': '.'}
+const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*)/
 function asciiBundle(source) {
   return source.replace(/[^\n\u0000-\u007F]+/g, (text, offset) => {
-    const line = source.slice(source.lastIndexOf('\n', offset) + 1, offset)
-    if (line.includes('//') || line.includes('/*') || /^\s*\*/.test(line)) {
+    if (COMMENT_LINE.test(source.slice(source.lastIndexOf('\n', offset) + 1, offset))) {
       return text.replace(/[^]/g, (c) => COMMENT_STAND_INS[c] ?? '?')
     }
 
