@@ -1,7 +1,7 @@
 // Copies of the staged CLI with one start-up mechanism of bin/run.js taken out, for the start-up benchmark's
 // "without …" rows. The mechanisms that an environment variable switches off need no copy (see startup.ts).
 import {execFileSync} from 'node:child_process'
-import {cpSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
@@ -45,6 +45,32 @@ export function wslUtilsImported(): string {
 /** bin/run.js of a copy whose bundle evaluates @oclif/core's modules as oclif wrote them: all on load. */
 export function eagerOclif(): string {
   return rebundled('eager-oclif', '--eager-oclif')
+}
+
+/** bin/run.js of a copy whose bundle keeps its non-ASCII characters (in comments): V8 holds its source as UTF-16. */
+export function nonAsciiBundle(): string {
+  return rebundled('non-ascii', '--keep-non-ascii')
+}
+
+/** bin/run.js of a copy whose bundle lets listr2 import node:crypto for its task ids, as listr2 does. */
+export function cryptoTaskIds(): string {
+  return rebundled('crypto-task-ids', '--crypto-task-ids')
+}
+
+/** bin/run.js of a copy whose bundle lets oclif read its JSON files with fs/promises, as oclif does. */
+export function asyncJsonReads(): string {
+  return rebundled('async-json-reads', '--async-json-reads')
+}
+
+/** bin/run.js of a copy that reads the bundle with readFileSync(file, 'utf8'): 8 KiB reads, decoded onto V8's heap. */
+export function bundleReadAsUtf8(): string {
+  const dir = copyOfStagedCli('utf8-read')
+  const entry = join(dir, 'bin', 'run.js')
+  const text = readFileSync(entry, 'utf8')
+  const patched = text.replace('source = readSource(file)', "source = readFileSync(file, 'utf8')")
+  if (patched === text) throw new Error('bin/run.js: readSource(file) not found')
+  writeFileSync(entry, patched)
+  return entry
 }
 
 /** An ES module entry that requires bin/run.js (CommonJS) of a copy: what Node's ESM loader costs at start. */

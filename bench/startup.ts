@@ -9,10 +9,14 @@ import {readFileSync} from 'node:fs'
 import type {Benchmark, Row} from './support/report.js'
 
 import {
+  asyncJsonReads,
+  bundleReadAsUtf8,
+  cryptoTaskIds,
   eagerOclif,
   esmEntry,
   helpTrainedCache,
   localeOrder,
+  nonAsciiBundle,
   unpatchedHelp,
   withoutBundle,
   wslUtilsImported,
@@ -97,6 +101,30 @@ function cases(port: number): Case[] {
     {
       name: 'announce without the bundle (oclif loads dist/commands)',
       args: [withoutBundle(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: 'announce from a bundle with non-ASCII characters in comments (its source UTF-16)',
+      args: [nonAsciiBundle(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: "announce with node:crypto loaded (listr2's task ids from randomUUID)",
+      args: [cryptoTaskIds(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: "announce with oclif's manifest read through fs/promises",
+      args: [asyncJsonReads(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: "announce with the bundle read by readFileSync(file, 'utf8')",
+      args: [bundleReadAsUtf8(), ...announce],
       without: ANNOUNCE,
       check: exitedZero,
     },

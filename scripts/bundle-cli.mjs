@@ -2,7 +2,8 @@
 // Part of `npm run build` (after tsc and `oclif manifest`): bundles the command-line interface into
 // dist/lanmsg.cjs and writes V8's code cache for it (dist/lanmsg.cjs.cache), which bin/run.js loads.
 // `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order] [--unpatched-help]
-// [--wsl-utils-platform]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
+// [--wsl-utils-platform] [--keep-non-ascii] [--crypto-task-ids]
+// [--async-json-reads]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
 // one of the measures below).
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
@@ -14,7 +15,7 @@
 // only for `lanmsg help`, from node_modules) and iconv-lite (src/protocol/charset.ts requires it lazily, at
 // run time, from node_modules).
 import {spawnSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
@@ -30,6 +31,9 @@ const {values: options} = parseArgs({
     'locale-order': {type: 'boolean'},
     'unpatched-help': {type: 'boolean'},
     'wsl-utils-platform': {type: 'boolean'},
+    'keep-non-ascii': {type: 'boolean'},
+    'crypto-task-ids': {type: 'boolean'},
+    'async-json-reads': {type: 'boolean'},
   },
 })
 const outRoot = options.out ? resolve(options.out) : root
@@ -131,6 +135,29 @@ function platformWithoutWslUtils(source, path) {
   )
 }
 
+// listr2 imports node:crypto on load, for randomUUID() as the id of each task, which only has to be unique in the
+// process (its renderers key their caches with it). Loading node:crypto costs a complete announce ~16 M
+// instructions; a counter does instead (bench: start-up; lanmsg's own random bytes come from random-fill.ts).
+const LISTR2_CRYPTO = 'import { randomUUID } from "crypto";'
+function listr2TaskIds(source, path) {
+  if (!/[\\/]node_modules[\\/]listr2[\\/]dist[\\/]index\.js$/.test(path)) return source
+  if (!source.includes(LISTR2_CRYPTO)) throw new Error(`bundle-cli: ${LISTR2_CRYPTO} not found in ${path}`)
+  return source.replace(
+    LISTR2_CRYPTO,
+    "let __lanmsgTaskIds = 0;\nconst randomUUID = () => 'lanmsg-task-' + ++__lanmsgTaskIds;",
+  )
+}
+
+// oclif reads its JSON files (the manifest on every run) with fs/promises' readFile: loading fs/promises (with the
+// readline and file-watching modules it requires) costs more than the read. readFileSync reads the same text and
+// throws the same errors, which the async function turns into the same rejection (bench: start-up).
+const OCLIF_READ_JSON = "const contents = await (0, promises_1.readFile)(path, 'utf8');"
+function syncJsonReads(source, path) {
+  if (!/[\\/]@oclif[\\/]core[\\/]lib[\\/]util[\\/]fs\.js$/.test(path)) return source
+  if (!source.includes(OCLIF_READ_JSON)) throw new Error(`bundle-cli: ${OCLIF_READ_JSON} not found in ${path}`)
+  return source.replace(OCLIF_READ_JSON, "const contents = (0, node_fs_1.readFileSync)(path, 'utf8');")
+}
+
 const routeDynamicImports = {
   name: 'route-dynamic-imports',
   setup(build) {
@@ -139,8 +166,10 @@ const routeDynamicImports = {
       const original = source
       if (!options['wsl-utils-platform']) source = platformWithoutWslUtils(source, args.path)
       if (!options['unpatched-help']) source = asciiFastPaths(plainHelpTemplates(source, args.path), args.path)
+      if (!options['async-json-reads']) source = syncJsonReads(source, args.path)
       if (!options['eager-oclif'] && OCLIF_CORE.test(args.path)) source = lazyRequires(source)
       if (!options['locale-order']) source = swappableCommandOrder(source, args.path)
+      if (!options['crypto-task-ids']) source = listr2TaskIds(source, args.path)
       if (source.includes('import(')) source = source.replace(DYNAMIC_IMPORT, '__lanmsgImport(')
       return source === original ? undefined : {contents: source, loader: 'js'}
     })
@@ -168,6 +197,25 @@ await esbuild.build({
   sourcemap: true,
   logLevel: 'warning',
 })
+
+// One character above U+00FF anywhere (an en dash in a comment) makes V8 hold the whole 1.3 MB source as UTF-16,
+// and a character above U+007F takes Node's UTF-8 decoding off its ASCII fast path: the bundle is made ASCII
+// (bench: start-up, "without …" row). esbuild escapes strings already. On a line that is all comment, a character
+// gets an ASCII stand-in of the same length (the source map's columns stay right); anywhere else (a regular
+// expression, the end of a line after code) the same character as an escape, which in a comment is harmless.
+const COMMENT_STAND_INS = {'\u2013': '-', '\u2014': '-', '\u00A7': 'S', '\u00B5': 'u', '\u2026': '.'}
+const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*)/
+function asciiBundle(source) {
+  return source.replace(/[^\n\u0000-\u007F]+/g, (text, offset) => {
+    if (COMMENT_LINE.test(source.slice(source.lastIndexOf('\n', offset) + 1, offset))) {
+      return text.replace(/[^]/g, (c) => COMMENT_STAND_INS[c] ?? '?')
+    }
+
+    return text.replace(/[^]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) // each UTF-16 unit
+  })
+}
+
+if (!options['keep-non-ascii']) writeFileSync(outfile, asciiBundle(readFileSync(outfile, 'utf8')))
 
 // An import() left in the bundle would fail only at run time, on the path that reaches it.
 const unrouted = readFileSync(outfile, 'utf8')

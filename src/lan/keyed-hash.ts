@@ -5,11 +5,11 @@
 // The keyed step is multiply-add (odd random multipliers, a random offset): two different inputs land on the same
 // 32-bit value only for a tiny share of the keys. fmix32 (MurmurHash3's finaliser, a bijection) then spreads every
 // input bit over the high bits that pick the bucket.
-import {randomFillSync} from 'node:crypto'
+import {randomFill} from './random-fill.js'
 
 /** A random key of `words` 32-bit words, each odd (a multiplier must be odd to be a bijection mod 2^32). */
 export function randomHashKey(words: number): Uint32Array {
-  const key = randomFillSync(new Uint32Array(words))
+  const key = randomFill(new Uint32Array(words))
   for (let i = 0; i < words; i++) key[i] |= 1
   return key
 }

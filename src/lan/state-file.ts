@@ -1,6 +1,5 @@
 // Small state files that are safe in a directory other people can write: never read or written through a planted
 // symlink, FIFO, device or hard link to another file.
-import {randomBytes} from 'node:crypto'
 import {
   closeSync,
   constants,
@@ -13,6 +12,8 @@ import {
   writeSync,
 } from 'node:fs'
 import {basename, dirname, join} from 'node:path'
+
+import {randomFill} from './random-fill.js'
 
 // O_NOFOLLOW: a symlink fails to open (ELOOP); O_NONBLOCK: a FIFO planted there cannot stall the open.
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
@@ -60,7 +61,10 @@ export function readSmallFile(path: string, maxBytes = 64): string | undefined {
 
 /** Replaces `path` (whatever is there) with a file holding `text`: a fresh, randomly named temporary file renamed over it. */
 export function replaceSmallFile(path: string, text: string): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  const temporary = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomFill(Buffer.alloc(6)).toString('hex')}.tmp`,
+  )
   closeSync(createExclusive(temporary, text))
   try {
     renameSync(temporary, path)

@@ -2,6 +2,7 @@
 // characters 0, the rest 1. Measured per character cluster (a character with its marks, an emoji sequence, a flag)
 // so that ZWJ emoji, flags and keycaps count once. Intl.Segmenter is not used: in V8 its cost grows with the square
 // of the string's length (64,000 characters took seconds), and a cell needs only the clusters that fit in it.
+import {lazyPattern} from './lazy-pattern.js'
 
 // East Asian Wide and Fullwidth blocks (Unicode EastAsianWidth.txt, condensed); emoji are matched by property.
 const WIDE: Array<[number, number]> = [
@@ -28,8 +29,8 @@ const WIDE: Array<[number, number]> = [
   [0x30000, 0x3fffd], // CJK Extension G and later
 ]
 
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}\u1160-\u11FF\u200B]$/u
-const EMOJI_PRESENTATION = /^\p{Emoji_Presentation}$/u
+const ZERO_WIDTH = lazyPattern(() => /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}\u1160-\u11FF\u200B]$/u)
+const EMOJI_PRESENTATION = lazyPattern(() => /^\p{Emoji_Presentation}$/u)
 const ASCII_PRINTABLE = /^[\u0020-\u007E]*$/
 
 function isWide(code: number): boolean {
@@ -49,9 +50,9 @@ export function codePointWidth(char: string): 0 | 1 | 2 {
   return 1
 }
 
-const MARK = /^\p{M}$/u
-const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u
-const EMOJI_MODIFIER = /^\p{Emoji_Modifier}$/u
+const MARK = lazyPattern(() => /^\p{M}$/u)
+const PICTOGRAPHIC = lazyPattern(() => /^\p{Extended_Pictographic}$/u)
+const EMOJI_MODIFIER = lazyPattern(() => /^\p{Emoji_Modifier}$/u)
 const ZWJ = 0x20_0d
 
 function isRegionalIndicator(code: number): boolean {

@@ -1,5 +1,6 @@
 // Text from the network never reaches the terminal raw: control, bidi and invisible characters become visible
 // escapes, so a peer cannot move the cursor, set the window title, plant hyperlinks or disguise a name.
+import {lazyPattern} from './lazy-pattern.js'
 
 const C0_NAMES: Record<number, string> = {
   0x00: String.raw`\0`,
@@ -25,14 +26,17 @@ function hex2(code: number): string {
 
 // Controls, format characters (bidi, zero-width, tags, U+0600, U+110BD, …), lone surrogates, line and paragraph
 // separators and the default-ignorable characters that draw nothing (Hangul fillers, variation selectors, CGJ).
-const HIDDEN = /^[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]$/u
-const MARK = /^\p{M}$/u
-const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u
-const EMOJI_MODIFIER = /^\p{Emoji_Modifier}$/u
+const HIDDEN = lazyPattern(() => /^[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]$/u)
+const MARK = lazyPattern(() => /^\p{M}$/u)
+const PICTOGRAPHIC = lazyPattern(() => /^\p{Extended_Pictographic}$/u)
+const EMOJI_MODIFIER = lazyPattern(() => /^\p{Emoji_Modifier}$/u)
 // Fast path: a string without any of these, and without a long run of marks, is shown as it is.
-const NEEDS_ESCAPE = new RegExp(
-  `[\\\\\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]|^\\p{M}|\\p{M}{${MAX_MARKS_PER_CHARACTER + 1}}`,
-  'u',
+const NEEDS_ESCAPE = lazyPattern(
+  () =>
+    new RegExp(
+      `[\\\\\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]|^\\p{M}|\\p{M}{${MAX_MARKS_PER_CHARACTER + 1}}`,
+      'u',
+    ),
 )
 const ZWJ = 0x20_0d
 const BLACK_FLAG = 0x1_f3_f4

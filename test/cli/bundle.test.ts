@@ -80,6 +80,61 @@ describe('command-line bundle', () => {
     expect(bundle).to.match(/__lanmsgImport\(["']log-update["']\)/) // other import()s still take the route
   })
 
+  it('is ASCII, as the unchanged bundle with only its comments and escapes rewritten (one-byte source for V8)', function () {
+    this.timeout(120_000) // esbuild and the cache's training run, on a busy machine
+    const bundle = readFileSync(join(dir, 'dist', 'lanmsg.cjs'), 'utf8')
+    expect(bundle.match(/[^\u0000-\u007F]/g) ?? [], 'characters beyond ASCII').to.deep.equal([])
+    const build = spawnSync(
+      process.execPath,
+      [join(REPO, 'scripts', 'bundle-cli.mjs'), '--out', dir, '--keep-non-ascii'],
+      {encoding: 'utf8', env: guardedEnv({NODE_V8_COVERAGE: undefined}), timeout: 110_000},
+    )
+    expect(build.status, build.stderr).to.equal(0)
+    const kept = readFileSync(join(dir, 'dist', 'lanmsg.cjs'), 'utf8').split('\n')
+    const lines = bundle.split('\n')
+    expect(lines.length).to.equal(kept.length)
+    const changed = lines.flatMap((line, i) => (line === kept[i] ? [] : [[line, kept[i]]]))
+    expect(changed.length, 'lines rewritten (the build has non-ASCII comments and one regular expression)').to.be.above(
+      3,
+    )
+    for (const [line, original] of changed) {
+      const unescaped = line.replaceAll(/\\u([\da-f]{4})/g, (_, hex: string) =>
+        String.fromCharCode(Number.parseInt(hex, 16)),
+      )
+      // An escape stands for the same character; a line of comment keeps its length (the source map's columns hold).
+      if (unescaped !== original) {
+        expect(line, 'rewritten other than by escapes: a line of comment').to.match(/^\s*(?:\/\/|\/\*|\*)/)
+        expect(line.length, `${original}\n${line}`).to.equal(original.length)
+      }
+    }
+  })
+
+  it('reads the bundle in one read, not with readFileSync (8 KiB reads), and runs it', () => {
+    const spy = join(dir, 'spy.cjs')
+    writeFileSync(
+      spy,
+      `const fs = require('node:fs')
+let reads = 0, utf8 = 0
+const {readSync, readFileSync} = fs
+fs.readSync = function (fd, ...rest) { if (fs.__bundleFd === fd) reads++; return readSync.call(this, fd, ...rest) }
+fs.readFileSync = function (path, ...rest) { if (String(path).endsWith('lanmsg.cjs')) utf8++; return readFileSync.call(this, path, ...rest) }
+const {openSync} = fs
+fs.openSync = function (path, ...rest) { const fd = openSync.call(this, path, ...rest); if (String(path).endsWith('lanmsg.cjs')) fs.__bundleFd = fd; return fd }
+const {closeSync} = fs
+fs.closeSync = function (fd) { if (fs.__bundleFd === fd) fs.__bundleFd = undefined; return closeSync.call(this, fd) }
+process.on('exit', () => process.stderr.write('BUNDLE-READS ' + reads + ' ' + utf8 + '\\n'))
+`,
+    )
+    const result = spawnSync(process.execPath, ['--require', spy, join(dir, 'bin', 'run.js'), 'announce', '--help'], {
+      env: guardedEnv({NO_COLOR: '1', NODE_V8_COVERAGE: undefined}),
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(result.status, result.stderr).to.equal(0)
+    expect(result.stdout).to.include('$ lanmsg announce')
+    expect(result.stderr).to.include('BUNDLE-READS 1 0')
+  })
+
   it('builds the benchmark variant that imports wsl-utils into another directory (bundle-cli.mjs --out)', function () {
     this.timeout(120_000) // esbuild and the cache's training run, on a busy machine
     rmSync(join(dir, 'dist', 'lanmsg.cjs'))
