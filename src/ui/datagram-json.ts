@@ -19,7 +19,7 @@ const {base64Slice} = Buffer.prototype as unknown as {
 }
 
 /** A JSON string literal: as JSON.stringify writes it (which it is called for whenever anything needs escaping). */
-function quote(text: string): string {
+export function quote(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`
 }
 
@@ -57,7 +57,7 @@ function sameStrings(a: readonly string[] | undefined, b: readonly string[] | un
 let lastOptions: string[] = []
 let lastOptionsJson = '[]'
 
-function optionsJson(options: string[]): string {
+export function optionsJson(options: string[]): string {
   if (!sameStrings(options, lastOptions)) {
     lastOptionsJson = JSON.stringify(options)
     lastOptions = [...options] // a copy: the caller's array may change after
@@ -70,7 +70,7 @@ let lastClient: ClientInfo | undefined
 let lastClientJson = ''
 
 /** JSON.stringify(client), reused while the client has the same fields (sameClient) as the last one. */
-function clientJson(client: ClientInfo): string {
+export function clientJson(client: ClientInfo): string {
   if (lastClient === undefined || !sameClient(client, lastClient)) {
     lastClientJson = JSON.stringify(client)
     lastClient = {...client, parts: client.parts && [...client.parts]} // a copy: the caller's may change after
@@ -80,7 +80,7 @@ function clientJson(client: ClientInfo): string {
 }
 
 /** A JSON number as JSON.stringify writes it (NaN and ±Infinity become null). */
-function number(value: number): string {
+export function number(value: number): string {
   return Number.isFinite(value) ? String(value) : 'null'
 }
 
@@ -95,7 +95,7 @@ const YEAR_10000 = 253_402_300_800_000
  * new Date(ms).toISOString(): the date, hour and minute from toISOString once a minute, the seconds and
  * milliseconds written here (toISOString costs ~0.8 µs; at 10,000 datagrams a second each one has its own ms).
  */
-function isoTime(ms: number): string {
+export function isoTime(ms: number): string {
   if (ms === lastMs) return lastIso
   lastMs = ms
   const inMinute = ms - minuteStart

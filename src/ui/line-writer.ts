@@ -88,6 +88,32 @@ export class LineWriter {
     }
   }
 
+  /**
+   * Writes a line that `encode` puts into the chunk itself (returning where it ends, or -1 when it does not fit
+   * before `end`), skipping the string: false, with nothing written, when it does not fit even an empty chunk.
+   */
+  writeEncoded<T>(encode: (value: T, buffer: Buffer, start: number, end: number) => number, value: T): boolean {
+    if (this.closedPipe) return true
+    this.chunk ??= Buffer.allocUnsafeSlow(CHUNK_BYTES)
+    let end = encode(value, this.chunk, this.used, CHUNK_BYTES - 1) // room for the newline
+    if (end < 0) {
+      if (this.used === 0) return false
+      this.flush()
+      if (this.closedPipe) return true
+      end = encode(value, this.chunk, 0, CHUNK_BYTES - 1)
+      if (end < 0) return false
+    }
+
+    this.chunk[end] = NEWLINE
+    this.used = end + 1
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(() => this.flush())
+    }
+
+    return true
+  }
+
   flush(): void {
     this.scheduled = false
     const {chunk, used} = this

@@ -9,6 +9,7 @@ import type {ReceivedDatagram} from '../lan/received-datagram.js'
 
 import {animationEnabled, colorEnabled} from './color.js'
 import {datagramJson} from './datagram-json.js'
+import {writeDatagramJson} from './datagram-json-bytes.js'
 import {JsonDocument} from './json-document.js'
 import {LineWriter} from './line-writer.js'
 import {listenSummary} from './listen-summary.js'
@@ -17,6 +18,8 @@ import {LiveView} from './live-view.js'
 
 /** Output not yet taken by stdout's reader beyond which listen stops showing datagrams until it drains. */
 export const OUTPUT_BACKLOG_BYTES = 1 << 20
+/** Larger datagrams' NDJSON lines are made as strings (datagramJson): the buffer may not hold them. */
+const ENCODED_MAX_BYTES = 4096
 
 /** What the output needs of a session: its events, its counters and a way to pause it for a slow reader. */
 export type ListenSource = Pick<ListenSession, 'holdOutput' | 'presence' | 'responder' | 'resumeOutput' | 'stats'> & {
@@ -122,17 +125,24 @@ export class ListenOutput {
     // A duplicate is a JSON record marked so, never a row again, and does not count towards --count.
     if (datagram.duplicate) {
       if (this.document) this.document.add(datagramJson(datagram))
-      else if (ndjson) this.out.write(datagramJson(datagram))
+      else if (ndjson) this.ndjsonLine(datagram)
       return false
     }
 
     this.shown++
     if (this.document) this.document.add(datagramJson(datagram))
-    else if (ndjson)
-      this.out.write(datagramJson(datagram)) // = JSON.stringify(toDatagramRecord(datagram)), faster
+    else if (ndjson) this.ndjsonLine(datagram)
     else if (this.rowsMode) this.out.write(rows.row(datagram))
     if (count !== undefined && this.shown >= count) this.done()
     return true
+  }
+
+  /** = JSON.stringify(toDatagramRecord(datagram)), faster: encoded straight into the output's buffer. */
+  private ndjsonLine(datagram: ReceivedDatagram): void {
+    const {out} = this
+    if (datagram.data.length > ENCODED_MAX_BYTES || !out.writeEncoded(writeDatagramJson, datagram)) {
+      out.write(datagramJson(datagram))
+    }
   }
 
   /** The end, once the session has stopped: the document's tail, or the peers and the summary. */

@@ -59,4 +59,28 @@ describe('LineWriter', () => {
     expect(kept.length).to.be.greaterThan(3)
     kept.forEach((chunk, i) => expect(Buffer.from(chunk).equals(copies[i])).to.equal(true))
   })
+
+  it('puts lines encoded into its buffer (writeEncoded) in order with the others, over chunk boundaries', async () => {
+    const {stream, copies} = recordingStream()
+    const out = new LineWriter(stream)
+    /** Writes `line` itself, as writeDatagramJson does: -1 when it does not fit before `end`. */
+    const encode = (line: string, buffer: Buffer, start: number, end: number) => {
+      const bytes = Buffer.from(line, 'utf8')
+      if (start + bytes.length > end) return -1
+      bytes.copy(buffer, start)
+      return start + bytes.length
+    }
+
+    const lines = Array.from({length: 3000}, (_, i) => `${i} ${'é'.repeat(i % 97)}`)
+    for (const [i, line] of lines.entries()) {
+      if (i % 3 === 0) out.write(line)
+      else expect(out.writeEncoded(encode, line)).to.equal(true)
+    }
+
+    expect(out.writeEncoded(encode, 'z'.repeat(64 * 1024)), 'longer than a chunk').to.equal(false)
+    out.writeEncoded(encode, 'last')
+    await out.end()
+    expect(Buffer.concat(copies).toString('utf8')).to.equal([...lines, 'last'].join('\n') + '\n')
+    expect(Math.max(...copies.map((c) => c.length))).to.be.at.most(64 * 1024)
+  })
 })

@@ -1,0 +1,219 @@
+// One line of `listen --ndjson` encoded as UTF-8 straight into the output buffer: the bytes of
+// Buffer.from(datagramJson(datagram)), without making the line as a string first. Building the line from ~40
+// pieces, flattening it and encoding it cost more than decoding the datagram; here constant parts are copied from
+// bytes encoded once, numbers are written as digits, ASCII text byte by byte, and the raw bytes as base64 from the
+// datagram itself. Anything unusual (text to escape or beyond ASCII, JSON values) goes through the same helpers as
+// datagramJson and is encoded where it stands; test/ui/datagram-json-bytes.test.ts holds the two to the same bytes.
+import type {ReceivedDatagram} from '../lan/received-datagram.js'
+
+import {bodyCodec} from '../protocol/body-codecs.js'
+import {clientJson, datagramJson, isoTime, number, optionsJson, quote} from './datagram-json.js'
+
+/** Thrown (one object, never seen outside) when the line does not fit before `limit`. */
+const FULL = new Error('the line does not fit')
+
+const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8')
+const RECEIVED_AT = bytes('{"receivedAt":"')
+const FROM = bytes('","from":{"address":')
+const PORT = bytes(',"port":')
+const SIZE = bytes('},"size":')
+const PACKET = bytes(',"ipmsg":true,"packet":{"version":')
+const CLIENT = bytes(',"client":')
+const PACKET_NO = bytes(',"packetNo":')
+const USER = bytes(',"user":')
+const HOST = bytes(',"host":')
+const COMMAND = bytes(',"command":')
+const MODE = bytes(',"mode":')
+const OPTIONS = bytes(',"options":')
+const TEXT = bytes(',"text":')
+const NICKNAME = bytes(',"nickname":')
+const GROUP = bytes(',"group":')
+const CHARSET = bytes(',"charset":')
+const ACKNOWLEDGES = bytes(',"acknowledges":')
+const ATTACHMENTS = bytes(',"attachments":')
+const RAW = bytes('},"raw":"')
+const NULL = bytes('null')
+const TRUE = bytes('true')
+const EMPTY_LIST = bytes('[]')
+const END = bytes('"}')
+const END_DUPLICATE = bytes('","duplicate":true}')
+const BASE64 = bytes('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')
+const QUOTE = 0x22
+const EQUALS = 0x3d
+
+// Every put* writes at buffer[at...] and returns where it ended: locals, not shared state, keep V8's loops tight.
+let limit = 0
+
+function room(at: number, size: number): void {
+  if (at + size > limit) throw FULL
+}
+
+function put(out: Buffer, at: number, piece: Uint8Array): number {
+  const size = piece.length
+  room(at, size)
+  for (let i = 0; i < size; i++) out[at + i] = piece[i]
+  return at + size
+}
+
+/** JSON text as it is (an ISO time, a number, JSON.stringify's output): UTF-8 has at most 3 bytes a UTF-16 unit. */
+function putText(out: Buffer, at: number, text: string): number {
+  room(at, text.length * 3)
+  return at + out.write(text, at, 'utf8')
+}
+
+/** Text that is ASCII and needs no escaping (an ISO time). */
+function putAscii(out: Buffer, at: number, text: string): number {
+  const size = text.length
+  room(at, size)
+  for (let i = 0; i < size; i++) out[at + i] = text.charCodeAt(i)
+  return at + size
+}
+
+/** The last JSON text put with put() and its bytes: a client's or an option list's, which repeat. */
+class EncodedText {
+  private text = ''
+  private encoded: Uint8Array = new Uint8Array(0)
+
+  put(out: Buffer, at: number, text: string): number {
+    if (text !== this.text) {
+      this.encoded = bytes(text)
+      this.text = text
+    }
+
+    return put(out, at, this.encoded)
+  }
+}
+
+const clientText = new EncodedText()
+const optionsText = new EncodedText()
+
+/** A JSON string literal of `text`: ASCII with nothing to escape byte by byte, anything else as quote() writes it. */
+function putString(out: Buffer, start: number, text: string): number {
+  const size = text.length
+  room(start, size + 2)
+  out[start] = QUOTE
+  let at = start + 1
+  for (let i = 0; i < size; i++, at++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x20 || c === QUOTE || c === 0x5c || c >= 0x80) return putText(out, start, quote(text))
+    out[at] = c
+  }
+
+  out[at] = QUOTE
+  return at + 1
+}
+
+/** A number as JSON.stringify writes it: a small non-negative integer as digits, others by String(). */
+function putNumber(out: Buffer, at: number, value: number): number {
+  if (!(value >= 0 && value <= 0x7f_ff_ff_ff && (value | 0) === value)) return putText(out, at, number(value))
+  let digits = 1
+  for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++
+  room(at, digits)
+  let rest = value
+  for (let i = at + digits - 1; i >= at; i--) {
+    out[i] = 0x30 + (rest % 10)
+    rest = (rest / 10) | 0
+  }
+
+  return at + digits
+}
+
+/** `data` in base64 with padding, as Buffer's base64Slice writes it. */
+function putBase64(out: Buffer, at: number, data: Uint8Array): number {
+  const size = data.length
+  room(at, Math.ceil(size / 3) * 4)
+  let i = 0
+  for (; i + 2 < size; i += 3, at += 4) {
+    const bits = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2]
+    out[at] = BASE64[bits >>> 18]
+    out[at + 1] = BASE64[(bits >>> 12) & 63]
+    out[at + 2] = BASE64[(bits >>> 6) & 63]
+    out[at + 3] = BASE64[bits & 63]
+  }
+
+  if (i < size) {
+    const two = i + 1 < size
+    const bits = (data[i] << 16) | (two ? data[i + 1] << 8 : 0)
+    out[at] = BASE64[bits >>> 18]
+    out[at + 1] = BASE64[(bits >>> 12) & 63]
+    out[at + 2] = two ? BASE64[(bits >>> 6) & 63] : EQUALS
+    out[at + 3] = EQUALS
+    at += 4
+  }
+
+  return at
+}
+
+/** `,"key":value` as datagramJson's member() writes it. */
+function putMember(out: Buffer, at: number, key: string, value: unknown): number {
+  if (value === undefined || value === false) return at
+  at = putText(out, at, `,"${key}":`) // a Packet field's name: plain ASCII
+  if (value === true) return put(out, at, TRUE)
+  if (typeof value === 'string') return putString(out, at, value)
+  if (typeof value === 'number') return putNumber(out, at, value)
+  return putText(out, at, JSON.stringify(value))
+}
+
+function putLine(out: Buffer, at: number, datagram: ReceivedDatagram): number {
+  const {data, from, result} = datagram
+  // An error or a captured datagram: rare enough for the string.
+  if (!result.ok || datagram.to !== undefined) return putText(out, at, datagramJson(datagram))
+  const p = result.packet
+  at = put(out, at, RECEIVED_AT)
+  at = putAscii(out, at, isoTime(datagram.receivedAt)) // digits, '-', '+', ':', '.', 'T', 'Z'
+  at = put(out, at, FROM)
+  at = putString(out, at, from.address)
+  at = put(out, at, PORT)
+  at = putNumber(out, at, from.port)
+  at = put(out, at, SIZE)
+  at = putNumber(out, at, data.length)
+  at = put(out, at, PACKET)
+  at = putString(out, at, p.version)
+  at = put(out, at, CLIENT)
+  at = clientText.put(out, at, clientJson(p.client))
+  at = put(out, at, PACKET_NO)
+  at = putNumber(out, at, p.packetNo)
+  at = put(out, at, USER)
+  at = putString(out, at, p.user)
+  at = put(out, at, HOST)
+  at = putString(out, at, p.host)
+  at = put(out, at, COMMAND)
+  at = putNumber(out, at, p.command)
+  at = put(out, at, MODE)
+  at = putString(out, at, p.mode)
+  at = put(out, at, OPTIONS)
+  at = optionsText.put(out, at, optionsJson(p.options))
+  at = put(out, at, TEXT)
+  at = putString(out, at, p.text)
+  at = put(out, at, NICKNAME)
+  at = p.nickname === undefined ? put(out, at, NULL) : putString(out, at, p.nickname)
+  at = put(out, at, GROUP)
+  at = p.group === undefined ? put(out, at, NULL) : putString(out, at, p.group)
+  at = put(out, at, CHARSET)
+  at = putString(out, at, p.charset)
+  at = put(out, at, ACKNOWLEDGES)
+  at = p.acknowledges === undefined ? put(out, at, NULL) : putNumber(out, at, p.acknowledges)
+  at = put(out, at, ATTACHMENTS)
+  at =
+    p.attachments === undefined || p.attachments.length === 0
+      ? put(out, at, EMPTY_LIST)
+      : putText(out, at, JSON.stringify(p.attachments))
+  for (const field of bodyCodec(p.command).fields) at = putMember(out, at, field, p[field])
+  at = put(out, at, RAW)
+  at = putBase64(out, at, data)
+  return put(out, at, datagram.duplicate ? END_DUPLICATE : END)
+}
+
+/**
+ * Writes the line of `datagram` (without its newline) into buffer[start, end); returns where it ends, or -1 when it
+ * does not fit (what was written before `end` is then to be ignored).
+ */
+export function writeDatagramJson(datagram: ReceivedDatagram, buffer: Buffer, start: number, end: number): number {
+  limit = end
+  try {
+    return putLine(buffer, start, datagram)
+  } catch (error) {
+    if (error === FULL) return -1
+    throw error
+  }
+}

@@ -1,0 +1,116 @@
+// The bytes writeDatagramJson puts into the output buffer are those of datagramJson's string (itself held to
+// JSON.stringify(toDatagramRecord(d)) by datagram-json.test.ts), and a line that does not fit writes nothing beyond.
+import {expect} from 'chai'
+import fc from 'fast-check'
+import {readFileSync} from 'node:fs'
+
+import type {ReceivedDatagram} from '../../src/lan/received-datagram.js'
+import type {DecodeOptions} from '../../src/protocol/index.js'
+
+import {decode} from '../../src/protocol/index.js'
+import {datagramJson} from '../../src/ui/datagram-json.js'
+import {writeDatagramJson} from '../../src/ui/datagram-json-bytes.js'
+import {fixtureBytes} from '../protocol/fixture-bytes.js'
+
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/protocol/vectors.json', import.meta.url), 'utf8')) as {
+  decode: Array<{bytes: string; id: string; options?: DecodeOptions}>
+}
+
+function datagram(data: Uint8Array, options: DecodeOptions = {}, receivedAt = 1_700_000_000_123): ReceivedDatagram {
+  return {data, from: {address: '192.168.1.20', port: 2425}, receivedAt, result: decode(data, options)}
+}
+
+/** The line as writeDatagramJson writes it, at an odd offset into a buffer of garbage. */
+function written(d: ReceivedDatagram): Buffer {
+  const buffer = Buffer.alloc(1 << 20, 0xee)
+  const end = writeDatagramJson(d, buffer, 3, buffer.length)
+  expect(end).to.be.greaterThan(3)
+  return buffer.subarray(3, end)
+}
+
+const same = (d: ReceivedDatagram) => written(d).equals(Buffer.from(datagramJson(d), 'utf8'))
+
+describe('ui/datagram-json-bytes', () => {
+  it('writes the UTF-8 of datagramJson(d) for every decode vector, also as a duplicate', () => {
+    for (const v of vectors.decode) {
+      const d = datagram(fixtureBytes(v.bytes), v.options)
+      expect(written(d).toString('utf8'), v.id).to.equal(datagramJson(d))
+      expect(same({...d, duplicate: true}), `${v.id}, duplicate`).to.equal(true)
+    }
+  })
+
+  it('escapes as JSON.stringify does: quotes, backslashes, control characters, lone surrogates, non-ASCII', () => {
+    const texts = [
+      'say "hi"',
+      String.raw`C:\temp`,
+      'tab\there\r\n',
+      '\u001B[31mred',
+      '\uD800 lone',
+      '😀 pair',
+      'é\u007F\u2028',
+    ]
+    for (const text of texts) {
+      const name = text.replaceAll(':', ';') // a colon would end the field
+      const d = datagram(Buffer.from(`1:1:u${name}:h${name}:288:${text}\0`, 'utf8'))
+      expect(d.result.ok).to.equal(true)
+      expect(written(d).toString('utf8'), JSON.stringify(text)).to.equal(datagramJson(d))
+      expect(same(d)).to.equal(true)
+    }
+  })
+
+  it('writes numbers as JSON.stringify does, and every length of base64 (padding)', () => {
+    for (const packetNo of [0, 9, 10, 99, 2_147_483_647, 2_147_483_648, 4_294_967_295]) {
+      for (let pad = 0; pad < 3; pad++) {
+        const d = datagram(Buffer.from(`1:${packetNo}:u:h:288:${'x'.repeat(pad)}\0`))
+        expect(same(d), `${packetNo} ${pad}`).to.equal(true)
+      }
+    }
+
+    for (const port of [0, 7, 65_535])
+      expect(same({...datagram(Buffer.from('1:5:u:h:32:x')), from: {address: '::1', port}})).to.equal(true)
+  })
+
+  it('matches on generated datagrams (IPMsg or not), sources and times', () => {
+    const field = fc.string({unit: 'binary', maxLength: 12}).map((s) => s.replaceAll(':', ';').replaceAll('\0', ''))
+    const ipmsg = fc
+      .tuple(
+        fc.constantFrom('1', '1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9', '1_iptux 0.9.4'),
+        fc.integer({min: 0, max: 0xffffffff}),
+        field,
+        field,
+        fc.oneof(fc.integer({min: 0, max: 0xffffffff}), fc.constantFrom(0x120, 0x200120, 0x800120, 0x21, 0x1000001)),
+        fc.uint8Array({maxLength: 40}),
+      )
+      .map(([v, n, u, h, c, body]) => Buffer.concat([Buffer.from(`${v}:${n}:${u}:${h}:${c}:`), body]))
+    const bytes = fc.oneof(ipmsg, fc.uint8Array({maxLength: 60}))
+    fc.assert(
+      fc.property(
+        bytes,
+        fc.constantFrom({}, {legacyCharset: 'cp932'}, {peerCharset: 'gbk'}),
+        fc.integer({min: 0, max: 4_102_444_800_000}),
+        fc.constantFrom('10.0.0.1', '127.1.2.3', 'fe80::1%eth0'),
+        fc.integer({min: 0, max: 65_535}),
+        fc.boolean(),
+        // eslint-disable-next-line max-params -- fast-check passes one argument per arbitrary
+        (data, options, receivedAt, address, port, duplicate) =>
+          same({data, from: {address, port}, receivedAt, result: decode(data, options), duplicate}),
+      ),
+      {numRuns: 3000},
+    )
+  })
+
+  it('returns -1 for a line that does not fit, and writes nothing at or beyond the end it was given', () => {
+    const d = datagram(Buffer.from('1:1:alice:PC:288:Grüße "quoted" 😀\0', 'utf8'))
+    const line = Buffer.from(datagramJson(d), 'utf8')
+    for (let room = 0; room <= line.length + 1; room++) {
+      const buffer = Buffer.alloc(line.length + 64, 0xee)
+      const end = writeDatagramJson(d, buffer, 5, 5 + room)
+      if (room < line.length) expect(end, `room ${room}`).to.equal(-1)
+      else expect(buffer.subarray(5, end).equals(line), `room ${room}`).to.equal(true)
+      expect(
+        buffer.subarray(5 + room).every((b) => b === 0xee),
+        `room ${room}: past the end`,
+      ).to.equal(true)
+    }
+  })
+})
