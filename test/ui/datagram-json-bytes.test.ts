@@ -99,6 +99,25 @@ describe('ui/datagram-json-bytes', () => {
     )
   })
 
+  it('writes into whichever buffer it is given, also a view into a larger one, at any offset', () => {
+    // Constant parts and base64 go in as 32-bit stores through a DataView of the buffer, kept while it is the same.
+    const d = datagram(Buffer.from('1:1700000000:alice:ALICE-PC:288:Lunch at noon? Room 42, ok?\0'))
+    const line = Buffer.from(datagramJson(d), 'utf8')
+    const pool = Buffer.alloc(8192, 0xee)
+    const views = [pool.subarray(1001, 3001), pool.subarray(5001, 7001), Buffer.alloc(2000, 0xee)]
+    for (const [n, at] of [0, 1, 2, 0, 2, 1, 0].entries()) {
+      const buffer = views[at]
+      const start = n % 4
+      const end = writeDatagramJson(d, buffer, start, buffer.length)
+      expect(buffer.subarray(start, end).equals(line), `write ${n} into view ${at} at ${start}`).to.equal(true)
+      buffer.fill(0xee)
+      expect(
+        pool.every((b) => b === 0xee),
+        `write ${n}: nothing outside the view`,
+      ).to.equal(true)
+    }
+  })
+
   it('returns -1 for a line that does not fit, and writes nothing at or beyond the end it was given', () => {
     const d = datagram(Buffer.from('1:1:alice:PC:288:Grüße "quoted" 😀\0', 'utf8'))
     const line = Buffer.from(datagramJson(d), 'utf8')
