@@ -12,6 +12,7 @@ import {
   asyncJsonReads,
   bundleReadAsUtf8,
   cryptoTaskIds,
+  dnsLoaded,
   eagerOclif,
   esmEntry,
   helpTrainedCache,
@@ -128,6 +129,12 @@ function cases(port: number): Case[] {
     {
       name: "announce with node:crypto loaded (listr2's task ids from randomUUID)",
       args: [cryptoTaskIds(), ...announce],
+      without: ANNOUNCE,
+      check: exitedZero,
+    },
+    {
+      name: "announce with Node's dns modules loaded (dgram's default lookup)",
+      args: [dnsLoaded(), ...announce],
       without: ANNOUNCE,
       check: exitedZero,
     },
