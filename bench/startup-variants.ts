@@ -105,3 +105,17 @@ export function helpTrainedCache(): string {
   })
   return join(dir, 'bin', 'run.js')
 }
+
+/** bin/run.js of a copy that loads Node's dns modules first, as dgram's default lookup and a static import did. */
+export function dnsLoaded(): string {
+  const dir = copyOfStagedCli('dns-loaded')
+  const entry = join(dir, 'bin', 'run.js')
+  const text = readFileSync(entry, 'utf8')
+  const patched = text.replace(
+    "const vm = require('node:vm')\n",
+    "$&require('node:dns')\nrequire('node:dns/promises')\n",
+  )
+  if (patched === text) throw new Error("bin/run.js: require('node:vm') not found")
+  writeFileSync(entry, patched)
+  return entry
+}

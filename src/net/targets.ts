@@ -1,5 +1,5 @@
 // Where an announcement goes: every interface's directed broadcast, or what the user named with --to.
-import {lookup as dnsLookup} from 'node:dns/promises'
+import {createRequire} from 'node:module'
 import os from 'node:os'
 
 import {missingInterfaceState} from './interface-state.js'
@@ -168,9 +168,11 @@ export function parseTargetSpec(
 export type LookupFunction = (hostname: string, options: {family: 4}) => Promise<{address: string; family: number}>
 
 /** Resolve a host name from parseTargetSpec to one IPv4 unicast target; failures become NetError. */
-export async function resolveTarget(name: string, port: number, lookup: LookupFunction = dnsLookup): Promise<Target> {
+export async function resolveTarget(name: string, port: number, lookup?: LookupFunction): Promise<Target> {
   let address: string
   try {
+    // Loaded here, not on start: most runs name no host, and dns costs ~2 ms CPU to load (see literal-lookup.ts).
+    lookup ??= (createRequire(import.meta.url)('node:dns/promises') as typeof import('node:dns/promises')).lookup
     address = (await lookup(name, {family: 4})).address
   } catch (error) {
     throw describeSocketError(error as NodeJS.ErrnoException, {action: 'resolve', address: name})

@@ -9,6 +9,7 @@ import type {Endpoint} from './endpoint.js'
 import {batchReadAddon, BatchReader} from './batch-read.js'
 import {isIPv4Address} from './ipv4.js'
 import {socketDrops} from './kernel-drops.js'
+import {literalLookup} from './literal-lookup.js'
 import {describeSocketError, NetError} from './net-error.js'
 import {UsageError} from './usage-error.js'
 
@@ -278,7 +279,7 @@ export class UdpEndpoint extends EventEmitter<UdpEndpointEvents> {
   async watchUnicast(address: string, port: number): Promise<boolean> {
     const key = `${address}:${port}`
     if (this.closed || this.connected.has(key) || !isIPv4Address(address) || !isValidPort(port, false)) return false
-    const socket = dgram.createSocket({type: 'udp4', reuseAddr: true})
+    const socket = dgram.createSocket({type: 'udp4', reuseAddr: true, lookup: literalLookup})
     socket.on('message', (data, rinfo) => this.receiver(data, rinfo.address, rinfo.port))
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNREFUSED') this.emit('unreachable', {address, port})
@@ -384,7 +385,7 @@ function closeQuietly(socket: dgram.Socket): void {
 
 function bindSocket(options: UdpEndpointOptions & {address: string}): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket({type: 'udp4', reuseAddr: options.reuseAddr ?? true})
+    const socket = dgram.createSocket({type: 'udp4', reuseAddr: options.reuseAddr ?? true, lookup: literalLookup})
     const onError = (error: NodeJS.ErrnoException) => {
       socket.removeListener('listening', onListening)
       socket.close()

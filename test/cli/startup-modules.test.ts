@@ -57,6 +57,18 @@ describe('modules loaded by a complete announce', () => {
     expect(run.modules.filter((m) => /crypto/.test(m))).to.deep.equal([])
   })
 
+  it('does not load dns (its sockets are given IPv4 literals, through their own lookup)', async function () {
+    this.timeout(60_000)
+    const port = await freePort()
+    const args = ['announce', 'hi', '--to', '127.0.0.1', '--port', String(port), '--bind-port', '0', '--wait', '0']
+    const run = builtinsLoaded(args, {LANMSG_STATE_DIR: state.dir})
+    expect(run.code, run.stderr).to.equal(0)
+    expect(run.stderr).to.include('Sent 2 datagrams to 1 target')
+    expect(run.modules).to.include('dgram') // the report is real
+    const dns = run.modules.filter((m) => /^(dns|dns\/promises|internal\/dns\/promises)$|cares_wrap/.test(m))
+    expect(dns).to.deep.equal([])
+  })
+
   it("does not load fs/promises (oclif's manifest read with readFileSync in the bundle)", () => {
     // `announce --help` reads the manifest as a complete announce does and sends nothing, so it runs without the
     // send guard, whose --import loads fs/promises itself.

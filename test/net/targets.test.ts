@@ -173,6 +173,10 @@ describe('net/targets', () => {
       expect(target).to.deep.equal({address: '192.168.1.7', port: 2425, kind: 'unicast'})
     })
 
+    it("resolves with the system's resolver when given no lookup (dns loaded on demand)", async () => {
+      expect(await resolveTarget('localhost', 2425)).to.deep.equal({address: '127.0.0.1', port: 2425, kind: 'unicast'})
+    })
+
     it('turns a failed lookup into a NetError', async () => {
       const failing = async () => {
         throw Object.assign(new Error('getaddrinfo ENOTFOUND nosuch.lan'), {code: 'ENOTFOUND'})
