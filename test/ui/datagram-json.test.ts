@@ -9,6 +9,7 @@ import {decode} from '../../src/protocol/index.js'
 import {datagramJson} from '../../src/ui/datagram-json.js'
 import {toDatagramRecord} from '../../src/ui/datagram-record.js'
 import {fixtureBytes} from '../protocol/fixture-bytes.js'
+import {datagramBytes} from '../support/datagram-arbitrary.js'
 
 const vectors = JSON.parse(readFileSync(new URL('../fixtures/protocol/vectors.json', import.meta.url), 'utf8')) as {
   decode: Array<{bytes: string; id: string; options?: DecodeOptions}>
@@ -81,21 +82,9 @@ describe('ui/datagram-json', () => {
   })
 
   it('matches on generated datagrams (IPMsg or not), sources and times', () => {
-    const field = fc.string({unit: 'binary', maxLength: 12}).map((s) => s.replaceAll(':', ';').replaceAll('\0', ''))
-    const ipmsg = fc
-      .tuple(
-        fc.constantFrom('1', '1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9', '1_iptux 0.9.4'),
-        fc.integer({min: 0, max: 0xffffffff}),
-        field,
-        field,
-        fc.oneof(fc.integer({min: 0, max: 0xffffffff}), fc.constantFrom(0x120, 0x200120, 0x800120, 0x21, 0x1000001)),
-        fc.uint8Array({maxLength: 40}),
-      )
-      .map(([v, n, u, h, c, body]) => Buffer.concat([Buffer.from(`${v}:${n}:${u}:${h}:${c}:`), body]))
-    const bytes = fc.oneof(ipmsg, fc.uint8Array({maxLength: 60}))
     fc.assert(
       fc.property(
-        bytes,
+        datagramBytes,
         fc.constantFrom({}, {legacyCharset: 'cp932'}, {peerCharset: 'gbk'}),
         fc.integer({min: 0, max: 4_102_444_800_000}),
         fc.constantFrom('10.0.0.1', '127.1.2.3'),
