@@ -2,24 +2,14 @@
 // JSON.stringify(toDatagramRecord(d)) by datagram-json.test.ts), and a line that does not fit writes nothing beyond.
 import {expect} from 'chai'
 import fc from 'fast-check'
-import {readFileSync} from 'node:fs'
 
 import type {ReceivedDatagram} from '../../src/lan/received-datagram.js'
-import type {DecodeOptions} from '../../src/protocol/index.js'
 
 import {decode} from '../../src/protocol/index.js'
 import {datagramJson} from '../../src/ui/datagram-json.js'
 import {writeDatagramJson} from '../../src/ui/datagram-json-bytes.js'
 import {fixtureBytes} from '../protocol/fixture-bytes.js'
-import {datagramBytes} from '../support/datagram-arbitrary.js'
-
-const vectors = JSON.parse(readFileSync(new URL('../fixtures/protocol/vectors.json', import.meta.url), 'utf8')) as {
-  decode: Array<{bytes: string; id: string; options?: DecodeOptions}>
-}
-
-function datagram(data: Uint8Array, options: DecodeOptions = {}, receivedAt = 1_700_000_000_123): ReceivedDatagram {
-  return {data, from: {address: '192.168.1.20', port: 2425}, receivedAt, result: decode(data, options)}
-}
+import {datagramBytes, decodeVectors, receivedDatagram} from '../support/datagram-cases.js'
 
 /** The line as writeDatagramJson writes it, at an odd offset into a buffer of garbage. */
 function written(d: ReceivedDatagram): Buffer {
@@ -33,8 +23,8 @@ const same = (d: ReceivedDatagram) => written(d).equals(Buffer.from(datagramJson
 
 describe('ui/datagram-json-bytes', () => {
   it('writes the UTF-8 of datagramJson(d) for every decode vector, also as a duplicate', () => {
-    for (const v of vectors.decode) {
-      const d = datagram(fixtureBytes(v.bytes), v.options)
+    for (const v of decodeVectors) {
+      const d = receivedDatagram(fixtureBytes(v.bytes), v.options)
       expect(written(d).toString('utf8'), v.id).to.equal(datagramJson(d))
       expect(same({...d, duplicate: true}), `${v.id}, duplicate`).to.equal(true)
     }
@@ -52,7 +42,7 @@ describe('ui/datagram-json-bytes', () => {
     ]
     for (const text of texts) {
       const name = text.replaceAll(':', ';') // a colon would end the field
-      const d = datagram(Buffer.from(`1:1:u${name}:h${name}:288:${text}\0`, 'utf8'))
+      const d = receivedDatagram(Buffer.from(`1:1:u${name}:h${name}:288:${text}\0`, 'utf8'))
       expect(d.result.ok).to.equal(true)
       expect(written(d).toString('utf8'), JSON.stringify(text)).to.equal(datagramJson(d))
       expect(same(d)).to.equal(true)
@@ -62,13 +52,13 @@ describe('ui/datagram-json-bytes', () => {
   it('writes numbers as JSON.stringify does, and every length of base64 (padding)', () => {
     for (const packetNo of [0, 9, 10, 99, 2_147_483_647, 2_147_483_648, 4_294_967_295]) {
       for (let pad = 0; pad < 3; pad++) {
-        const d = datagram(Buffer.from(`1:${packetNo}:u:h:288:${'x'.repeat(pad)}\0`))
+        const d = receivedDatagram(Buffer.from(`1:${packetNo}:u:h:288:${'x'.repeat(pad)}\0`))
         expect(same(d), `${packetNo} ${pad}`).to.equal(true)
       }
     }
 
     for (const port of [0, 7, 65_535])
-      expect(same({...datagram(Buffer.from('1:5:u:h:32:x')), from: {address: '::1', port}})).to.equal(true)
+      expect(same({...receivedDatagram(Buffer.from('1:5:u:h:32:x')), from: {address: '::1', port}})).to.equal(true)
   })
 
   it('matches on generated datagrams (IPMsg or not), sources and times', () => {
@@ -90,7 +80,7 @@ describe('ui/datagram-json-bytes', () => {
 
   it('writes into whichever buffer it is given, also a view into a larger one, at any offset', () => {
     // Constant parts and base64 go in as 32-bit stores through a DataView of the buffer, kept while it is the same.
-    const d = datagram(Buffer.from('1:1700000000:alice:ALICE-PC:288:Lunch at noon? Room 42, ok?\0'))
+    const d = receivedDatagram(Buffer.from('1:1700000000:alice:ALICE-PC:288:Lunch at noon? Room 42, ok?\0'))
     const line = Buffer.from(datagramJson(d), 'utf8')
     const pool = Buffer.alloc(8192, 0xee)
     const views = [pool.subarray(1001, 3001), pool.subarray(5001, 7001), Buffer.alloc(2000, 0xee)]
@@ -108,7 +98,7 @@ describe('ui/datagram-json-bytes', () => {
   })
 
   it('returns -1 for a line that does not fit, and writes nothing at or beyond the end it was given', () => {
-    const d = datagram(Buffer.from('1:1:alice:PC:288:Grüße "quoted" 😀\0', 'utf8'))
+    const d = receivedDatagram(Buffer.from('1:1:alice:PC:288:Grüße "quoted" 😀\0', 'utf8'))
     const line = Buffer.from(datagramJson(d), 'utf8')
     for (let room = 0; room <= line.length + 1; room++) {
       const buffer = Buffer.alloc(line.length + 64, 0xee)

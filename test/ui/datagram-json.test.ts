@@ -1,40 +1,30 @@
 import {expect} from 'chai'
 import fc from 'fast-check'
-import {readFileSync} from 'node:fs'
 
 import type {ReceivedDatagram} from '../../src/lan/received-datagram.js'
-import type {DecodeOptions} from '../../src/protocol/index.js'
 
 import {decode} from '../../src/protocol/index.js'
 import {datagramJson} from '../../src/ui/datagram-json.js'
 import {toDatagramRecord} from '../../src/ui/datagram-record.js'
 import {fixtureBytes} from '../protocol/fixture-bytes.js'
-import {datagramBytes} from '../support/datagram-arbitrary.js'
-
-const vectors = JSON.parse(readFileSync(new URL('../fixtures/protocol/vectors.json', import.meta.url), 'utf8')) as {
-  decode: Array<{bytes: string; id: string; options?: DecodeOptions}>
-}
-
-function datagram(data: Uint8Array, options: DecodeOptions = {}, receivedAt = 1_700_000_000_123): ReceivedDatagram {
-  return {data, from: {address: '192.168.1.20', port: 2425}, receivedAt, result: decode(data, options)}
-}
+import {datagramBytes, decodeVectors, receivedDatagram} from '../support/datagram-cases.js'
 
 const expected = (d: ReceivedDatagram) => JSON.stringify(toDatagramRecord(d))
 
 describe('ui/datagram-json', () => {
   it('writes exactly JSON.stringify(toDatagramRecord(d)) for every decode vector', () => {
-    for (const v of vectors.decode) {
-      const d = datagram(fixtureBytes(v.bytes), v.options)
+    for (const v of decodeVectors) {
+      const d = receivedDatagram(fixtureBytes(v.bytes), v.options)
       expect(datagramJson(d), v.id).to.equal(expected(d))
     }
   })
 
   it("writes the members of the packet's family after the common ones: a GETLIST's listStart, an ANSLIST page", () => {
-    const getList = datagram(Buffer.from('1:103:carol:PC03:18:2\0'))
+    const getList = receivedDatagram(Buffer.from('1:103:carol:PC03:18:2\0'))
     expect(datagramJson(getList)).to.equal(expected(getList))
     expect(JSON.parse(datagramJson(getList)).packet).to.include({acknowledges: null, listStart: 2})
     const page = '    0\u0007    1\u0007dave\u0007PC04\u00070\u000710.0.0.4\u000730985\u0007\b\u0007\b\u0007\0'
-    const ansList = datagram(Buffer.from(`1:104:bob:PC02:8388627:${page}`))
+    const ansList = receivedDatagram(Buffer.from(`1:104:bob:PC02:8388627:${page}`))
     expect(datagramJson(ansList)).to.equal(expected(ansList))
     const {packet} = JSON.parse(datagramJson(ansList))
     expect(Object.keys(packet).slice(-2)).to.deep.equal(['attachments', 'hostList'])
@@ -58,7 +48,7 @@ describe('ui/datagram-json', () => {
   })
 
   it('marks a duplicate with "duplicate": true at the end, as the record does', () => {
-    const d = {...datagram(Buffer.from('1:7:alice:pc:288:again\0')), duplicate: true}
+    const d = {...receivedDatagram(Buffer.from('1:7:alice:pc:288:again\0')), duplicate: true}
     expect(datagramJson(d)).to.equal(expected(d))
     expect(JSON.parse(datagramJson(d))).to.include({duplicate: true})
     expect(JSON.parse(datagramJson({...d, duplicate: false}))).to.not.have.property('duplicate')
@@ -76,7 +66,7 @@ describe('ui/datagram-json', () => {
     ]
     for (const text of texts) {
       const data = Buffer.from(`1:1:u${text}:h:288:${text}\0`, 'utf8')
-      const d = datagram(data)
+      const d = receivedDatagram(data)
       expect(datagramJson(d), JSON.stringify(text)).to.equal(expected(d))
     }
   })
@@ -102,7 +92,7 @@ describe('ui/datagram-json', () => {
   it('gives the time of each datagram, also when many arrive in the same millisecond', () => {
     const data = Buffer.from('1:1:u:h:288:x\0')
     for (const at of [1_700_000_000_000, 1_700_000_000_000, 1_700_000_000_001, 0, 1_700_000_000_001]) {
-      expect(datagramJson(datagram(data, {}, at))).to.equal(expected(datagram(data, {}, at)))
+      expect(datagramJson(receivedDatagram(data, {}, at))).to.equal(expected(receivedDatagram(data, {}, at)))
     }
   })
 
@@ -119,7 +109,9 @@ describe('ui/datagram-json', () => {
     around(0, 61_000, 11) // 1970, and before it
     times.push(1_700_000_000_000, 1_699_999_999_999, 1_700_000_060_000, 1_700_000_000_000.5, 1_700_000_000_001)
     times.push(...[...times].reverse())
-    const wrong = times.filter((at) => datagramJson(datagram(data, {}, at)) !== expected(datagram(data, {}, at)))
-    expect(wrong.map((at) => `${at}: ${datagramJson(datagram(data, {}, at)).slice(0, 45)}`)).to.deep.equal([])
+    const wrong = times.filter(
+      (at) => datagramJson(receivedDatagram(data, {}, at)) !== expected(receivedDatagram(data, {}, at)),
+    )
+    expect(wrong.map((at) => `${at}: ${datagramJson(receivedDatagram(data, {}, at)).slice(0, 45)}`)).to.deep.equal([])
   })
 })
