@@ -15,6 +15,17 @@ interface SweepJson {
   waited?: {ms: number}
 }
 
+/**
+ * The growth is judged in the full run only: a /20 takes 41 s, in which V8 lets the heap grow by some 14 MiB
+ * before a major collection (the /16 run then stays flat), too short to tell that from a list that grows.
+ */
+function growthRow(measure: string, value: number, quick: boolean): Row {
+  const judged = quick
+    ? {note: 'not judged: too short a run to tell heap growth before a collection from a leak'}
+    : {target: '≤ 10 MiB (bounded)', met: value <= 10}
+  return {bench: 'sweep', measure, value, unit: 'MiB', ...judged}
+}
+
 export const sweep: Benchmark = {
   name: 'sweep',
   // eslint-disable-next-line max-lines-per-function -- one benchmark's script, step by step: the LAN, the run, the rows
@@ -75,14 +86,7 @@ export const sweep: Benchmark = {
       },
       {bench: 'sweep', measure: measure('process wall time (start to exit)'), value: run.wallMs / 1000, unit: 's'},
       {bench: 'sweep', measure: measure('peak RSS'), value: run.peakMiB, unit: 'MiB'},
-      {
-        bench: 'sweep',
-        measure: measure('RSS growth from a tenth of the sweep to its end'),
-        value: late - early,
-        unit: 'MiB',
-        target: '≤ 10 MiB (bounded)',
-        met: late - early <= 10,
-      },
+      growthRow(measure('RSS growth from a tenth of the sweep to its end'), late - early, quick),
       {
         bench: 'sweep',
         measure: measure(`peers found of the ${POPULATED} in the populated /24`),
