@@ -25,6 +25,8 @@ export interface BodyText {
   readonly bytes: Uint8Array
   readonly start: number
   readonly charset: string
+  /** Where the body's first part ends (what partEnd(bytes, start) gives), when the reader found it already. */
+  readonly firstEnd?: number
   /** bytes[from, to) as text in the packet's charset. */
   text(from: number, to: number): string
 }
@@ -59,6 +61,6 @@ export function partEnd(bytes: Uint8Array, from: number): number {
 
 /** The text of the body's first part, which every family but the entry family carries in `text`. */
 export function firstPartText(body: BodyText): {end: number; text: string} {
-  const end = partEnd(body.bytes, body.start)
+  const end = body.firstEnd ?? partEnd(body.bytes, body.start)
   return {end, text: body.text(body.start, end)}
 }

@@ -56,6 +56,11 @@ export function normalizeCharset(name: string): string | undefined {
   return iconv().encodingExists(key) ? key : undefined
 }
 
+/** bytes[from, to) as Latin-1: each byte the character of the same value (ASCII text as it is). */
+export function latin1Text(bytes: Uint8Array, from: number, to: number): string {
+  return latin1Slice.call(bytes, from, to)
+}
+
 export function isValidUtf8(bytes: Uint8Array): boolean {
   return isUtf8(bytes)
 }

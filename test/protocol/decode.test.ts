@@ -90,13 +90,14 @@ describe('protocol decode', () => {
 
 describe('protocol decode under failure', () => {
   it('returns an error instead of throwing when the bytes misbehave', () => {
-    class Hostile extends Uint8Array {
-      override indexOf(): number {
-        throw new Error('boom')
-      }
-    }
-
-    const raw = new Hostile(Buffer.from('1:1:u:h:32:x'))
+    // Reading a byte throws: every path of decode reads the bytes, whichever methods it calls.
+    const raw = new Proxy(new Uint8Array(Buffer.from('1:1:u:h:32:x')), {
+      get(target, key) {
+        if (key === '3') throw new Error('boom')
+        const value: unknown = Reflect.get(target, key, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
     expect(decode(raw)).to.deep.equal({ok: false, error: 'undecodable datagram (boom)', raw})
   })
 })
