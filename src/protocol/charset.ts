@@ -61,6 +61,11 @@ export function latin1Text(bytes: Uint8Array, from: number, to: number): string 
   return latin1Slice.call(bytes, from, to)
 }
 
+/** bytes[from, to) as UTF-8, as decodeText(bytes.subarray(from, to), 'utf-8') gives it. */
+export function utf8Text(bytes: Uint8Array, from: number, to: number): string {
+  return utf8Slice.call(bytes, from, to)
+}
+
 export function isValidUtf8(bytes: Uint8Array): boolean {
   return isUtf8(bytes)
 }
@@ -128,8 +133,8 @@ export function ipmsgCharset(charset: string | undefined): string | undefined {
   return name !== undefined && isAsciiCompatible(name) ? name : undefined
 }
 
-function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false
+function isAscii(bytes: Uint8Array, from = 0, to = bytes.length): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] >= 0x80) return false
   return true
 }
 
@@ -144,6 +149,18 @@ export function decodeText(bytes: Uint8Array, charset: string): string {
   if (isAscii(bytes) && isAsciiCompatible(name)) return latin1Slice.call(bytes, 0, bytes.length)
   // WHATWG Encoding: the GBK decoder is the GB18030 decoder (a superset), so 4-byte sequences still decode.
   return iconv().decode(asBuffer(bytes), name === 'gbk' ? 'gb18030' : name, {stripBOM: false})
+}
+
+/**
+ * decodeText(bytes.subarray(from, to), name) for a canonical name (normalizeCharset's), without the subarray and
+ * the name lookup: decode reads every field of a datagram through it.
+ */
+export function decodeSpan(bytes: Uint8Array, from: number, to: number, name: string): string {
+  if (name === 'utf-8') return utf8Slice.call(bytes, from, to)
+  if (name === 'latin1' || (isAscii(bytes, from, to) && isAsciiCompatible(name)))
+    return latin1Slice.call(bytes, from, to)
+  const span = Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from)
+  return iconv().decode(span, name === 'gbk' ? 'gb18030' : name, {stripBOM: false})
 }
 
 /** Encodes text; characters the charset cannot hold become '?' (iconv-lite). Throws on an unknown charset. */
