@@ -114,13 +114,13 @@ function readPacket(version: string, scan: HeaderSpans, text: BodyText): Packet 
  */
 function decodeAsciiUtf8(bytes: Uint8Array, scan: HeaderSpans): DecodeResult | undefined {
   const {c1, c5, command, bits: headerBits} = scan
+  if (!(command & UTF8OPT) && startsWith(bytes, FEIQIU_VERSION)) return undefined
   let bits = headerBits // the header's bytes, OR-ed by the scan that found it
   let i = c5 + 1
   for (; i < bytes.length && bytes[i] !== 0; i++) bits |= bytes[i]
   const firstEnd = i // the same pass finds where the body's first part ends
   for (; i < bytes.length; i++) bits |= bytes[i]
   if (bits >= 0x80) return undefined
-  if (!(command & UTF8OPT) && startsWith(bytes, FEIQIU_VERSION)) return undefined
   const s = latin1Text(bytes, 0, bytes.length)
   const version = s.slice(0, c1)
   if (version !== '1' && !isKnownVersion(version)) return undefined
