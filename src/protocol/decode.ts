@@ -109,8 +109,8 @@ function readPacket(version: string, scan: HeaderSpans, text: BodyText): Packet 
 /**
  * The common case, fast: a plain-ASCII datagram whose charset is UTF-8 by §5 (UTF8OPT; or no Feiqiu version, so
  * every ASCII span is valid UTF-8). Every field is a slice of one string. Returns exactly what decodeGeneral
- * returns, or undefined to let decodeGeneral do it. bench/codec.ts, SENDMSG 60 B: 4.45 M decodes/s with it, 1.03 M
- * without.
+ * returns, or undefined to let decodeGeneral do it. The built code, SENDMSG 60 B: 5.5–6.1 M decodes/s with it, 2.7 M
+ * without (2026-12-02).
  */
 function decodeAsciiUtf8(bytes: Uint8Array, scan: HeaderSpans): DecodeResult | undefined {
   const {c1, c5, command, bits: headerBits} = scan
