@@ -1,5 +1,5 @@
-// Codec: decodes/s and encodes/s of three typical datagrams, measured in a child process (one core, fresh JIT)
-// running the source (src/protocol) through tsx, as the test suite does.
+// Codec: decodes/s, encodes/s and heap allocated a decode of three typical datagrams, measured in a child process
+// (one core, fresh JIT) running the source (src/protocol) through tsx, as the test suite does.
 import type {CodecFigure} from './codec-worker.js'
 import type {Benchmark, Row} from './support/report.js'
 
@@ -14,7 +14,7 @@ export const codec: Benchmark = {
     const loops = quick ? 2 : 5
     const run = runTimed(
       process.execPath,
-      ['--import', 'tsx', 'bench/codec-worker.ts', String(seconds), String(loops)],
+      ['--expose-gc', '--import', 'tsx', 'bench/codec-worker.ts', String(seconds), String(loops)],
       180_000,
     )
     if (run.code !== 0) throw new Error(`codec worker failed: ${run.stderr.trim().slice(0, 400)}`)
@@ -29,6 +29,11 @@ export const codec: Benchmark = {
         note: i === 0 ? `best of ${loops} loops of ${seconds} s` : undefined,
         ...(i === 0 ? {target: '>= 1,000,000/s', met: f.decodesPerSecond >= DECODE_TARGET} : {}),
       })
+    }
+
+    for (const f of figures) {
+      if (f.bytesPerDecode === undefined) continue
+      rows.push({bench: 'codec', measure: `heap allocated a decode, ${f.name}`, value: f.bytesPerDecode, unit: 'B'})
     }
 
     for (const f of figures) {

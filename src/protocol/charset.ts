@@ -2,6 +2,8 @@
 import {Buffer, isUtf8} from 'node:buffer'
 import {createRequire} from 'node:module'
 
+import {decodeGbkPairs} from './gbk-pairs.js'
+
 type Iconv = typeof import('iconv-lite')
 let iconvLite: Iconv | undefined
 
@@ -54,6 +56,16 @@ export function normalizeCharset(name: string): string | undefined {
   if (key === '') return undefined
   if (Object.hasOwn(ALIASES, key)) return ALIASES[key]
   return iconv().encodingExists(key) ? key : undefined
+}
+
+/** bytes[from, to) as Latin-1: each byte the character of the same value (ASCII text as it is). */
+export function latin1Text(bytes: Uint8Array, from: number, to: number): string {
+  return latin1Slice.call(bytes, from, to)
+}
+
+/** bytes[from, to) as UTF-8, as decodeText(bytes.subarray(from, to), 'utf-8') gives it. */
+export function utf8Text(bytes: Uint8Array, from: number, to: number): string {
+  return utf8Slice.call(bytes, from, to)
 }
 
 export function isValidUtf8(bytes: Uint8Array): boolean {
@@ -123,8 +135,8 @@ export function ipmsgCharset(charset: string | undefined): string | undefined {
   return name !== undefined && isAsciiCompatible(name) ? name : undefined
 }
 
-function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false
+function isAscii(bytes: Uint8Array, from = 0, to = bytes.length): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] >= 0x80) return false
   return true
 }
 
@@ -137,8 +149,33 @@ export function decodeText(bytes: Uint8Array, charset: string): string {
   if (name === 'latin1') return latin1Slice.call(bytes, 0, bytes.length)
   // Names, host names and Feiqiu's version field are mostly ASCII: no need for iconv-lite's decoder then.
   if (isAscii(bytes) && isAsciiCompatible(name)) return latin1Slice.call(bytes, 0, bytes.length)
+  return decodeLegacy(bytes, 0, bytes.length, name)
+}
+
+/**
+ * decodeText(bytes.subarray(from, to), name) for a canonical name (normalizeCharset's), without the subarray and
+ * the name lookup: decode reads every field of a datagram through it.
+ */
+export function decodeSpan(bytes: Uint8Array, from: number, to: number, name: string): string {
+  if (name === 'utf-8') return utf8Slice.call(bytes, from, to)
+  if (name === 'latin1' || (isAscii(bytes, from, to) && isAsciiCompatible(name)))
+    return latin1Slice.call(bytes, from, to)
+  return decodeLegacy(bytes, from, to, name)
+}
+
+/** GB18030 through iconv-lite, the decoder the table of gbk-pairs.ts is made from. */
+function decodeGb18030(bytes: Buffer): string {
+  return iconv().decode(bytes, 'gb18030', {stripBOM: false})
+}
+
+/** bytes[from, to) in a charset other than UTF-8 and Latin-1, by its canonical name. */
+function decodeLegacy(bytes: Uint8Array, from: number, to: number, name: string): string {
   // WHATWG Encoding: the GBK decoder is the GB18030 decoder (a superset), so 4-byte sequences still decode.
-  return iconv().decode(asBuffer(bytes), name === 'gbk' ? 'gb18030' : name, {stripBOM: false})
+  const gb18030 = name === 'gbk' || name === 'gb18030'
+  const text = gb18030 ? decodeGbkPairs(bytes, from, to, decodeGb18030) : undefined
+  if (text !== undefined) return text
+  const span = Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from)
+  return gb18030 ? decodeGb18030(span) : iconv().decode(span, name, {stripBOM: false})
 }
 
 /** Encodes text; characters the charset cannot hold become '?' (iconv-lite). Throws on an unknown charset. */

@@ -38,15 +38,49 @@ function windowsVersion(major: string, minor: string, rev: number): string {
  * (field notes §1.5); the client unchanged when it is no plain IPMsg client or the line does not read.
  */
 export function withVsLine(client: ClientInfo, vs: string): ClientInfo {
-  const fields = /^([\da-f]{8}):(\d{1,4}):(\d{1,4}):(\d{1,4})$/i.exec(vs)
-  if (client.kind !== 'ipmsg' || !fields) return client
-  const [, type, major, minor, rev] = fields
-  const platform = PLATFORMS[type.toUpperCase()] ?? `0x${type.toUpperCase()}`
+  if (client.kind !== 'ipmsg') return client
+  if (vs !== lastVs) {
+    lastVs = vs
+    lastVsRead = readVsLine(vs)
+  }
+
+  if (lastVsRead === undefined) return client
   // Written out, not spread: an object spread costs microseconds here, on every Windows entry packet.
-  return {kind: client.kind, name: client.name, version: windowsVersion(major, minor, Number(rev)), platform}
+  return {kind: client.kind, name: client.name, version: lastVsRead.version, platform: lastVsRead.platform}
 }
 
+// The last `VS:` value read and what it gave: a LAN's Windows clients send a few values over and over.
+let lastVs: string | undefined
+let lastVsRead: undefined | {platform: string; version: string}
+
+function readVsLine(vs: string): undefined | {platform: string; version: string} {
+  const fields = /^([\da-f]{8}):(\d{1,4}):(\d{1,4}):(\d{1,4})$/i.exec(vs)
+  if (!fields) return undefined
+  const [, type, major, minor, rev] = fields
+  const platform = PLATFORMS[type.toUpperCase()] ?? `0x${type.toUpperCase()}`
+  return {version: windowsVersion(major, minor, Number(rev)), platform}
+}
+
+// The last Feiqiu version field read and what it gave: each Feiqiu peer sends its own over and over.
+let lastFeiqiu = ''
+let lastFeiqiuInfo: ClientInfo | undefined
+
+/** A fresh copy of what readFeiqiu gave (fields in its order), for the same version field. */
 function feiqiu(version: string): ClientInfo {
+  if (version !== lastFeiqiu || lastFeiqiuInfo === undefined) {
+    lastFeiqiuInfo = readFeiqiu(version)
+    lastFeiqiu = version
+  }
+
+  const {generation, avatar, mac, parts} = lastFeiqiuInfo
+  const info: ClientInfo = {kind: 'feiqiu', name: 'Feiqiu', parts: [...parts!]}
+  if (generation !== undefined) info.generation = generation
+  if (avatar !== undefined) info.avatar = avatar
+  if (mac !== undefined) info.mac = mac
+  return info
+}
+
+function readFeiqiu(version: string): ClientInfo {
   const parts = version.split('#')
   // §6.1 part 0: `1_lbt<gen>_<avatar>`.
   const head = /^1_(lbt\d*)(?:_(\d+))?/.exec(parts[0])

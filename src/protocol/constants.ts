@@ -198,10 +198,12 @@ export function modeOf(command: number): number {
   return command & MODE_MASK
 }
 
+// Every mode's name, known or '0xD8' style, by number: one array read a datagram.
+const MODE_NAME_LIST: readonly string[] = Array.from({length: MODE_MASK + 1}, (_, n) => MODE_NAMES.get(n) ?? hex(n, 2))
+
 /** Name of a mode (low 8 bits are used), or '0xD8' style when unknown. */
 export function modeName(mode: number): string {
-  const n = mode & MODE_MASK
-  return MODE_NAMES.get(n) ?? hex(n, 2)
+  return MODE_NAME_LIST[mode & MODE_MASK]
 }
 
 /** Name of a file type (low 8 bits of an attachment attribute), or '0x..' when unknown. */

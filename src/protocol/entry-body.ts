@@ -38,39 +38,75 @@ export interface EntryBodyFields {
   utf8Extension?: boolean
 }
 
-export function splitEntryBody(body: Uint8Array): EntryBodyParts {
-  // Start offsets of parts 0..4; a part ends at the next NUL or at the end.
-  const starts = [0]
-  const ends: number[] = []
-  while (starts.length < 5) {
-    const at = body.indexOf(NUL, starts.at(-1))
+/** Where the parts of an entry body are (§1.4), as offsets into the bytes; a part that is absent starts at -1. */
+export interface EntrySpans {
+  /** The nickname is bytes[start, nicknameEnd). */
+  nicknameEnd: number
+  groupStart: number
+  groupEnd: number
+  /** The UTF-8 extension part, starting with `\n`. */
+  extensionStart: number
+  extensionEnd: number
+  /** iptux's `icon \0 encoding` parts (§1.4, §9). */
+  iconStart: number
+  iconEnd: number
+  encodingStart: number
+  encodingEnd: number
+}
+
+// Start and end offsets of parts 0..4, filled by findEntrySpans (which runs to its end before it is called again).
+const starts = new Int32Array(5)
+const ends = new Int32Array(5)
+
+/** Part i exists and starts with `\n`. */
+function isExtensionPart(bytes: Uint8Array, i: number, count: number): boolean {
+  return i < count && starts[i] < ends[i] && bytes[starts[i]] === LF
+}
+
+/** The parts of the entry body bytes[start…] (§5: cut on bytes before any decoding), into `out`. */
+export function findEntrySpans(bytes: Uint8Array, start: number, out: EntrySpans): void {
+  // A part ends at the next NUL or at the end; the fifth runs to the end.
+  let count = 1
+  starts[0] = start
+  for (; count < 5; count++) {
+    const at = bytes.indexOf(NUL, starts[count - 1])
     if (at === -1) break
-    ends.push(at)
-    starts.push(at + 1)
+    ends[count - 1] = at
+    starts[count] = at + 1
   }
 
-  ends.push(body.length)
-  const part = (i: number): Uint8Array | undefined =>
-    i < starts.length ? body.subarray(starts[i], ends[i]) : undefined
-  const nickname = part(0)!
-  const p1 = part(1)
-  const p2 = part(2)
-  const p3 = part(3)
-  const without = (index: number): Uint8Array[] => [body.subarray(0, starts[index]), body.subarray(ends[index])]
-
+  ends[count - 1] = bytes.length
   // Windows v4 and the spec: `nick\0group\0\nUN:…`; Windows also accepts `nick\0\nUN:…` (§1.4).
-  if (p2 !== undefined && p2[0] === LF) {
-    return {nickname, group: p1!, extension: p2, legacy: without(2)}
-  }
-
-  if (p1 !== undefined && p1[0] === LF) {
-    return {nickname, group: new Uint8Array(0), extension: p1, legacy: without(1)}
-  }
-
-  const group = p1 ?? new Uint8Array(0)
+  const extension = isExtensionPart(bytes, 2, count) ? 2 : isExtensionPart(bytes, 1, count) ? 1 : -1
   // iptux: `nick\0group\0icon\0encoding\0`; a run of padding NULs is not an iptux extension.
-  if (p3 !== undefined && (p2!.length > 0 || p3.length > 0)) {
-    return {nickname, group, iptux: {icon: p2!, encoding: p3}, legacy: [body]}
+  const iptux = extension < 0 && count > 3 && (ends[2] > starts[2] || ends[3] > starts[3])
+  const group = count > 1 && extension !== 1 ? 1 : -1
+  out.nicknameEnd = ends[0]
+  out.groupStart = group < 0 ? -1 : starts[1]
+  out.groupEnd = group < 0 ? -1 : ends[1]
+  out.extensionStart = extension < 0 ? -1 : starts[extension]
+  out.extensionEnd = extension < 0 ? -1 : ends[extension]
+  out.iconStart = iptux ? starts[2] : -1
+  out.iconEnd = iptux ? ends[2] : -1
+  out.encodingStart = iptux ? starts[3] : -1
+  out.encodingEnd = iptux ? ends[3] : -1
+}
+
+export function splitEntryBody(body: Uint8Array): EntryBodyParts {
+  const spans = {} as EntrySpans
+  findEntrySpans(body, 0, spans)
+  const nickname = body.subarray(0, spans.nicknameEnd)
+  const group = spans.groupStart < 0 ? new Uint8Array(0) : body.subarray(spans.groupStart, spans.groupEnd)
+  if (spans.extensionStart >= 0) {
+    const extension = body.subarray(spans.extensionStart, spans.extensionEnd)
+    const legacy = [body.subarray(0, spans.extensionStart), body.subarray(spans.extensionEnd)]
+    return {nickname, group, extension, legacy}
+  }
+
+  if (spans.iconStart >= 0) {
+    const icon = body.subarray(spans.iconStart, spans.iconEnd)
+    const encoding = body.subarray(spans.encodingStart, spans.encodingEnd)
+    return {nickname, group, iptux: {icon, encoding}, legacy: [body]}
   }
 
   return {nickname, group, legacy: [body]}
@@ -79,15 +115,32 @@ export function splitEntryBody(body: Uint8Array): EntryBodyParts {
 /** `\nKEY:value` lines (always UTF-8, §1.4); later duplicates win, lines without a key are ignored. */
 export function parseExtension(text: string): EntryExtension {
   const extension: EntryExtension = {}
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':')
-    if (colon <= 0) continue
-    const key = line.slice(0, colon)
-    if (!/^\w+$/.test(key) || key === '__proto__') continue
-    extension[key] = line.slice(colon + 1)
+  // Line by line without splitting: a Windows entry packet has five lines, so each piece made is one kept.
+  let colon = -1
+  for (let from = 0; from <= text.length;) {
+    let end = text.indexOf('\n', from)
+    if (end === -1) end = text.length
+    if (colon < from) colon = text.indexOf(':', from) // one search a colon, however many lines lack one
+    if (colon === -1) break
+    if (colon > from && colon < end && isWord(text, from, colon)) {
+      const key = text.slice(from, colon)
+      if (key !== '__proto__') extension[key] = text.slice(colon + 1, end)
+    }
+
+    from = end + 1
   }
 
   return extension
+}
+
+/** text[from, to) matches /^\w+$/ (ASCII letters, digits, `_`). */
+function isWord(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i)
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f)) return false
+  }
+
+  return true
 }
 
 /** Decodes an entry body; extension values win over the legacy nickname and group (§1.4). */

@@ -48,24 +48,67 @@ export type HeaderScan =
   | {c1: number; c2: number; c3: number; c4: number; c5: number; command: number; ok: true; packetNo: number}
   | {ok: false; reason: string}
 
-export function scanHeader(bytes: Uint8Array): HeaderScan {
-  // A loop rather than indexOf: the header is short, and Buffer#indexOf costs more than it scans.
-  const colons = [-1, -1, -1, -1, -1]
-  let found = 0
+/** What scanHeaderInto finds; decode fills one such object for every datagram instead of making one each time. */
+export interface HeaderSpans {
+  c1: number
+  c2: number
+  c3: number
+  c4: number
+  c5: number
+  packetNo: number
+  command: number
+  /** The bitwise OR of bytes[0, c5]: below 0x80 when the header is ASCII. */
+  bits: number
+}
+
+/** Fills `out` from the header of `bytes`; returns why it is not one, or undefined. */
+export function scanHeaderInto(bytes: Uint8Array, out: HeaderSpans): string | undefined {
+  // One loop rather than indexOf: the header is short, and indexOf costs more than it scans.
+  let c1 = -1
+  let c2 = -1
+  let c3 = -1
+  let c4 = -1
+  let c5 = -1
+  let bits = 0
   for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === COLON) {
-      colons[found++] = i
-      if (found === 5) break
+    const b = bytes[i]
+    bits |= b
+    if (b !== COLON) continue
+    if (c1 < 0) c1 = i
+    else if (c2 < 0) c2 = i
+    else if (c3 < 0) c3 = i
+    else if (c4 < 0) c4 = i
+    else {
+      c5 = i
+      break
     }
   }
 
-  if (found < 5) return {ok: false, reason: `only ${found} of the 5 header colons`}
-  const [c1, c2, c3, c4, c5] = colons
+  if (c5 < 0) {
+    const found = c1 < 0 ? 0 : c2 < 0 ? 1 : c3 < 0 ? 2 : c4 < 0 ? 3 : 4
+    return `only ${found} of the 5 header colons`
+  }
 
   const packetNo = parseDecimal(bytes, c1 + 1, c2, 'packet number')
-  if (typeof packetNo === 'string') return {ok: false, reason: packetNo}
+  if (typeof packetNo === 'string') return packetNo
   const command = parseDecimal(bytes, c4 + 1, c5, 'command')
-  if (typeof command === 'string') return {ok: false, reason: command}
+  if (typeof command === 'string') return command
+  out.c1 = c1
+  out.c2 = c2
+  out.c3 = c3
+  out.c4 = c4
+  out.c5 = c5
+  out.packetNo = packetNo
+  out.command = command
+  out.bits = bits
+  return undefined
+}
+
+export function scanHeader(bytes: Uint8Array): HeaderScan {
+  const spans: HeaderSpans = {c1: 0, c2: 0, c3: 0, c4: 0, c5: 0, packetNo: 0, command: 0, bits: 0}
+  const reason = scanHeaderInto(bytes, spans)
+  if (reason !== undefined) return {ok: false, reason}
+  const {c1, c2, c3, c4, c5, packetNo, command} = spans
   return {ok: true, c1, c2, c3, c4, c5, packetNo, command}
 }
 

@@ -1,7 +1,8 @@
 import {expect} from 'chai'
+import {Buffer} from 'node:buffer'
 
 import {sameClient} from '../../src/protocol/client.js'
-import {identifyClient, isIpmsgVersion} from '../../src/protocol/index.js'
+import {decode, identifyClient, isIpmsgVersion} from '../../src/protocol/index.js'
 
 describe('protocol client identification (§1.3, §6.1)', () => {
   it('accepts versions whose atoi() is 1', () => {
@@ -77,5 +78,36 @@ describe('protocol client identification (§1.3, §6.1)', () => {
         )
       }
     }
+  })
+
+  it('reads each Feiqiu version and VS line anew when it changes, and hands out copies of what it read', () => {
+    const a = '1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9'
+    const b = '1_lbt4_12#0#00E04C6B5A11'
+    const c = '1_lbtx'
+    const first = identifyClient(a)
+    first.parts!.push('changed')
+    first.mac = 'changed'
+    expect(identifyClient(a)).to.deep.equal({...first, mac: 'C85B76BD9F3F', parts: a.split('#')})
+    expect(identifyClient(b)).to.deep.equal({
+      kind: 'feiqiu',
+      name: 'Feiqiu',
+      parts: b.split('#'),
+      generation: 'lbt4',
+      avatar: 12,
+      mac: '00E04C6B5A11',
+    })
+    expect(identifyClient(c)).to.deep.equal({kind: 'feiqiu', name: 'Feiqiu', parts: [c], generation: 'lbt'})
+    expect(identifyClient(a)).to.deep.equal({...first, mac: 'C85B76BD9F3F', parts: a.split('#')})
+
+    const entry = (vs: string) => {
+      const result = decode(Buffer.from(`1:1:u:h:1:n\0g\0\nVS:${vs}`))
+      return result.ok ? result.packet.client : undefined
+    }
+
+    const win64 = {kind: 'ipmsg', name: 'IP Messenger', version: '4.99r3', platform: 'Win64'}
+    expect(entry('00010002:4:99:103')).to.deep.equal(win64)
+    expect(entry('00020000:5:1:52')).to.deep.equal({...win64, version: '5.1b2', platform: 'Mac'})
+    expect(entry('junk')).to.deep.equal({kind: 'ipmsg', name: 'IP Messenger'})
+    expect(entry('00010002:4:99:103')).to.deep.equal(win64)
   })
 })

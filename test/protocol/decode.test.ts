@@ -86,17 +86,32 @@ describe('protocol decode', () => {
   it('does not decode acknowledges for other modes', () => {
     expect(packetOf(bytes('1:1:u:h:32:123'))).not.to.have.property('acknowledges')
   })
+
+  it('chooses UTF-8 by the legacy fields alone, when bytes outside them are not UTF-8 (§5)', () => {
+    // A version field and an entry extension that are not UTF-8; user, host and the rest of the body are.
+    expect(packetOf(bytes('1\u00FF:1:u:h:32:hi\0')).charset).to.equal('utf-8')
+    const entry = packetOf(bytes('1:1:u:h:1:nick\0group\0\nUN:\u00D5\u00C5'))
+    expect(entry.charset).to.equal('utf-8')
+    expect(entry).to.include({user: '\uFFFD\uFFFD', nickname: 'nick', group: 'group'})
+  })
+
+  it('takes the nickname and group from the UTF-8 extension over the legacy fields (§1.4)', () => {
+    expect(packetOf(bytes('1:1:u:h:1:nick\0grp\0\nGN:Other'))).to.include({nickname: 'nick', group: 'Other'})
+    const gbk = packetOf(bytes('1:1:u:h:1:\u00D5\u00C5\0\u00D1\u00D0\0\nUN:a\nNN:Nick\nGN:Grp'))
+    expect(gbk).to.include({charset: 'gb18030', user: 'a', host: 'h', nickname: 'Nick', group: 'Grp'})
+  })
 })
 
 describe('protocol decode under failure', () => {
   it('returns an error instead of throwing when the bytes misbehave', () => {
-    class Hostile extends Uint8Array {
-      override indexOf(): number {
-        throw new Error('boom')
-      }
-    }
-
-    const raw = new Hostile(Buffer.from('1:1:u:h:32:x'))
+    // Reading a byte throws: every path of decode reads the bytes, whichever methods it calls.
+    const raw = new Proxy(new Uint8Array(Buffer.from('1:1:u:h:32:x')), {
+      get(target, key) {
+        if (key === '3') throw new Error('boom')
+        const value: unknown = Reflect.get(target, key, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
     expect(decode(raw)).to.deep.equal({ok: false, error: 'undecodable datagram (boom)', raw})
   })
 })

@@ -108,6 +108,25 @@ const datagram = fc.record(fields).map(toBytes)
 const page = fc
   .record({...fields, mode: fc.constant(0x13), body: hostList.map((b) => b.replaceAll(/[^\u0000-\u007F]/g, ''))})
   .map(toBytes)
+// Entry packets (§1.4): nickname, group, then a UTF-8 extension or iptux's icon and encoding, often all ASCII.
+const extensionLine = fc
+  .tuple(fc.constantFrom('UN', 'HN', 'NN', 'GN', 'VS', 'PL', 'IP', '__proto__', 'x-y', ''), name)
+  .map(([key, value]) => `\n${key}:${value}`)
+const entryTail = fc.oneof(
+  fc.array(extensionLine, {maxLength: 6}).map((lines) => lines.join('')),
+  fc.tuple(name, fc.constantFrom('utf-8', 'gbk', '')).map(([icon, encoding]) => `${icon}\0${encoding}\0`),
+  text,
+)
+const entryBody = fc
+  .tuple(name, name, entryTail, fc.boolean())
+  .map(([nickname, group, tail, grouped]) => (grouped ? `${nickname}\0${group}\0${tail}` : `${nickname}\0${tail}`))
+const entry = fc
+  .record({
+    ...fields,
+    mode: fc.constantFrom(0, 1, 2, 3, 4),
+    body: entryBody.chain((body) => fc.constantFrom(body, body.replaceAll(/[^\u0000-\u007F]/g, ''))),
+  })
+  .map(toBytes)
 const decodeOptions = fc.constantFrom<DecodeOptions>({}, {legacyCharset: 'cp932'}, {peerCharset: 'gbk'})
 
 describe('protocol decode: the ASCII fast path', function () {
@@ -116,35 +135,46 @@ describe('protocol decode: the ASCII fast path', function () {
   it('gives exactly what the general path gives, on generated datagrams of every family (20,000 cases)', () => {
     const taken = new Map<string, number>()
     let hostLists = 0
+    let extensions = 0
+    let iptuxes = 0
     fc.assert(
-      fc.property(fc.oneof(datagram, page, fc.uint8Array({maxLength: 64})), decodeOptions, (bytes, options) => {
-        const general = decodeWithoutFastPath(bytes, options)
-        expect(decode(bytes, options)).to.deep.equal(general)
-        const fast = decodeFastPathOnly(bytes)
-        if (fast === undefined) return
-        expect(fast).to.deep.equal(general)
-        if (!fast.ok) return
-        const {family} = bodyCodec(fast.packet.command)
-        taken.set(family, (taken.get(family) ?? 0) + 1)
-        if (fast.packet.hostList) hostLists++
-      }),
+      fc.property(
+        fc.oneof({arbitrary: datagram, weight: 2}, page, entry, fc.uint8Array({maxLength: 64})),
+        decodeOptions,
+        (bytes, options) => {
+          const general = decodeWithoutFastPath(bytes, options)
+          expect(decode(bytes, options)).to.deep.equal(general)
+          const fast = decodeFastPathOnly(bytes)
+          if (fast === undefined) return
+          expect(fast).to.deep.equal(general)
+          if (!fast.ok) return
+          const {family} = bodyCodec(fast.packet.command)
+          taken.set(family, (taken.get(family) ?? 0) + 1)
+          if (fast.packet.hostList) hostLists++
+          if (fast.packet.extension) extensions++
+          if (fast.packet.iptux) iptuxes++
+        },
+      ),
       {numRuns: 20_000},
     )
     // The generator must reach the fast path for each family it serves, or the comparison above proves little.
-    for (const family of ['plain', 'message', 'acknowledgement', 'hostList', 'image']) {
+    for (const family of ['plain', 'entry', 'message', 'acknowledgement', 'hostList', 'image']) {
       expect(taken.get(family) ?? 0, family).to.be.at.least(50)
     }
 
     expect(hostLists).to.be.at.least(300)
+    expect(extensions).to.be.at.least(150)
+    expect(iptuxes).to.be.at.least(80)
   })
 
-  it('is not taken where the general path must choose the charset or split the body', () => {
+  it('is not taken where the general path must choose the charset', () => {
     const skipped = [
-      '1:1:u:h:1:nick\0group\0', // the entry family splits its body before decoding
       '1_lbt6_0#128#C85B76BD9F3F#0:1:u:h:32:hi\0', // Feiqiu without UTF8OPT: GBK
+      '1_lbt6_0#128#C85B76BD9F3F#0:1:u:h:1:nick\0group\0', // the same, for the entry family
       '1:1:u:h:32:caf\u00E9\0', // not ASCII
     ]
     for (const s of skipped) expect(decodeFastPathOnly(Buffer.from(s, 'utf8')), s).to.equal(undefined)
     expect(decodeFastPathOnly(Buffer.from('1:1:u:h:32:hi\0'))).to.not.equal(undefined)
+    expect(decodeFastPathOnly(Buffer.from('1:1:u:h:1:nick\0group\0\nUN:user'))).to.not.equal(undefined)
   })
 })

@@ -1,12 +1,14 @@
 // BR_ENTRY, BR_EXIT, ANSENTRY, BR_ABSENCE, NOOPERATION: nickname, group, and the UTF-8 or iptux extension (§1.4);
 // Windows' `VS:` line names the client's platform and version, its `IP:` line is a base64 IPDict (field notes §1.5).
 import type {BodyCodec} from '../body-codec.js'
+import type {Packet} from '../types.js'
 
 import {Buffer} from 'node:buffer'
 
+import {latin1Text} from '../charset.js'
 import {withVsLine} from '../client.js'
 import {checkField, concat, EncodeError, tooLarge} from '../encode-support.js'
-import {decodeEntryBody, encodeEntryBody, type EntryBodyParts, splitEntryBody} from '../entry-body.js'
+import {encodeEntryBody, type EntrySpans, findEntrySpans, parseExtension, splitEntryBody} from '../entry-body.js'
 import {IPDICT_MAGIC, parseIpDict} from '../ipdict.js'
 
 const NUL = 0x00
@@ -37,30 +39,50 @@ function ipLineDict(line: string) {
   return IPDICT_MAGIC.every((b, i) => bytes[i] === b) ? parseIpDict(bytes) : undefined
 }
 
+// The spans of the body being decoded (decode runs to its end before it is called again).
+const spans: EntrySpans = {
+  nicknameEnd: 0,
+  groupStart: -1,
+  groupEnd: -1,
+  extensionStart: -1,
+  extensionEnd: -1,
+  iconStart: -1,
+  iconEnd: -1,
+  encodingStart: -1,
+  encodingEnd: -1,
+}
+
 export const entryBody: BodyCodec = {
   family: 'entry',
   fields: ['extension', 'iptux', 'dict', 'extraParts'],
   split: splitEntryBody,
-  decode(packet, body, split) {
-    const parts = (split as EntryBodyParts | undefined) ?? splitEntryBody(body.bytes.subarray(body.start))
-    const entry = decodeEntryBody(parts, body.charset)
-    packet.nickname = entry.nickname
-    packet.group = entry.group
-    if (entry.extension) {
-      packet.extension = entry.extension
-      // §1.4: the UTF-8 extension wins over the legacy fields.
-      if (entry.extension.UN !== undefined) packet.user = entry.extension.UN
-      if (entry.extension.HN !== undefined) packet.host = entry.extension.HN
-      if (entry.extension.VS !== undefined) packet.client = withVsLine(packet.client, entry.extension.VS)
-      const dict = entry.extension.IP === undefined ? undefined : ipLineDict(entry.extension.IP)
+  decode(packet, body) {
+    const {bytes, start} = body
+    findEntrySpans(bytes, start, spans)
+    const {extensionStart, groupStart, iconStart, encodingStart, encodingEnd} = spans
+    const extension = extensionStart < 0 ? undefined : parseExtension(body.utf8(extensionStart, spans.extensionEnd))
+    // §1.4: the UTF-8 extension wins over the legacy fields, which are read only where it has no value.
+    packet.nickname = extension?.NN ?? body.text(start, spans.nicknameEnd)
+    packet.group = extension?.GN ?? (groupStart < 0 ? '' : body.text(groupStart, spans.groupEnd))
+    if (extension) {
+      packet.extension = extension
+      if (extension.UN !== undefined) packet.user = extension.UN
+      if (extension.HN !== undefined) packet.host = extension.HN
+      if (extension.VS !== undefined) packet.client = withVsLine(packet.client, extension.VS)
+      const dict = extension.IP === undefined ? undefined : ipLineDict(extension.IP)
       if (dict) packet.dict = dict
     }
 
     const {kind} = packet.client
     if (kind === 'feige' || kind === 'shiyeline') {
-      const extra = partsAfterGroup(body.bytes, body.start, (from, to) => body.text(from, to))
+      const extra = partsAfterGroup(bytes, start, (from, to) => body.text(from, to))
       if (extra.length > 0) packet.extraParts = extra
-    } else if (entry.iptux) packet.iptux = entry.iptux
+    } else if (iconStart >= 0) {
+      const iptux: NonNullable<Packet['iptux']> = {}
+      if (spans.iconEnd > iconStart) iptux.icon = body.text(iconStart, spans.iconEnd)
+      if (encodingEnd > encodingStart) iptux.encoding = latin1Text(bytes, encodingStart, encodingEnd)
+      packet.iptux = iptux
+    }
   },
   encode(packet, {header, limits}) {
     const nickname = checkField(packet.nickname ?? '', 'the nickname')
