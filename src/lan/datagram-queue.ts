@@ -42,11 +42,6 @@ const CHUNK_BYTES = 64 * 1024
 /** Larger datagrams are kept as they came, uncopied: so a chunk wastes at most 1/8 of itself at its end. */
 const COPY_MAX_BYTES = CHUNK_BYTES / 8
 const INITIAL_CAPACITY = 1024
-/** Sources whose endpoint object shift() keeps for reuse (a power of two): an office LAN's worth. */
-const ENDPOINT_SLOTS_BITS = 13
-const ENDPOINT_SLOTS = 1 << ENDPOINT_SLOTS_BITS
-/** An endpoint slot that holds no object (yet): its source was seen once. */
-const NO_ENDPOINT: Endpoint = Object.freeze({address: '', port: -1})
 // Slot flags: the rare cases kept beside the typed arrays, in maps keyed by slot.
 const OTHER_ADDRESS = 1 // not a dotted quad: the string is in `otherAddresses`
 const LARGE = 2 // not copied: the datagram itself is in `large`
@@ -81,10 +76,9 @@ export class DatagramQueue {
   /** The number of chunks[0] (chunks are numbered in the order they were made). */
   private firstChunk = 0
   private chunkUsed = 0
-  // The endpoints shift() handed out lately, direct-mapped by IPv4 source (see endpoint()).
-  private readonly endpointIps = new Int32Array(ENDPOINT_SLOTS)
-  private readonly endpointPorts = new Int32Array(ENDPOINT_SLOTS).fill(-1)
-  private readonly endpoints: Endpoint[] = Array.from({length: ENDPOINT_SLOTS}, () => NO_ENDPOINT)
+  // The last address formatted by shift(): a flood comes from one source, mostly.
+  private lastIp = -1
+  private lastAddress = ''
 
   constructor(limits: Partial<DatagramQueueLimits> = {}) {
     const merged = {...DEFAULT_QUEUE_LIMITS, ...limits}
@@ -147,7 +141,7 @@ export class DatagramQueue {
     return this.append(bytes, offset, size, false, ip >>> 0, undefined, port, receivedAt)
   }
 
-  /** Removes and returns the oldest datagram. */
+  /** Removes and returns the oldest datagram. */ /** Removes and returns the oldest datagram. */
   shift(): QueuedDatagram | undefined {
     if (this.count === 0) return undefined
     const at = this.head
@@ -162,12 +156,12 @@ export class DatagramQueue {
       data = new Uint8Array(chunk.buffer, this.offsets[at], size)
     }
 
-    let from: Endpoint
+    let address: string
     if (flags & OTHER_ADDRESS) {
-      from = {address: this.otherAddresses.get(at)!, port: this.ports[at]}
+      address = this.otherAddresses.get(at)!
       this.otherAddresses.delete(at)
     } else {
-      from = this.endpoint(this.ips[at], this.ports[at])
+      address = this.address(this.ips[at])
     }
 
     this.head = (at + 1) & (this.capacity - 1)
@@ -177,7 +171,7 @@ export class DatagramQueue {
     // large datagram next is in no chunk: the ones before are let go of after it.
     if (this.count === 0) this.releaseChunksBefore(this.firstChunk + this.chunks.length - 1)
     else if (!(this.flags[this.head] & LARGE)) this.releaseChunksBefore(this.chunkNumbers[this.head])
-    return {data, from, receivedAt: this.times[at]}
+    return {data, from: {address, port: this.ports[at]}, receivedAt: this.times[at]}
   }
 
   // `owned`: the bytes are the datagram's own (a large one is kept as it is); else they are copied.
@@ -236,26 +230,13 @@ export class DatagramQueue {
     return true
   }
 
-  /**
-   * The endpoint of a datagram from ip:port: the object handed out for that source a moment ago when there is one,
-   * else a new one (its address formatted anew: ~7 short strings). An object is kept from a source's second miss
-   * on, so that a flood of ever-new sources does not carry each one into the old generation. Shared objects are
-   * never changed by their holders.
-   */
-  private endpoint(ip: number, port: number): Endpoint {
-    const slot = Math.imul(ip ^ Math.imul(port, 0x85_eb_ca_6b), 0x9e_37_79_b1) >>> (32 - ENDPOINT_SLOTS_BITS)
-    const held = this.endpoints[slot]
-    if (held.port === port && this.endpointIps[slot] === (ip | 0)) return held
-    const from = {address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, port}
-    if (this.endpointPorts[slot] === port && this.endpointIps[slot] === (ip | 0)) {
-      this.endpoints[slot] = from
-    } else {
-      this.endpointIps[slot] = ip
-      this.endpointPorts[slot] = port
-      this.endpoints[slot] = NO_ENDPOINT
+  private address(ip: number): string {
+    if (ip !== this.lastIp) {
+      this.lastAddress = `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`
+      this.lastIp = ip
     }
 
-    return from
+    return this.lastAddress
   }
 
   /** Doubles the arrays (the queue is full at the current capacity), oldest entry first at index 0. */

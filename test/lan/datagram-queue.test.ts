@@ -190,29 +190,4 @@ describe('lan/datagram-queue', () => {
     drain(queue)
     expect(chunks()).to.equal(1)
   })
-
-  it('hands out one endpoint object for a source seen again, its own to each source however many there are', () => {
-    const queue = new DatagramQueue()
-    const round = (sources: number, port: (i: number) => number) => {
-      for (let i = 0; i < sources; i++) queue.pushBytes(bytes('x'), 0, 1, (0x0a_00_00_00 + i * 7919) | 0, port(i), 0)
-      return drain(queue).map((d) => d.from)
-    }
-
-    // A source is kept from its second datagram on: the third gets the second's object.
-    const [first, second, third] = [1, 2, 3].map(() => round(1, () => 2425)[0])
-    expect(second).to.not.equal(first)
-    expect(third).to.equal(second)
-    expect(third).to.deep.equal({address: '10.0.0.0', port: 2425})
-    // Many sources (more than are kept) and ports: every endpoint is the datagram's own, reused or not.
-    for (let r = 0; r < 6; r++) {
-      const port = r < 3 ? () => 2425 : (i: number) => 1 + ((i * 131) % 65_535)
-      const froms = round(30_000, port)
-      for (let i = 0; i < froms.length; i++) {
-        const ip = 0x0a_00_00_00 + i * 7919
-        const address = `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`
-        if (froms[i].address !== address || froms[i].port !== port(i))
-          expect(froms[i]).to.deep.equal({address, port: port(i)})
-      }
-    }
-  })
 })
