@@ -46,6 +46,9 @@ const INITIAL_CAPACITY = 1024
 const OTHER_ADDRESS = 1 // not a dotted quad: the string is in `otherAddresses`
 const LARGE = 2 // not copied: the datagram itself is in `large`
 
+/** The decimal text of each byte value. */
+const OCTETS = Array.from({length: 256}, (_, i) => String(i))
+
 /** A copy (Buffer's slice() would be a view into the reused buffer). */
 function copyOf(bytes: Uint8Array, offset: number, size: number): Uint8Array {
   const copy = new Uint8Array(size)
@@ -76,9 +79,12 @@ export class DatagramQueue {
   /** The number of chunks[0] (chunks are numbered in the order they were made). */
   private firstChunk = 0
   private chunkUsed = 0
-  // The last address formatted by shift(): a flood comes from one source, mostly.
+  // The last address formatted by shift() (a flood comes from one source, mostly), and its /24's "a.b.c." (a LAN's
+  // sources share it: one string made a datagram instead of seven).
   private lastIp = -1
   private lastAddress = ''
+  private lastNetwork = -1
+  private networkPrefix = ''
 
   constructor(limits: Partial<DatagramQueueLimits> = {}) {
     const merged = {...DEFAULT_QUEUE_LIMITS, ...limits}
@@ -232,7 +238,13 @@ export class DatagramQueue {
 
   private address(ip: number): string {
     if (ip !== this.lastIp) {
-      this.lastAddress = `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`
+      const network = ip >>> 8
+      if (network !== this.lastNetwork) {
+        this.networkPrefix = `${ip >>> 24}.${(ip >>> 16) & 255}.${network & 255}.`
+        this.lastNetwork = network
+      }
+
+      this.lastAddress = this.networkPrefix + OCTETS[ip & 255]
       this.lastIp = ip
     }
 

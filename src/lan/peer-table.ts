@@ -16,20 +16,24 @@ export interface TableRow {
 }
 
 const NONE = -1
+// A slot's record: its fields' offsets, and its size (8 ints: two records a 64-byte cache line).
+const IP = 0
+const PORT = 1
+const KIND = 2
+const OLDER = 3
+const NEWER = 4
+const SAME_ENDPOINT = 5
+const STRIDE = 8
 
 export class PeerTable<R extends TableRow> {
   readonly capacity: number
   private count = 0
   private evicted = 0
   private readonly rows: Array<R | undefined>
-  // Per slot: the endpoint (an IPv4 address as uint32 and the port; or the id of another address, kind 1), the LRU
-  // list (older, newer) and the next slot at the same endpoint.
-  private readonly ips: Uint32Array
-  private readonly ports: Int32Array
-  private readonly kinds: Uint8Array
-  private readonly older: Int32Array
-  private readonly newer: Int32Array
-  private readonly sameEndpoint: Int32Array
+  // Per slot, side by side in one record of STRIDE ints (a lookup and its LRU update touch few cache lines: in a run
+  // they are mostly cold): the endpoint (an IPv4 address as int32 and the port; or the id of another address, kind
+  // 1), the LRU list (older, newer) and the next slot at the same endpoint.
+  private readonly slots: Int32Array
   private oldest = NONE
   private newest = NONE
   // Open addressing (linear probing) from endpoint to its first slot; twice as many buckets as slots.
@@ -52,12 +56,7 @@ export class PeerTable<R extends TableRow> {
 
     this.capacity = capacity
     this.rows = Array.from({length: capacity}, () => undefined)
-    this.ips = new Uint32Array(capacity)
-    this.ports = new Int32Array(capacity)
-    this.kinds = new Uint8Array(capacity)
-    this.older = new Int32Array(capacity)
-    this.newer = new Int32Array(capacity)
-    this.sameEndpoint = new Int32Array(capacity)
+    this.slots = new Int32Array(capacity * STRIDE)
     let bits = 1
     while (2 ** bits < capacity * 2) bits++
     const buckets = 2 ** bits
@@ -95,7 +94,7 @@ export class PeerTable<R extends TableRow> {
   /** The row at this endpoint when it is the only one there (marked as seen), else undefined. */
   onlyRowAt(address: string, port: number): R | undefined {
     const first = this.firstAt(address, port)
-    if (first === NONE || this.sameEndpoint[first] !== NONE) return undefined
+    if (first === NONE || this.slots[first * STRIDE + SAME_ENDPOINT] !== NONE) return undefined
     this.touch(first)
     return this.rows[first]
   }
@@ -131,11 +130,11 @@ export class PeerTable<R extends TableRow> {
    * @yields each row
    */
   *values(): IterableIterator<R> {
-    for (let slot = this.oldest; slot !== NONE; slot = this.newer[slot]) yield this.rows[slot]!
+    for (let slot = this.oldest; slot !== NONE; slot = this.slots[slot * STRIDE + NEWER]) yield this.rows[slot]!
   }
 
   private find(address: string, port: number, user: string, host: string): number {
-    for (let slot = this.firstAt(address, port); slot !== NONE; slot = this.sameEndpoint[slot]) {
+    for (let slot = this.firstAt(address, port); slot !== NONE; slot = this.slots[slot * STRIDE + SAME_ENDPOINT]) {
       const row = this.rows[slot]!
       if (row.user === user && row.host === host) return slot
     }
@@ -154,11 +153,19 @@ export class PeerTable<R extends TableRow> {
       kind = 1
     }
 
+    ip |= 0 // as the records hold it
     for (let b = this.bucketOf(ip, port); ; b = (b + 1) & this.mask) {
       const slot = this.buckets[b]
       if (slot === NONE) return NONE
-      if (this.ips[slot] === ip && this.ports[slot] === port && this.kinds[slot] === kind) return slot
+      if (this.isAt(slot, ip, port, kind)) return slot
     }
+  }
+
+  /** Whether the slot is at this endpoint (ip: as int32). */
+  private isAt(slot: number, ip: number, port: number, kind: number): boolean {
+    const at = slot * STRIDE
+    const {slots} = this
+    return slots[at + IP] === ip && slots[at + PORT] === port && slots[at + KIND] === kind
   }
 
   /**
@@ -169,7 +176,9 @@ export class PeerTable<R extends TableRow> {
     const lengths: number[] = []
     for (let b = 0; b <= this.mask; b++) {
       const slot = this.buckets[b]
-      if (slot !== NONE) lengths.push((b - this.bucketOf(this.ips[slot], this.ports[slot])) & this.mask)
+      if (slot === NONE) continue
+      const at = slot * STRIDE
+      lengths.push((b - this.bucketOf(this.slots[at + IP], this.slots[at + PORT])) & this.mask)
     }
 
     return lengths
@@ -195,30 +204,31 @@ export class PeerTable<R extends TableRow> {
       kind = 1
     }
 
-    this.ips[slot] = ip
-    this.ports[slot] = port
-    this.kinds[slot] = kind
+    ip |= 0 // as the records hold it
+    this.slots[slot * STRIDE + IP] = ip
+    this.slots[slot * STRIDE + PORT] = port
+    this.slots[slot * STRIDE + KIND] = kind
     for (let b = this.bucketOf(ip, port); ; b = (b + 1) & this.mask) {
       const first = this.buckets[b]
       if (first === NONE) {
         this.buckets[b] = slot
-        this.sameEndpoint[slot] = NONE
+        this.slots[slot * STRIDE + SAME_ENDPOINT] = NONE
         return
       }
 
-      if (this.ips[first] === ip && this.ports[first] === port && this.kinds[first] === kind) {
+      if (this.isAt(first, ip, port, kind)) {
         // Behind the endpoint's first row: the bucket keeps pointing at a row of this endpoint.
-        this.sameEndpoint[slot] = this.sameEndpoint[first]
-        this.sameEndpoint[first] = slot
+        this.slots[slot * STRIDE + SAME_ENDPOINT] = this.slots[first * STRIDE + SAME_ENDPOINT]
+        this.slots[first * STRIDE + SAME_ENDPOINT] = slot
         return
       }
     }
   }
 
   private unlinkEndpoint(slot: number): void {
-    const ip = this.ips[slot]
-    const port = this.ports[slot]
-    const kind = this.kinds[slot]
+    const ip = this.slots[slot * STRIDE + IP]
+    const port = this.slots[slot * STRIDE + PORT]
+    const kind = this.slots[slot * STRIDE + KIND]
     if (kind === 1) {
       const {address} = this.rows[slot]!
       const other = this.otherIds.get(address)
@@ -229,18 +239,19 @@ export class PeerTable<R extends TableRow> {
     while (this.buckets[b] !== slot) {
       const first = this.buckets[b]
       if (first === NONE) throw new Error('PeerTable: a row is missing from its endpoint index')
-      if (this.ips[first] === ip && this.ports[first] === port && this.kinds[first] === kind) {
+      if (this.isAt(first, ip, port, kind)) {
         // Not the first row of its endpoint: take it out of the endpoint's list.
         let before = first
-        while (this.sameEndpoint[before] !== slot) before = this.sameEndpoint[before]
-        this.sameEndpoint[before] = this.sameEndpoint[slot]
+        while (this.slots[before * STRIDE + SAME_ENDPOINT] !== slot)
+          before = this.slots[before * STRIDE + SAME_ENDPOINT]
+        this.slots[before * STRIDE + SAME_ENDPOINT] = this.slots[slot * STRIDE + SAME_ENDPOINT]
         return
       }
 
       b = (b + 1) & this.mask
     }
 
-    const next = this.sameEndpoint[slot]
+    const next = this.slots[slot * STRIDE + SAME_ENDPOINT]
     if (next !== NONE) {
       this.buckets[b] = next // the next row of the endpoint becomes its first
       return
@@ -251,7 +262,7 @@ export class PeerTable<R extends TableRow> {
     let hole = b
     for (let j = (b + 1) & this.mask; this.buckets[j] !== NONE; j = (j + 1) & this.mask) {
       const first = this.buckets[j]
-      const home = this.bucketOf(this.ips[first], this.ports[first])
+      const home = this.bucketOf(this.slots[first * STRIDE + IP], this.slots[first * STRIDE + PORT])
       // It stays when its home bucket is cyclically in (hole, j]; otherwise it moves into the hole.
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j
       if (!stays) {
@@ -269,19 +280,19 @@ export class PeerTable<R extends TableRow> {
   }
 
   private unlinkLru(slot: number): void {
-    const before = this.older[slot]
-    const after = this.newer[slot]
+    const before = this.slots[slot * STRIDE + OLDER]
+    const after = this.slots[slot * STRIDE + NEWER]
     if (before === NONE) this.oldest = after
-    else this.newer[before] = after
+    else this.slots[before * STRIDE + NEWER] = after
     if (after === NONE) this.newest = before
-    else this.older[after] = before
+    else this.slots[after * STRIDE + OLDER] = before
   }
 
   private linkNewest(slot: number): void {
-    this.older[slot] = this.newest
-    this.newer[slot] = NONE
+    this.slots[slot * STRIDE + OLDER] = this.newest
+    this.slots[slot * STRIDE + NEWER] = NONE
     if (this.newest === NONE) this.oldest = slot
-    else this.newer[this.newest] = slot
+    else this.slots[this.newest * STRIDE + NEWER] = slot
     this.newest = slot
   }
 }

@@ -273,7 +273,8 @@ export class Presence {
    * encoding an iptux entry declares: iptux writes `utf-8` there whatever it sends (IXC CreateIptuxExtra).
    */
   peerCharset(address: string): string | undefined {
-    return this.charsets.peek(address)
+    // Asked twice a datagram: while no peer has written anything but ASCII (the usual case), skip the lookup.
+    return this.charsets.size === 0 ? undefined : this.charsets.peek(address)
   }
 
   /** Every row, sorted by address (numerically for IPv4) and port. */

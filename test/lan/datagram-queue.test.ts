@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
 import {DatagramQueue, DEFAULT_QUEUE_LIMITS, type QueuedDatagram} from '../../src/lan/datagram-queue.js'
+import {dottedQuadToNumber} from '../../src/net/ipv4.js'
 
 const bytes = (text: string) => Buffer.from(text, 'latin1')
 const text = (d: QueuedDatagram | undefined) => Buffer.from(d!.data).toString('latin1')
@@ -189,5 +190,13 @@ describe('lan/datagram-queue', () => {
     for (let i = 0; i < 100; i++) queue.push(Buffer.alloc(20_000, 2), '10.0.0.1', 1, i) // large: no chunk
     drain(queue)
     expect(chunks()).to.equal(1)
+  })
+
+  it('formats each source address right as sources change network and host, in any order', () => {
+    const queue = new DatagramQueue()
+    const addresses = ['10.0.0.1', '10.0.1.1', '10.0.0.2', '10.0.0.2', '192.168.0.1', '192.168.0.255', '10.0.0.255']
+    for (let i = 0; i < 3000; i++) addresses.push(`${(i * 37) % 256}.${i % 3}.${(i >> 4) % 2}.${(i * 7) % 256}`)
+    for (const address of addresses) queue.pushBytes(bytes('x'), 0, 1, dottedQuadToNumber(address) | 0, 2425, 0)
+    expect(drain(queue).map((d) => d.from.address)).to.deep.equal(addresses)
   })
 })

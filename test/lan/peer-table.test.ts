@@ -71,6 +71,18 @@ describe('lan/peer-table', () => {
     expect([...table.values()].map((r) => r.id)).to.deep.equal([1, 2, 3, 4])
   })
 
+  it('finds, and drops, rows at addresses from 128.0.0.0 on (the top bit set) as any other', () => {
+    const table = new PeerTable<Row>(3)
+    const addresses = ['192.168.1.20', '255.255.255.255', '128.0.0.0', '10.1.2.3', '172.16.0.9']
+    for (const [id, address] of addresses.entries())
+      table.add(address, 2425, () => ({address, port: 2425, user: 'u', host: 'h', id}))
+    expect([...table.values()].map((row) => row.address)).to.deep.equal(['128.0.0.0', '10.1.2.3', '172.16.0.9'])
+    expect(table.get('128.0.0.0', 2425, 'u', 'h')?.id).to.equal(2)
+    expect(table.onlyRowAt('172.16.0.9', 2425)?.id).to.equal(4)
+    expect(table.peek('192.168.1.20', 2425, 'u', 'h')).to.equal(undefined)
+    expect(table.probeLengths()).to.have.length(3)
+  })
+
   it('drops the least recently seen row when full and hands its object to the new row', () => {
     const table = new PeerTable<Row>(2)
     table.add('10.0.0.1', 1, () => ({address: '10.0.0.1', port: 1, user: 'a', host: 'h', id: 1}))
