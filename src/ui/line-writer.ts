@@ -115,7 +115,6 @@ export class LineWriter {
       if (this.used === 0) return false
       this.flush()
       if (this.closedPipe) return true
-      this.chunk ??= Buffer.allocUnsafeSlow(CHUNK_BYTES) // the stream kept the last one
       end = encode(value, this.chunk, 0, CHUNK_BYTES - 1)
       if (end < 0) return false
     }
