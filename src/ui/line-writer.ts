@@ -5,19 +5,7 @@
 // Each line is encoded (UTF-8) into one 64 KiB buffer as it comes, and what it holds is copied out to the stream
 // when it is full or at the end of the turn: joining the lines into one string and encoding that (Buffer.from)
 // cost twice as much CPU at `listen --ndjson` rates, and made a 256 KiB string and buffer every 512 lines. The
-// copy is the stream's (a pipe may hold it until the reader takes it); the buffer is reused. To a file, a pipe or a
-// terminal that takes it at once the buffer itself is written, uncopied, and kept when the stream did not keep it.
-
-import {Socket} from 'node:net'
-
-/**
- * Whether a write that leaves the stream's writableLength at 0 is done with its buffer: true of stdout as Node makes
- * it for a file (fs.writeSync) and of sockets, pipes and terminals (libuv writes what it can at once and keeps the
- * buffer only for the rest). Other streams may keep the chunk (a PassThrough's reader, a test's record).
- */
-function writesThrough(stream: NodeJS.WritableStream): boolean {
-  return stream instanceof Socket || (stream.constructor?.name === 'SyncWriteStream' && 'fd' in stream)
-}
+// copy is the stream's (a pipe may hold it until the reader takes it); the buffer is reused.
 
 /** The size of a chunk; a line longer than a third of it (3 bytes a UTF-16 unit at most) is written on its own. */
 const CHUNK_BYTES = 64 * 1024
@@ -29,8 +17,6 @@ export class LineWriter {
   private scheduled = false
   private closedPipe = false
   private error: NodeJS.ErrnoException | undefined
-  /** The stream is one whose write keeps no reference once writableLength is back at 0 (see writesThrough). */
-  private readonly handsOver: boolean
 
   constructor(
     private readonly stream: NodeJS.WritableStream,
@@ -38,7 +24,6 @@ export class LineWriter {
     private readonly onFailed: (error: NodeJS.ErrnoException) => void = () => {},
   ) {
     stream.on('error', (error: NodeJS.ErrnoException) => this.ended(error))
-    this.handsOver = writesThrough(stream)
   }
 
   /** Bytes written that the reader has not taken yet: Node keeps them in memory while a pipe is full. */
@@ -134,13 +119,6 @@ export class LineWriter {
     const {chunk, used} = this
     this.used = 0
     if (chunk === undefined || used === 0 || this.closedPipe) return
-    if (this.handsOver && this.pending === 0) {
-      this.send(chunk.subarray(0, used))
-      // Still held (a pipe that filled up): the stream has the chunk now, the next line gets a new one.
-      if (this.pending !== 0) this.chunk = undefined
-      return
-    }
-
     const copy = Buffer.allocUnsafe(used) // from Node's pool when small: a turn of a few lines allocates little
     chunk.copy(copy, 0, 0, used)
     this.send(copy)
