@@ -1,7 +1,8 @@
 // LineWriter: lines reach the stream whole, in order and encoded as UTF-8, gathered into few writes; what it holds
 // before writing is bounded in bytes, and a chunk handed to the stream (a pipe may keep it) is never changed.
 import {expect} from 'chai'
-import {Writable} from 'node:stream'
+import {type ChildProcess, spawn} from 'node:child_process'
+import {type Readable, Writable} from 'node:stream'
 
 import {LineWriter} from '../../src/ui/line-writer.js'
 
@@ -21,7 +22,20 @@ function recordingStream() {
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
+/** `cat` reading a real pipe (its stdin, a net.Socket), not read from until the test says: killed after each test. */
+const readers: ChildProcess[] = []
+function pipeReader(): ChildProcess & {stdin: Writable; stdout: Readable} {
+  const reader = spawn('cat', [], {stdio: ['pipe', 'pipe', 'ignore']})
+  readers.push(reader)
+  reader.stdout.pause() // not read yet: the pipe fills up and Node holds what it could not write
+  return reader
+}
+
 describe('LineWriter', () => {
+  afterEach(() => {
+    for (const reader of readers.splice(0)) reader.kill()
+  })
+
   it('writes every line whole and in order, whatever its length and characters', async () => {
     const {stream, copies} = recordingStream()
     const out = new LineWriter(stream)
@@ -82,5 +96,50 @@ describe('LineWriter', () => {
     await out.end()
     expect(Buffer.concat(copies).toString('utf8')).to.equal([...lines, 'last'].join('\n') + '\n')
     expect(Math.max(...copies.map((c) => c.length))).to.be.at.most(64 * 1024)
+  })
+
+  it('never changes a chunk a real pipe that filled up still holds (lines as strings and encoded in place)', async () => {
+    const reader = pipeReader()
+    const out = new LineWriter(reader.stdin)
+    const lines = Array.from({length: 40_000}, (_, i) => `${i} ${String.fromCharCode(97 + (i % 26)).repeat(i % 300)}`)
+    /** Writes `line` itself, as writeDatagramJson does: -1 when it does not fit before `end`. */
+    const encode = (line: string, buffer: Buffer, start: number, end: number) =>
+      start + line.length > end ? -1 : start + buffer.write(line, start, 'latin1')
+    let backedUp = false
+    for (let i = 0; i < lines.length; i++) {
+      if (i % 2 === 0) out.write(lines[i])
+      else expect(out.writeEncoded(encode, lines[i])).to.equal(true)
+      if (i % 400 === 399) {
+        await nextTurn()
+        backedUp ||= out.pending > 0
+      }
+    }
+
+    const received: Buffer[] = []
+    reader.stdout.on('data', (data: Buffer) => received.push(data))
+    reader.stdout.resume()
+    await out.end()
+    reader.stdin.end()
+    await new Promise((resolve) => reader.on('close', resolve))
+    expect(backedUp, 'the pipe filled up').to.equal(true)
+    expect(Buffer.concat(received).toString('utf8')).to.equal(lines.join('\n') + '\n')
+  })
+
+  it('goes on encoding in place when the chunk it wrote from inside writeEncoded stayed with a full pipe', async () => {
+    const reader = pipeReader()
+    const out = new LineWriter(reader.stdin)
+    const encode = (line: string, buffer: Buffer, start: number, end: number) =>
+      start + line.length > end ? -1 : start + buffer.write(line, start, 'latin1')
+    // In one turn: every full chunk goes out from inside writeEncoded, until the pipe takes only part of one.
+    const lines = Array.from({length: 40_000}, (_, i) => `${i} ${'q'.repeat(i % 200)}`)
+    for (const line of lines) expect(out.writeEncoded(encode, line)).to.equal(true)
+    expect(out.pending, 'the pipe filled up').to.be.greaterThan(0)
+    const received: Buffer[] = []
+    reader.stdout.on('data', (data: Buffer) => received.push(data))
+    reader.stdout.resume()
+    await out.end()
+    reader.stdin.end()
+    await new Promise((resolve) => reader.on('close', resolve))
+    expect(Buffer.concat(received).toString('latin1')).to.equal(lines.join('\n') + '\n')
   })
 })
