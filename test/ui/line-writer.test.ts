@@ -31,6 +31,21 @@ function pipeReader(): ChildProcess & {stdin: Writable; stdout: Readable} {
   return reader
 }
 
+/** Writes `line` itself, as writeDatagramJson does: -1 when it does not fit before `end`. */
+const encode = (line: string, buffer: Buffer, start: number, end: number) =>
+  start + line.length > end ? -1 : start + buffer.write(line, start, 'latin1')
+
+/** Lets the reader read at last, ends the writer and the pipe, and returns all the reader received. */
+async function readAll(reader: ReturnType<typeof pipeReader>, out: LineWriter): Promise<Buffer> {
+  const received: Buffer[] = []
+  reader.stdout.on('data', (data: Buffer) => received.push(data))
+  reader.stdout.resume()
+  await out.end()
+  reader.stdin.end()
+  await new Promise((resolve) => reader.on('close', resolve))
+  return Buffer.concat(received)
+}
+
 describe('LineWriter', () => {
   afterEach(() => {
     for (const reader of readers.splice(0)) reader.kill()
@@ -102,9 +117,6 @@ describe('LineWriter', () => {
     const reader = pipeReader()
     const out = new LineWriter(reader.stdin)
     const lines = Array.from({length: 40_000}, (_, i) => `${i} ${String.fromCharCode(97 + (i % 26)).repeat(i % 300)}`)
-    /** Writes `line` itself, as writeDatagramJson does: -1 when it does not fit before `end`. */
-    const encode = (line: string, buffer: Buffer, start: number, end: number) =>
-      start + line.length > end ? -1 : start + buffer.write(line, start, 'latin1')
     let backedUp = false
     for (let i = 0; i < lines.length; i++) {
       if (i % 2 === 0) out.write(lines[i])
@@ -115,31 +127,18 @@ describe('LineWriter', () => {
       }
     }
 
-    const received: Buffer[] = []
-    reader.stdout.on('data', (data: Buffer) => received.push(data))
-    reader.stdout.resume()
-    await out.end()
-    reader.stdin.end()
-    await new Promise((resolve) => reader.on('close', resolve))
+    const received = await readAll(reader, out)
     expect(backedUp, 'the pipe filled up').to.equal(true)
-    expect(Buffer.concat(received).toString('utf8')).to.equal(lines.join('\n') + '\n')
+    expect(received.toString('utf8')).to.equal(lines.join('\n') + '\n')
   })
 
   it('goes on encoding in place when the chunk it wrote from inside writeEncoded stayed with a full pipe', async () => {
     const reader = pipeReader()
     const out = new LineWriter(reader.stdin)
-    const encode = (line: string, buffer: Buffer, start: number, end: number) =>
-      start + line.length > end ? -1 : start + buffer.write(line, start, 'latin1')
     // In one turn: every full chunk goes out from inside writeEncoded, until the pipe takes only part of one.
     const lines = Array.from({length: 40_000}, (_, i) => `${i} ${'q'.repeat(i % 200)}`)
     for (const line of lines) expect(out.writeEncoded(encode, line)).to.equal(true)
     expect(out.pending, 'the pipe filled up').to.be.greaterThan(0)
-    const received: Buffer[] = []
-    reader.stdout.on('data', (data: Buffer) => received.push(data))
-    reader.stdout.resume()
-    await out.end()
-    reader.stdin.end()
-    await new Promise((resolve) => reader.on('close', resolve))
-    expect(Buffer.concat(received).toString('latin1')).to.equal(lines.join('\n') + '\n')
+    expect((await readAll(reader, out)).toString('latin1')).to.equal(lines.join('\n') + '\n')
   })
 })
