@@ -4,7 +4,7 @@
 // (and whether RSS grows as the sweep goes on: it must not), and how many of the 50 were found.
 import type {Benchmark, Row} from './support/report.js'
 
-import {DEFAULT_SWEEP_RATE} from '../src/cli/flags.js'
+import {DEFAULT_SWEEP_RATE} from '../src/lan/sweep-pacer.js'
 import {farmLan, farmLanUnavailable, measuredCli} from './support/farm-lan.js'
 
 const POPULATED = 50

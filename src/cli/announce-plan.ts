@@ -4,11 +4,11 @@
 import type {AnnounceOptions, SweepPlan} from '../lan/announce.js'
 
 import {announcePolicy} from '../lan/announce-policy.js'
+import {DEFAULT_SWEEP_RATE} from '../lan/sweep-pacer.js'
 import {parseSweepRange} from '../net/address-ranges.js'
 import {localBroadcastAddresses} from '../net/targets.js'
 import {UsageError} from '../net/usage-error.js'
 import {DEFAULT_PORT} from '../protocol/constants.js'
-import {DEFAULT_SWEEP_RATE} from './flags.js'
 import {buildOutgoing, entryPacket, type OutgoingFlags} from './outgoing-packet.js'
 import {resolveTargets, resolveVia} from './resolve-targets.js'
 import {otherIpmsgClient} from './shared-port.js'

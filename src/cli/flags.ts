@@ -3,6 +3,7 @@
 import {Flags} from '@oclif/core'
 import os from 'node:os'
 
+import {DEFAULT_SWEEP_RATE} from '../lan/sweep-pacer.js'
 import {UsageError} from '../net/usage-error.js'
 import {isAsciiCompatible, normalizeCharset, SUPPORTED_CHARSETS} from '../protocol/charset.js'
 import {DEFAULT_PORT} from '../protocol/constants.js'
@@ -162,12 +163,6 @@ export const peerFlags = {
   }),
 }
 
-/**
- * Each probe to an address not yet known makes this host (or the router before a far subnet) broadcast ARP
- * requests for about 3 s; at 100 a second about 300 lookups are open at once, well under the 1,024 entries of a
- * Linux neighbour table (gc_thresh3), and the ARP broadcasts stay a few hundred small frames a second.
- */
-export const DEFAULT_SWEEP_RATE = 100
 const MAX_SWEEP_RATE = 100_000
 
 const sweepRate = Flags.custom<number>({

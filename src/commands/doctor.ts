@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {EXIT_CODES} from '../cli/exit-codes.js'
 import * as flags from '../cli/flags.js'
+import {DEFAULT_SWEEP_RATE} from '../lan/sweep-pacer.js'
 
 export default class Doctor extends BaseCommand {
   static override args = {
@@ -51,7 +52,7 @@ Exit codes: 0 no check failed, 1 other error, 2 invalid flags, 5 a TARGET's name
       port: f.port,
       identity: {user: f.user, host: f.host, nick: f.nick, group: f.group},
       mtu: f.mtu,
-      rate: flags.DEFAULT_SWEEP_RATE,
+      rate: DEFAULT_SWEEP_RATE,
     })
     const stop = onStopSignal(() => doctor.abort())
     try {

@@ -2,6 +2,13 @@
 // event loop) sends at most a small burst and then keeps the pace: the backlog is dropped from the schedule, not
 // sent at once. Pure: the caller passes the time, so the pace is tested on a fake clock.
 
+/**
+ * Each probe to an address not yet known makes this host (or the router before a far subnet) broadcast ARP
+ * requests for about 3 s; at 100 a second about 300 lookups are open at once, well under the 1,024 entries of a
+ * Linux neighbour table (gc_thresh3), and the ARP broadcasts stay a few hundred small frames a second.
+ */
+export const DEFAULT_SWEEP_RATE = 100
+
 export class SweepPacer {
   private sent = 0
   private origin: number
