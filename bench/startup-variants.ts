@@ -119,3 +119,46 @@ export function dnsLoaded(): string {
   writeFileSync(entry, patched)
   return entry
 }
+
+/**
+ * bin/run.js of a copy that runs dist/announce-alone.cjs (bench/support/announce-alone.ts: a complete announce
+ * without oclif, its flags given) the way it runs the CLI's bundle, code cache included (written at its first run).
+ */
+export function announceAlone(): string {
+  const dir = copyOfStagedCli('announce-alone')
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs'), '--out', dir, '--announce-alone'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const entry = join(dir, 'bin', 'run.js')
+  const text = readFileSync(entry, 'utf8')
+  const patched = text.replace(
+    'function main() {\n',
+    "$&  if (loadBundle(join(root, 'dist', 'announce-alone.cjs'))) return\n",
+  )
+  if (patched === text) throw new Error('bin/run.js: function main() not found')
+  writeFileSync(entry, patched)
+  return entry
+}
+
+/**
+ * A plain Node script that does what a complete announce does at the least: bind a UDP socket, send one datagram
+ * to 127.0.0.1:PORT (its first argument), write one line. What any Node program that announces pays at start.
+ */
+export function plainSend(): string {
+  const dir = copyOfStagedCli('plain-send')
+  const script = join(dir, 'plain-send.cjs')
+  writeFileSync(
+    script,
+    [
+      "const socket = require('node:dgram').createSocket('udp4')",
+      'socket.bind(0, () =>',
+      "  socket.send('1:1:user:host:32:hi', Number(process.argv[2]), '127.0.0.1', () => {",
+      String.raw`    process.stdout.write('sent\n')`,
+      '    socket.close()',
+      '  }),',
+      ')',
+      '',
+    ].join('\n'),
+  )
+  return script
+}

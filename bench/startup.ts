@@ -9,6 +9,7 @@ import {readFileSync} from 'node:fs'
 import type {Benchmark, Row} from './support/report.js'
 
 import {
+  announceAlone,
   asyncJsonReads,
   bundleReadAsUtf8,
   cryptoTaskIds,
@@ -18,6 +19,7 @@ import {
   helpTrainedCache,
   localeOrder,
   nonAsciiBundle,
+  plainSend,
   unpatchedHelp,
   withoutBundle,
   wslUtilsImported,
@@ -38,6 +40,8 @@ interface Case {
   without?: string
   /** Its output must be byte for byte that of the case it is compared with. */
   sameOutput?: boolean
+  /** A floor: what a leaner program doing the same would cost, against node (no target). */
+  floor?: boolean
   check: (run: Run) => string | undefined
 }
 
@@ -91,6 +95,18 @@ function cases(port: number): Case[] {
     {name: 'lanmsg --version', args: [cli.bin, '--version'], maxRatio: 1.8, check: version},
     {name: 'lanmsg announce --help', args: [cli.bin, 'announce', '--help'], maxRatio: 1.5, check: help},
     {name: ANNOUNCE, args: [cli.bin, ...announce], maxRatio: 1.3, check: exitedZero},
+    {
+      name: 'floor: the same announce without oclif (src/ alone, flags given; bench/support/announce-alone.ts)',
+      args: [announceAlone(), String(port)],
+      floor: true,
+      check: (run) => exitedZero(run) ?? (run.stdout.includes('0 replies') ? undefined : 'no report'),
+    },
+    {
+      name: 'floor: a plain Node script binding a UDP socket, sending one datagram, writing one line',
+      args: [plainSend(), String(port)],
+      floor: true,
+      check: (run) => exitedZero(run) ?? (run.stdout === 'sent\n' ? undefined : `unexpected output ${run.stdout}`),
+    },
     {
       name: '--version without the shortcut (oclif answers: DEBUG=<none>)',
       args: [cli.bin, '--version'],
@@ -271,7 +287,7 @@ export const startup: Benchmark = {
         ...row,
         baseline: {name: 'node', value: node},
         ratio,
-        note: `CPU ${cpu[i].toFixed(0)} ms`,
+        note: `CPU ${cpu[i].toFixed(0)} ms${c.floor ? '; a floor for the target above, not a target' : ''}`,
         ...(c.maxRatio === undefined ? {} : {target: `<= ${c.maxRatio}x node`, met: ratio <= c.maxRatio}),
       }
     })

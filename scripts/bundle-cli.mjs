@@ -4,7 +4,8 @@
 // `node scripts/bundle-cli.mjs [--out DIR] [--import-wsl-utils] [--eager-oclif] [--locale-order] [--unpatched-help]
 // [--wsl-utils-platform] [--keep-non-ascii] [--crypto-task-ids]
 // [--async-json-reads]` writes DIR/dist/lanmsg.cjs instead (the start-up benchmark builds its variants without
-// one of the measures below).
+// one of the measures below). `--announce-alone` writes DIR/dist/announce-alone.cjs from
+// bench/support/announce-alone.ts instead, untrained: the benchmark's complete announce without oclif.
 //
 // Why: a plain start of the built CLI spends most of its time resolving, reading and compiling some 150 modules
 // of @oclif/core and its dependencies. One file saves 60-73 ms CPU of a complete announce, its code cache
@@ -34,10 +35,11 @@ const {values: options} = parseArgs({
     'keep-non-ascii': {type: 'boolean'},
     'crypto-task-ids': {type: 'boolean'},
     'async-json-reads': {type: 'boolean'},
+    'announce-alone': {type: 'boolean'},
   },
 })
 const outRoot = options.out ? resolve(options.out) : root
-const outfile = join(outRoot, 'dist', 'lanmsg.cjs')
+const outfile = join(outRoot, 'dist', options['announce-alone'] ? 'announce-alone.cjs' : 'lanmsg.cjs')
 
 // bin/run.js compiles the bundle with vm.Script (for the code cache), where Node 20 cannot run import(): a
 // function callback needs --experimental-vm-modules, and vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER is lost
@@ -178,7 +180,7 @@ const routeDynamicImports = {
 
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ['src/main.ts'],
+  entryPoints: [options['announce-alone'] ? 'bench/support/announce-alone.ts' : 'src/main.ts'],
   outfile,
   bundle: true,
   platform: 'node',
@@ -227,6 +229,7 @@ if (unrouted.length > 0) {
   process.exit(1)
 }
 
-// The code cache (see train-code-cache.mjs).
+// The code cache (see train-code-cache.mjs); the benchmark's floor bundle writes its own at its first run.
+if (options['announce-alone']) process.exit(0)
 const training = spawnSync(process.execPath, [`${root}scripts/train-code-cache.mjs`, outRoot], {stdio: 'inherit'})
 if (training.status !== 0) process.exit(1)
