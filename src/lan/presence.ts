@@ -9,7 +9,7 @@ import {dottedQuadToNumber, isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
 import {PeerTable} from './peer-table.js'
 import {RecentNames} from './recent-names.js'
-import {writtenCharset} from './send-charset.js'
+import {hasNonAscii, writtenCharset} from './send-charset.js'
 
 export type PeerStatus = 'absent' | 'exited' | 'expired' | 'present'
 
@@ -73,6 +73,8 @@ class PeerState implements PeerRow {
   options: string[] = NO_OPTIONS
   // Absence is the user's state and survives exit or expiry: a peer that comes back is absent until it says not.
   absent = false
+  /** User and host are ASCII: tested once for the row, not for each packet found by them (writtenCharset). */
+  asciiNames = true
 
   constructor(client: ClientInfo) {
     this.client = client
@@ -232,11 +234,13 @@ export class Presence {
   ): {previousStatus: PeerStatus | undefined; state: PeerState} {
     const mode = modeOf(packet.command)
     // A non-entry packet whose names do not match (another encoding, §5) belongs to the one row at its endpoint.
-    let state =
-      this.peers.get(from.address, from.port, packet.user, packet.host, ip) ??
-      (isEntryMode(mode) ? undefined : this.peers.onlyRowAt(from.address, from.port, ip))
+    let state = this.peers.get(from.address, from.port, packet.user, packet.host, ip)
+    const byNames = state !== undefined
+    if (!byNames && !isEntryMode(mode)) state = this.peers.onlyRowAt(from.address, from.port, ip)
     const previousStatus = state?.status
     state ??= this.peers.add(from.address, from.port, (reuse) => this.newState(reuse, packet, from, nowMs, ip), ip)
+    // The packet's user and host are the row's when it was found or made by them.
+    const namesOfRow = byNames || previousStatus === undefined
 
     state.packets++
     state.lastSeen = Math.max(state.lastSeen, nowMs)
@@ -271,7 +275,7 @@ export class Presence {
       }
     }
 
-    this.remember(from.address, packet)
+    this.remember(from.address, packet, namesOfRow && state.asciiNames)
     state.charset = this.peerCharset(from.address)
     return {previousStatus, state}
   }
@@ -304,6 +308,7 @@ export class Presence {
     state.port = from.port
     state.user = this.names.intern(packet.user)
     state.host = this.names.intern(packet.host)
+    state.asciiNames = !hasNonAscii(state.user) && !hasNonAscii(state.host)
     state.nickname = ''
     state.group = ''
     state.client = packet.client
@@ -339,8 +344,8 @@ export class Presence {
     return this.lastOptions
   }
 
-  private remember(address: string, packet: Packet): void {
-    const written = writtenCharset(packet)
+  private remember(address: string, packet: Packet, asciiNames: boolean): void {
+    const written = writtenCharset(packet, asciiNames)
     if (written !== undefined) this.charsets.set(address, written)
   }
 }
