@@ -34,6 +34,11 @@ export interface QueuedDatagram {
   /** The payload: a view into a chunk shared with the datagrams received around it (never overwritten). */
   data: Uint8Array
   from: Endpoint
+  /**
+   * from.address as an unsigned 32-bit number (dottedQuadToNumber), -1 when it is not a dotted quad: kept from the
+   * read, so that presence and the duplicate check need not parse the string back.
+   */
+  ip: number
   /** When it was read from the socket (ms since the epoch), not when it was processed. */
   receivedAt: number
 }
@@ -147,7 +152,7 @@ export class DatagramQueue {
     return this.append(bytes, offset, size, false, ip >>> 0, undefined, port, receivedAt)
   }
 
-  /** Removes and returns the oldest datagram. */ /** Removes and returns the oldest datagram. */
+  /** Removes and returns the oldest datagram. */
   shift(): QueuedDatagram | undefined {
     if (this.count === 0) return undefined
     const at = this.head
@@ -163,11 +168,13 @@ export class DatagramQueue {
     }
 
     let address: string
+    let ip = -1
     if (flags & OTHER_ADDRESS) {
       address = this.otherAddresses.get(at)!
       this.otherAddresses.delete(at)
     } else {
-      address = this.address(this.ips[at])
+      ip = this.ips[at]
+      address = this.address(ip)
     }
 
     this.head = (at + 1) & (this.capacity - 1)
@@ -177,7 +184,7 @@ export class DatagramQueue {
     // large datagram next is in no chunk: the ones before are let go of after it.
     if (this.count === 0) this.releaseChunksBefore(this.firstChunk + this.chunks.length - 1)
     else if (!(this.flags[this.head] & LARGE)) this.releaseChunksBefore(this.chunkNumbers[this.head])
-    return {data, from: {address, port: this.ports[at]}, receivedAt: this.times[at]}
+    return {data, from: {address, port: this.ports[at]}, ip, receivedAt: this.times[at]}
   }
 
   // `owned`: the bytes are the datagram's own (a large one is kept as it is); else they are copied.

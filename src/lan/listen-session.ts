@@ -275,7 +275,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
   }
 
   /** One datagram from the queue, in arrival order. */
-  private handle({data, from, receivedAt}: QueuedDatagram): void {
+  private handle({data, from, ip, receivedAt}: QueuedDatagram): void {
     if (this.stopped) return
     const peerCharset = this.presence.peerCharset(from.address)
     const result = decode(data, peerCharset ? {...this.options.decodeOptions, peerCharset} : this.options.decodeOptions)
@@ -290,7 +290,7 @@ export class ListenSession extends EventEmitter<ListenEvents> {
 
     if (packet) {
       this.counts.ipmsg++
-      if (this.recent.seen(from.address, from.port, packet.packetNo, packet.command, receivedAt)) {
+      if (this.recent.seen(from.address, from.port, packet.packetNo, packet.command, receivedAt, ip)) {
         datagram.duplicate = true
         this.counts.duplicates++
       }
@@ -298,9 +298,9 @@ export class ListenSession extends EventEmitter<ListenEvents> {
       if (this.isSelf(from, packet)) {
         this.counts.fromSelf++
       } else if (this.listenerCount('presence') === 0) {
-        this.presence.record(packet, from, receivedAt)
+        this.presence.record(packet, from, receivedAt, ip)
       } else {
-        const changed = this.presence.observeChange(packet, from, receivedAt)
+        const changed = this.presence.observeChange(packet, from, receivedAt, ip)
         if (changed) this.emit('presence', [changed])
       }
     }

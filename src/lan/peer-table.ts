@@ -77,9 +77,13 @@ export class PeerTable<R extends TableRow> {
     return this.count
   }
 
-  /** The row of these names at this endpoint, marked as the most recently seen. */
-  get(address: string, port: number, user: string, host: string): R | undefined {
-    const slot = this.find(address, port, user, host)
+  /**
+   * The row of these names at this endpoint, marked as the most recently seen. `ip`: the address as
+   * dottedQuadToNumber gives it, when the caller has it (no parse per datagram).
+   */
+  // eslint-disable-next-line max-params -- per datagram: the endpoint's parts as primitives
+  get(address: string, port: number, user: string, host: string, ip = dottedQuadToNumber(address)): R | undefined {
+    const slot = this.find(address, port, user, host, ip)
     if (slot === NONE) return undefined
     this.touch(slot)
     return this.rows[slot]
@@ -87,13 +91,13 @@ export class PeerTable<R extends TableRow> {
 
   /** Like get, without marking it seen. */
   peek(address: string, port: number, user: string, host: string): R | undefined {
-    const slot = this.find(address, port, user, host)
+    const slot = this.find(address, port, user, host, dottedQuadToNumber(address))
     return slot === NONE ? undefined : this.rows[slot]
   }
 
   /** The row at this endpoint when it is the only one there (marked as seen), else undefined. */
-  onlyRowAt(address: string, port: number): R | undefined {
-    const first = this.firstAt(address, port)
+  onlyRowAt(address: string, port: number, ip = dottedQuadToNumber(address)): R | undefined {
+    const first = this.firstAt(address, port, ip)
     if (first === NONE || this.slots[first * STRIDE + SAME_ENDPOINT] !== NONE) return undefined
     this.touch(first)
     return this.rows[first]
@@ -103,9 +107,10 @@ export class PeerTable<R extends TableRow> {
    * Adds a row at this address and port (the row's own, given as arguments so that a row need not keep the
    * datagram's address string; they and its user and host are what it is found by, so they must not change while
    * it is held); when the table is full, the least recently seen row is dropped first. `reuse` receives the dropped
-   * row, to be filled and returned as the new one (no new object), or undefined when none was dropped.
+   * row, to be filled and returned as the new one (no new object), or undefined when none was dropped. `ip`: as
+   * for get.
    */
-  add(address: string, port: number, make: (reuse: R | undefined) => R): R {
+  add(address: string, port: number, make: (reuse: R | undefined) => R, ip = dottedQuadToNumber(address)): R {
     let slot: number
     let reuse: R | undefined
     if (this.count < this.capacity) {
@@ -120,7 +125,7 @@ export class PeerTable<R extends TableRow> {
 
     const row = make(reuse)
     this.rows[slot] = row
-    this.linkEndpoint(slot, address, port)
+    this.linkEndpoint(slot, address, port, ip)
     this.linkNewest(slot)
     return row
   }
@@ -133,8 +138,9 @@ export class PeerTable<R extends TableRow> {
     for (let slot = this.oldest; slot !== NONE; slot = this.slots[slot * STRIDE + NEWER]) yield this.rows[slot]!
   }
 
-  private find(address: string, port: number, user: string, host: string): number {
-    for (let slot = this.firstAt(address, port); slot !== NONE; slot = this.slots[slot * STRIDE + SAME_ENDPOINT]) {
+  // eslint-disable-next-line max-params -- per datagram: the endpoint's parts as primitives
+  private find(address: string, port: number, user: string, host: string, ip: number): number {
+    for (let slot = this.firstAt(address, port, ip); slot !== NONE; slot = this.slots[slot * STRIDE + SAME_ENDPOINT]) {
       const row = this.rows[slot]!
       if (row.user === user && row.host === host) return slot
     }
@@ -142,9 +148,8 @@ export class PeerTable<R extends TableRow> {
     return NONE
   }
 
-  /** The first slot at an endpoint, or NONE. */
-  private firstAt(address: string, port: number): number {
-    let ip = dottedQuadToNumber(address)
+  /** The first slot at an endpoint (`ip`: dottedQuadToNumber of the address), or NONE. */
+  private firstAt(address: string, port: number, ip: number): number {
     let kind = 0
     if (ip === -1) {
       const other = this.otherIds.get(address)
@@ -189,8 +194,7 @@ export class PeerTable<R extends TableRow> {
     return fmix32((Math.imul(ip, this.k0) + Math.imul(port + 1, this.k1) + this.k2) | 0) >>> this.shift
   }
 
-  private linkEndpoint(slot: number, address: string, port: number): void {
-    let ip = dottedQuadToNumber(address)
+  private linkEndpoint(slot: number, address: string, port: number, ip: number): void {
     let kind = 0
     if (ip === -1) {
       let other = this.otherIds.get(address)

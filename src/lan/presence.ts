@@ -9,7 +9,7 @@ import {dottedQuadToNumber, isIPv4Address, ipv4ToInt} from '../net/ipv4.js'
 import {BoundedMap} from './bounded-map.js'
 import {PeerTable} from './peer-table.js'
 import {RecentNames} from './recent-names.js'
-import {writtenCharset} from './send-charset.js'
+import {hasNonAscii, writtenCharset} from './send-charset.js'
 
 export type PeerStatus = 'absent' | 'exited' | 'expired' | 'present'
 
@@ -73,6 +73,8 @@ class PeerState implements PeerRow {
   options: string[] = NO_OPTIONS
   // Absence is the user's state and survives exit or expiry: a peer that comes back is absent until it says not.
   absent = false
+  /** User and host are ASCII: tested once for the row, not for each packet found by them (writtenCharset). */
+  asciiNames = true
 
   constructor(client: ClientInfo) {
     this.client = client
@@ -196,9 +198,12 @@ export class Presence {
     return undefined
   }
 
-  /** Updates the table with one packet from `from` received at nowMs. */
-  observe(packet: Packet, from: Endpoint, nowMs: number): PresenceUpdate {
-    const {previousStatus, state} = this.update(packet, from, nowMs)
+  /**
+   * Updates the table with one packet from `from` received at nowMs. `ip`: from.address as dottedQuadToNumber gives
+   * it, when the caller has it (the datagram queue does: no parse per datagram).
+   */
+  observe(packet: Packet, from: Endpoint, nowMs: number, ip = dottedQuadToNumber(from.address)): PresenceUpdate {
+    const {previousStatus, state} = this.update(packet, from, nowMs, ip)
     return {row: snapshot(state), previousStatus}
   }
 
@@ -206,28 +211,36 @@ export class Presence {
    * Like observe, for the per-datagram path: the row (a copy) only when the peer is new or its status changed,
    * else undefined — copying every row cost a third of listen's CPU per datagram.
    */
-  observeChange(packet: Packet, from: Endpoint, nowMs: number): PeerRow | undefined {
-    const {previousStatus, state} = this.update(packet, from, nowMs)
+  observeChange(
+    packet: Packet,
+    from: Endpoint,
+    nowMs: number,
+    ip = dottedQuadToNumber(from.address),
+  ): PeerRow | undefined {
+    const {previousStatus, state} = this.update(packet, from, nowMs, ip)
     return previousStatus === state.status ? undefined : snapshot(state)
   }
 
   /** Like observe, when nobody needs the row: no copy at all (a flood of new sources makes a new row each time). */
-  record(packet: Packet, from: Endpoint, nowMs: number): void {
-    this.update(packet, from, nowMs)
+  record(packet: Packet, from: Endpoint, nowMs: number, ip = dottedQuadToNumber(from.address)): void {
+    this.update(packet, from, nowMs, ip)
   }
 
   private update(
     packet: Packet,
     from: Endpoint,
     nowMs: number,
+    ip: number,
   ): {previousStatus: PeerStatus | undefined; state: PeerState} {
     const mode = modeOf(packet.command)
     // A non-entry packet whose names do not match (another encoding, §5) belongs to the one row at its endpoint.
-    let state =
-      this.peers.get(from.address, from.port, packet.user, packet.host) ??
-      (isEntryMode(mode) ? undefined : this.peers.onlyRowAt(from.address, from.port))
+    let state = this.peers.get(from.address, from.port, packet.user, packet.host, ip)
+    const byNames = state !== undefined
+    if (!byNames && !isEntryMode(mode)) state = this.peers.onlyRowAt(from.address, from.port, ip)
     const previousStatus = state?.status
-    state ??= this.peers.add(from.address, from.port, (reuse) => this.newState(reuse, packet, from, nowMs))
+    state ??= this.peers.add(from.address, from.port, (reuse) => this.newState(reuse, packet, from, nowMs, ip), ip)
+    // The packet's user and host are the row's when it was found or made by them.
+    const namesOfRow = byNames || previousStatus === undefined
 
     state.packets++
     state.lastSeen = Math.max(state.lastSeen, nowMs)
@@ -262,7 +275,7 @@ export class Presence {
       }
     }
 
-    this.remember(from.address, packet)
+    this.remember(from.address, packet, namesOfRow && state.asciiNames)
     state.charset = this.peerCharset(from.address)
     return {previousStatus, state}
   }
@@ -287,13 +300,15 @@ export class Presence {
    * sources every datagram makes a row, and each new one outlived a few young collections only to become garbage in
    * the old generation.
    */
-  private newState(reuse: PeerState | undefined, packet: Packet, from: Endpoint, nowMs: number): PeerState {
+  // eslint-disable-next-line max-params -- ip beside from, as update has it
+  private newState(reuse: PeerState | undefined, packet: Packet, from: Endpoint, nowMs: number, ip: number): PeerState {
     const state = reuse ?? new PeerState(packet.client)
-    state.ip = dottedQuadToNumber(from.address)
+    state.ip = ip
     state.otherAddress = state.ip === -1 ? from.address : ''
     state.port = from.port
     state.user = this.names.intern(packet.user)
     state.host = this.names.intern(packet.host)
+    state.asciiNames = !hasNonAscii(state.user) && !hasNonAscii(state.host)
     state.nickname = ''
     state.group = ''
     state.client = packet.client
@@ -329,8 +344,8 @@ export class Presence {
     return this.lastOptions
   }
 
-  private remember(address: string, packet: Packet): void {
-    const written = writtenCharset(packet)
+  private remember(address: string, packet: Packet, asciiNames: boolean): void {
+    const written = writtenCharset(packet, asciiNames)
     if (written !== undefined) this.charsets.set(address, written)
   }
 }

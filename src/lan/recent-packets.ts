@@ -84,10 +84,17 @@ export class RecentPackets {
   /**
    * Records the packet and tells whether the same one (address, port, packet number, command) was recorded less
    * than windowMs before nowMs. A repeat refreshes the time, so a packet resent again and again stays a duplicate.
+   * `ip`: the address as dottedQuadToNumber gives it, when the caller has it (the datagram queue does).
    */
   // eslint-disable-next-line max-params -- runs per datagram: the key's parts as primitives, no object per datagram
-  seen(address: string, port: number, packetNo: number, command: number, nowMs: number): boolean {
-    let ip = dottedQuadToNumber(address)
+  seen(
+    address: string,
+    port: number,
+    packetNo: number,
+    command: number,
+    nowMs: number,
+    ip = dottedQuadToNumber(address),
+  ): boolean {
     let tag = port + 1
     if (ip === -1) {
       ip = otherAddressHash(address)

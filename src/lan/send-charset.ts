@@ -41,18 +41,23 @@ export function peerInputs(packet: Packet, remembered: string | undefined): Send
 
 const NON_ASCII = /[^\u0000-\u007F]/
 
+/** Whether the text has a character beyond ASCII (an empty or missing one asks no regex: ~280 instructions a test). */
+export function hasNonAscii(text: string | undefined): boolean {
+  return text !== undefined && text !== '' && NON_ASCII.test(text)
+}
+
 /**
  * The charset a packet shows its sender writes in: only when non-ASCII text was decoded with it, without UTF8OPT
  * (that flag speaks for one packet, §5) and without the UTF-8 extension (whose names are UTF-8 whatever the legacy
- * charset is, §1.4). Only an ASCII-compatible charset counts.
+ * charset is, §1.4). Only an ASCII-compatible charset counts. `asciiNames`: the caller knows user and host to be
+ * ASCII (presence, for a row found by them), so only the other fields are tested.
  */
-export function writtenCharset(packet: Packet): string | undefined {
+export function writtenCharset(packet: Packet, asciiNames = false): string | undefined {
   if (packet.command & UTF8OPT || packet.extension !== undefined) return undefined
   const nonAscii =
-    NON_ASCII.test(packet.user) ||
-    NON_ASCII.test(packet.host) ||
-    NON_ASCII.test(packet.nickname ?? '') ||
-    NON_ASCII.test(packet.group ?? '') ||
-    NON_ASCII.test(packet.text)
+    (!asciiNames && (hasNonAscii(packet.user) || hasNonAscii(packet.host))) ||
+    hasNonAscii(packet.nickname) ||
+    hasNonAscii(packet.group) ||
+    hasNonAscii(packet.text)
   return nonAscii ? ipmsgCharset(packet.charset) : undefined
 }

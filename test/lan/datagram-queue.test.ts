@@ -176,6 +176,20 @@ describe('lan/datagram-queue', () => {
     expect(drain(queue).map((d) => d.from.address)).to.deep.equal(addresses)
   })
 
+  it('hands out each source address also as a number (-1 unless a dotted quad), from either push', () => {
+    const queue = new DatagramQueue()
+    const addresses = ['10.0.0.1', '::1', '255.255.255.255', '010.0.0.1', '0.0.0.0', '192.168.7.200', 'host', '1.2.3']
+    for (const address of addresses) queue.push(bytes('x'), address, 1, 0)
+    const numbers = [0x0a_00_00_01, 0xff_ff_ff_ff, 0, 0x7f_00_00_02, 0x80_00_00_00, 0xc0_a8_07_c8]
+    for (const ip of numbers) queue.pushBytes(bytes('y'), 0, 1, ip | 0, 2, 0) // int32, as the batch reader gives it
+    const out = drain(queue)
+    expect(out.map((d) => d.ip)).to.deep.equal([...addresses.map((a) => dottedQuadToNumber(a)), ...numbers])
+    expect(out.map((d) => d.ip).slice(0, addresses.length)).to.deep.equal([
+      0x0a_00_00_01, -1, 0xff_ff_ff_ff, -1, 0, 0xc0_a8_07_c8, -1, -1,
+    ])
+    for (const d of out) if (d.ip !== -1) expect(dottedQuadToNumber(d.from.address)).to.equal(d.ip)
+  })
+
   it('lets go of the chunks of shifted datagrams (memory held follows what is queued)', () => {
     const queue = new DatagramQueue()
     const chunks = () => (queue as unknown as {chunks: Uint8Array[]}).chunks.length

@@ -49,6 +49,29 @@ async function flooded(queueLimits?: {maxDatagrams: number}) {
   return {session, shown, sentAt, readAt, close: () => new Promise<void>((resolve) => sender.close(resolve))}
 }
 
+/** UDP sockets on these loopback addresses, all on one port (the first one's). */
+async function onePort(addresses: string[]): Promise<dgram.Socket[]> {
+  for (let attempt = 0; ; attempt++) {
+    const sockets: dgram.Socket[] = []
+    try {
+      for (const address of addresses) {
+        const socket = dgram.createSocket('udp4')
+        sockets.push(socket)
+        const port = sockets.length === 1 ? 0 : sockets[0].address().port
+        await new Promise<void>((resolve, reject) => {
+          socket.once('error', reject)
+          socket.bind(port, address, () => resolve())
+        })
+      }
+
+      return sockets
+    } catch (error) {
+      for (const socket of sockets) socket.close(() => {})
+      if (attempt === 10) throw error // the port was taken on another address ten times over
+    }
+  }
+}
+
 const packetNumbers = (shown: Array<{datagram: ReceivedDatagram}>) =>
   shown.map(({datagram}) => (datagram.result.ok ? datagram.result.packet.packetNo : -1))
 
@@ -98,6 +121,41 @@ describe('lan/listen-session (loopback)', function () {
     } finally {
       await session.stop()
       await close()
+    }
+  })
+
+  it('tells sources apart by address alone: one port, the same packets from 127.0.0.2 and 127.0.0.3', async () => {
+    const session = await ListenSession.start({port: 0, address: '127.0.0.1'})
+    const shown: ReceivedDatagram[] = []
+    session.on('datagram', (datagram) => shown.push(datagram))
+    const [a, b] = await onePort(['127.0.0.2', '127.0.0.3'])
+    const send = (socket: dgram.Socket, text: string) =>
+      new Promise<void>((resolve, reject) =>
+        socket.send(text, session.port, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+      )
+    try {
+      await send(a, '1:7:amy:pc:32:hi\0')
+      await send(b, '1:7:amy:pc:32:hi\0') // another source: not a duplicate
+      await send(a, '1:7:amy:pc:32:hi\0') // a resend
+      await send(b, '1:8:amy:pc:1:Bea\0\0')
+      await until(() => session.stats.datagrams === 4, 'the four datagrams to be read')
+      await session.stop()
+      const {port} = a.address()
+      expect(shown.map((d) => [d.from.address, d.from.port, Boolean(d.duplicate)])).to.deep.equal([
+        ['127.0.0.2', port, false],
+        ['127.0.0.3', port, false],
+        ['127.0.0.2', port, true],
+        ['127.0.0.3', port, false],
+      ])
+      const rows = session.presence.rows().map((r) => [r.address, r.port, r.nickname, r.packets])
+      expect(rows).to.deep.equal([
+        ['127.0.0.2', port, '', 2],
+        ['127.0.0.3', port, 'Bea', 2],
+      ])
+      expect(session.stats).to.include({datagrams: 4, ipmsg: 4, duplicates: 1})
+    } finally {
+      await session.stop()
+      for (const socket of [a, b]) await new Promise<void>((resolve) => socket.close(resolve))
     }
   })
 

@@ -406,6 +406,27 @@ describe('lan/presence', () => {
       expect(presence.peerCharset(alice.address)).to.equal(undefined)
     })
 
+    it('learns it from non-ASCII names alone, in each packet, whether the row is found by them or they differ', () => {
+      const presence = new Presence()
+      const bob = {address: '192.168.1.21', port: 2425}
+      // Entries with UTF8OPT teach nothing, but make the rows; the SENDMSGs after them are found by their names.
+      presence.observe(makePacket(BR_ENTRY | UTF8OPT, {user: '张三', charset: 'utf-8'}), alice, t0)
+      presence.observe(makePacket(BR_ENTRY | UTF8OPT, {host: 'ПК', charset: 'utf-8'}), bob, t0)
+      expect([presence.peerCharset(alice.address), presence.peerCharset(bob.address)]).to.deep.equal([
+        undefined,
+        undefined,
+      ])
+      presence.observe(makePacket(SENDMSG, {user: '张三', text: 'hi', charset: 'gbk'}), alice, t0 + 1)
+      presence.observe(makePacket(SENDMSG, {host: 'ПК', text: 'hi', charset: 'cp1251'}), bob, t0 + 1)
+      expect([presence.peerCharset(alice.address), presence.peerCharset(bob.address)]).to.deep.equal(['gbk', 'cp1251'])
+      // An ASCII row, and a packet at its endpoint whose names are not ASCII (another encoding): the row's own.
+      const carol = {address: '192.168.1.22', port: 2425}
+      presence.observe(makePacket(BR_ENTRY, {user: 'carol'}), carol, t0)
+      presence.observe(makePacket(SENDMSG, {user: '卡罗尔', text: 'hi', charset: 'gb18030'}), carol, t0 + 1)
+      expect(presence.size).to.equal(3)
+      expect(presence.peerCharset(carol.address)).to.equal('gb18030')
+    })
+
     it('keeps the latest charset per address, across ports', () => {
       const presence = new Presence()
       presence.observe(makePacket(SENDMSG, {text: '你好', charset: 'gb18030'}), alice, t0)
