@@ -31,19 +31,10 @@ function piece(encoded: Uint8Array): Piece {
 }
 
 const constant = (text: string): Piece => piece(bytes(text))
-const RECEIVED_AT = constant('{"receivedAt":"')
-const FROM = constant('","from":{"address":')
 const PORT = constant(',"port":')
 const SIZE = constant('},"size":')
-const PACKET = constant(',"ipmsg":true,"packet":{"version":')
-const CLIENT = constant(',"client":')
-const PACKET_NO = constant(',"packetNo":')
 const USER = constant(',"user":')
 const HOST = constant(',"host":')
-const COMMAND = constant(',"command":')
-const MODE = constant(',"mode":')
-const OPTIONS = constant(',"options":')
-const TEXT = constant(',"text":')
 const NICKNAME = constant(',"nickname":')
 const GROUP = constant(',"group":')
 const CHARSET = constant(',"charset":')
@@ -84,24 +75,48 @@ function putText(out: Buffer, at: number, text: string): number {
   return at + out.write(text, at, 'utf8')
 }
 
-/** The last JSON text put with put() and its bytes: a client's, an option list's or a receive time's, which repeat. */
-class EncodedText {
-  private text = ''
+const UNSET = Symbol('unset')
+
+/**
+ * A constant run of the line with the values inside it that repeat from line to line (a batch's receive time, a
+ * client's version and name, a command's mode and options, a message's charset), encoded once and copied while the
+ * values are the same: one copy where there were up to eight pieces and strings.
+ */
+class RepeatedRun<A, B = undefined, C = undefined> {
+  private a: A | typeof UNSET = UNSET
+  private b: B | typeof UNSET = UNSET
+  private c: C | typeof UNSET = UNSET
   private encoded: Piece = constant('')
 
-  put(out: Buffer, at: number, text: string): number {
-    if (text !== this.text) {
-      this.encoded = constant(text)
-      this.text = text
+  constructor(private readonly text: (a: A, b: B, c: C) => string) {}
+
+  piece(a: A, b: B, c: C): Piece {
+    if (a !== this.a || b !== this.b || c !== this.c) {
+      this.encoded = constant(this.text(a, b, c))
+      this.a = a
+      this.b = b
+      this.c = c
     }
 
-    return put(out, at, this.encoded)
+    return this.encoded
   }
 }
 
-const clientText = new EncodedText()
-const optionsText = new EncodedText()
-const timeText = new EncodedText()
+// An ISO time holds digits, '-', ':', '.', 'T' and 'Z': nothing to escape.
+const HEAD = new RepeatedRun((time: string) => `{"receivedAt":"${time}","from":{"address":`)
+const PACKET_HEAD = new RepeatedRun(
+  (version: string, client: string) =>
+    `,"ipmsg":true,"packet":{"version":${quote(version)},"client":${client},"packetNo":`,
+)
+const COMMAND_RUN = new RepeatedRun(
+  (command: number, mode: string, options: string) =>
+    `,"command":${number(command)},"mode":${quote(mode)},"options":${options},"text":`,
+)
+/** After the text of a packet without entry names, acknowledgement, attachments or family fields (a message). */
+const BARE_TAIL = new RepeatedRun(
+  (charset: string) =>
+    `,"nickname":null,"group":null,"charset":${quote(charset)},"acknowledges":null,"attachments":[]},"raw":"`,
+)
 
 /** A JSON string literal of `text`: ASCII with nothing to escape byte by byte, anything else as quote() writes it. */
 function putString(out: Buffer, start: number, text: string): number {
@@ -225,37 +240,20 @@ function putMember(out: Buffer, at: number, key: string, value: unknown): number
   return putText(out, at, JSON.stringify(value))
 }
 
-function putLine(out: Buffer, at: number, datagram: ReceivedDatagram): number {
-  const {data, from, result} = datagram
-  // An error or a captured datagram: rare enough for the string.
-  if (!result.ok || datagram.to !== undefined) return putText(out, at, datagramJson(datagram))
-  const p = result.packet
-  at = put(out, at, RECEIVED_AT)
-  at = timeText.put(out, at, isoTime(datagram.receivedAt)) // one time for a whole batch read
-  at = put(out, at, FROM)
-  at = putString(out, at, from.address)
-  at = put(out, at, PORT)
-  at = putNumber(out, at, from.port)
-  at = put(out, at, SIZE)
-  at = putNumber(out, at, data.length)
-  at = put(out, at, PACKET)
-  at = putString(out, at, p.version)
-  at = put(out, at, CLIENT)
-  at = clientText.put(out, at, clientJson(p.client))
-  at = put(out, at, PACKET_NO)
-  at = putNumber(out, at, p.packetNo)
-  at = put(out, at, USER)
-  at = putString(out, at, p.user)
-  at = put(out, at, HOST)
-  at = putString(out, at, p.host)
-  at = put(out, at, COMMAND)
-  at = putNumber(out, at, p.command)
-  at = put(out, at, MODE)
-  at = putString(out, at, p.mode)
-  at = put(out, at, OPTIONS)
-  at = optionsText.put(out, at, optionsJson(p.options))
-  at = put(out, at, TEXT)
-  at = putString(out, at, p.text)
+/** True when the packet has no entry names, acknowledgement, attachments or family fields: BARE_TAIL follows its text. */
+function bare(p: Packet): boolean {
+  if (p.nickname !== undefined || p.group !== undefined || p.acknowledges !== undefined) return false
+  if (p.attachments !== undefined && p.attachments.length > 0) return false
+  for (const field of bodyCodec(p.command).fields) {
+    const value = familyValue(p, field)
+    if (value !== undefined && value !== false) return false
+  }
+
+  return true
+}
+
+/** What follows the text, member by member, up to the raw bytes' opening quote. */
+function putTail(out: Buffer, at: number, p: Packet): number {
   at = put(out, at, NICKNAME)
   at = p.nickname === undefined ? put(out, at, NULL) : putString(out, at, p.nickname)
   at = put(out, at, GROUP)
@@ -270,7 +268,29 @@ function putLine(out: Buffer, at: number, datagram: ReceivedDatagram): number {
       ? put(out, at, EMPTY_LIST)
       : putText(out, at, JSON.stringify(p.attachments))
   for (const field of bodyCodec(p.command).fields) at = putMember(out, at, field, familyValue(p, field))
-  at = put(out, at, RAW)
+  return put(out, at, RAW)
+}
+
+function putLine(out: Buffer, at: number, datagram: ReceivedDatagram): number {
+  const {data, from, result} = datagram
+  // An error or a captured datagram: rare enough for the string.
+  if (!result.ok || datagram.to !== undefined) return putText(out, at, datagramJson(datagram))
+  const p = result.packet
+  at = put(out, at, HEAD.piece(isoTime(datagram.receivedAt), undefined, undefined)) // one time for a batch read
+  at = putString(out, at, from.address)
+  at = put(out, at, PORT)
+  at = putNumber(out, at, from.port)
+  at = put(out, at, SIZE)
+  at = putNumber(out, at, data.length)
+  at = put(out, at, PACKET_HEAD.piece(p.version, clientJson(p.client), undefined))
+  at = putNumber(out, at, p.packetNo)
+  at = put(out, at, USER)
+  at = putString(out, at, p.user)
+  at = put(out, at, HOST)
+  at = putString(out, at, p.host)
+  at = put(out, at, COMMAND_RUN.piece(p.command, p.mode, optionsJson(p.options)))
+  at = putString(out, at, p.text)
+  at = bare(p) ? put(out, at, BARE_TAIL.piece(p.charset, undefined, undefined)) : putTail(out, at, p)
   at = putBase64(out, at, data)
   return put(out, at, datagram.duplicate ? END_DUPLICATE : END)
 }

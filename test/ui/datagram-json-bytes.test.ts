@@ -78,6 +78,46 @@ describe('ui/datagram-json-bytes', () => {
     )
   })
 
+  it('matches line after line while any one member changes from a message, also in packets no decoder makes', () => {
+    // Constant runs are kept with the values inside them (time, version, client, command, mode, options, charset)
+    // and a message's members after its text as one run: each changed alone, then back, must show.
+    const base = receivedDatagram(Buffer.from('1:1700000000:alice:ALICE-PC:288:Lunch at noon?\0'))
+    if (!base.result.ok) throw new Error('the sample does not decode')
+    const p = base.result.packet
+    const iptux = decode(Buffer.from('1_iptux 0.9.4:5:u:h:288:hi\0'))
+    if (!iptux.ok) throw new Error('the iptux sample does not decode')
+    const changes: Array<[string, Partial<typeof p>]> = [
+      ['version', {version: '1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9'}],
+      ['client', {client: iptux.packet.client}],
+      ['command', {command: 0x20}],
+      ['mode', {mode: 'SENDINFO'}],
+      ['options', {options: ['SENDCHECKOPT', 'SECRETOPT']}],
+      ['charset', {charset: 'gbk'}],
+      ['nickname', {nickname: 'Al'}],
+      ['group', {group: 'Dev'}],
+      ['acknowledges', {acknowledges: 7}],
+      [
+        'attachments',
+        {attachments: [{id: 1, name: 'a.txt', size: 3, sizeHex: '3', mtime: 0, attr: 1, type: 'REGULAR'}]},
+      ],
+      ['attachmentErrors', {attachmentErrors: [{error: 'short', record: 'x'}]}],
+      ['font', {font: '{/font;-16 0;}'}],
+      ['encrypted', {encrypted: true}],
+      ['not encrypted', {encrypted: false}],
+    ]
+    const line = (changed: Partial<typeof p>, receivedAt = base.receivedAt): ReceivedDatagram => ({
+      ...base,
+      receivedAt,
+      result: {...base.result, ok: true, packet: {...p, ...changed}},
+    })
+    expect(same(line({}))).to.equal(true)
+    expect(same(line({}, base.receivedAt + 1)), 'time').to.equal(true)
+    for (const [name, changed] of changes) {
+      expect(same(line(changed)), name).to.equal(true)
+      expect(same(line({})), `${name}, then back`).to.equal(true)
+    }
+  })
+
   it('writes into whichever buffer it is given, also a view into a larger one, at any offset', () => {
     // Constant parts and base64 go in as 32-bit stores through a DataView of the buffer, kept while it is the same.
     const d = receivedDatagram(Buffer.from('1:1700000000:alice:ALICE-PC:288:Lunch at noon? Room 42, ok?\0'))
