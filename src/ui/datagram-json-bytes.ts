@@ -60,9 +60,17 @@ function room(at: number, size: number): void {
   if (at + size > limit) throw FULL
 }
 
+/** From this size on, one native copy (set(), ~15 ns whatever the size) beats word stores (~0.25 ns a byte). */
+const LONG_PIECE = 64
+
 function put(out: Buffer, at: number, {bytes, words}: Piece): number {
   const size = bytes.length
   room(at, size)
+  if (size >= LONG_PIECE) {
+    out.set(bytes, at)
+    return at + size
+  }
+
   const whole = words.length
   for (let i = 0; i < whole; i++) view.setInt32(at + i * 4, words[i], true)
   for (let i = whole * 4; i < size; i++) out[at + i] = bytes[i]
