@@ -47,6 +47,8 @@ const EMPTY_LIST = constant('[]')
 const END = constant('"}')
 const END_DUPLICATE = constant('","duplicate":true}')
 const BASE64 = bytes('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')
+/** Two base64 characters for every 12 bits (little-endian: the first in the low byte): 8 KiB, two loads a store. */
+const BASE64_PAIRS = new Uint16Array(4096).map((_, bits) => BASE64[bits >>> 6] | (BASE64[bits & 63] << 8))
 const QUOTE = 0x22
 const EQUALS = 0x3d
 
@@ -164,15 +166,7 @@ function putBase64(out: Buffer, at: number, data: Uint8Array): number {
   let i = 0
   for (; i + 2 < size; i += 3, at += 4) {
     const bits = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2]
-    // The four characters in one store (little-endian: the first in the lowest byte).
-    view.setInt32(
-      at,
-      BASE64[bits >>> 18] |
-        (BASE64[(bits >>> 12) & 63] << 8) |
-        (BASE64[(bits >>> 6) & 63] << 16) |
-        (BASE64[bits & 63] << 24),
-      true,
-    )
+    view.setInt32(at, BASE64_PAIRS[bits >>> 12] | (BASE64_PAIRS[bits & 4095] << 16), true) // four characters
   }
 
   if (i < size) {
