@@ -144,19 +144,32 @@ function putString(out: Buffer, start: number, text: string): number {
   return at + 1
 }
 
-/** A number as JSON.stringify writes it: a small non-negative integer as digits, others by String(). */
+/** Two decimal digits for every number below 100 (little-endian: the tens in the low byte). */
+const DIGIT_PAIRS = new Uint16Array(100).map((_, n) => (0x30 + ((n / 10) | 0)) | ((0x30 + (n % 10)) << 8))
+
+/** How many digits a non-negative 31-bit integer has: comparisons, not divisions. */
+function digitCount(value: number): number {
+  if (value < 100_000) return value < 100 ? (value < 10 ? 1 : 2) : value < 1000 ? 3 : value < 10_000 ? 4 : 5
+  if (value < 10_000_000) return value < 1_000_000 ? 6 : 7
+  return value < 100_000_000 ? 8 : value < 1_000_000_000 ? 9 : 10
+}
+
+/** A number as JSON.stringify writes it: a small non-negative integer as digits, two a store, others by String(). */
 function putNumber(out: Buffer, at: number, value: number): number {
   if (!(value >= 0 && value <= 0x7f_ff_ff_ff && (value | 0) === value)) return putText(out, at, number(value))
-  let digits = 1
-  for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++
-  room(at, digits)
+  const end = at + digitCount(value)
+  room(at, end - at)
+  let i = end
   let rest = value
-  for (let i = at + digits - 1; i >= at; i--) {
-    out[i] = 0x30 + (rest % 10)
-    rest = (rest / 10) | 0
+  for (; rest >= 100; i -= 2) {
+    const next = (rest / 100) | 0
+    view.setUint16(i - 2, DIGIT_PAIRS[rest - next * 100], true)
+    rest = next
   }
 
-  return at + digits
+  if (rest >= 10) view.setUint16(i - 2, DIGIT_PAIRS[rest], true)
+  else out[i - 1] = 0x30 + rest
+  return end
 }
 
 /** `data` in base64 with padding, as Buffer's base64Slice writes it. */

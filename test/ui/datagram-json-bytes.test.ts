@@ -50,7 +50,9 @@ describe('ui/datagram-json-bytes', () => {
   })
 
   it('writes numbers as JSON.stringify does, and every length of base64 (padding)', () => {
-    for (const packetNo of [0, 9, 10, 99, 2_147_483_647, 2_147_483_648, 4_294_967_295]) {
+    // Each side of every power of ten (the digit count is found by comparisons, digits written two at a time).
+    const tens = Array.from({length: 9}, (_, k) => 10 ** (k + 1)).flatMap((ten) => [ten - 1, ten, ten + 1])
+    for (const packetNo of [0, 1, 5, ...tens, 2_147_483_647, 2_147_483_648, 4_294_967_295]) {
       for (let pad = 0; pad < 3; pad++) {
         const d = receivedDatagram(Buffer.from(`1:${packetNo}:u:h:288:${'x'.repeat(pad)}\0`))
         expect(same(d), `${packetNo} ${pad}`).to.equal(true)
