@@ -128,16 +128,29 @@ const BARE_TAIL = new RepeatedRun(
     `,"nickname":null,"group":null,"charset":${quote(charset)},"acknowledges":null,"attachments":[]},"raw":"`,
 )
 
+/** From this length on, one regular-expression test and a native copy (~120 ns) beat the loop (~3 ns a character). */
+const LONG_STRING = 64
+/** A character JSON.stringify escapes, or one beyond ASCII (then UTF-8 is more than one byte). */
+const NOT_PLAIN = /[^ !#-[\]-\u007F]/
+const {latin1Write} = Buffer.prototype as unknown as {
+  latin1Write: (this: Buffer, text: string, offset: number, length: number) => number
+}
+
 /** A JSON string literal of `text`: ASCII with nothing to escape byte by byte, anything else as quote() writes it. */
 function putString(out: Buffer, start: number, text: string): number {
   const size = text.length
   room(start, size + 2)
   out[start] = QUOTE
   let at = start + 1
-  for (let i = 0; i < size; i++, at++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x20 || c === QUOTE || c === 0x5c || c >= 0x80) return putText(out, start, quote(text))
-    out[at] = c
+  if (size >= LONG_STRING) {
+    if (NOT_PLAIN.test(text)) return putText(out, start, quote(text))
+    at += latin1Write.call(out, text, at, size)
+  } else {
+    for (let i = 0; i < size; i++, at++) {
+      const c = text.charCodeAt(i)
+      if (c < 0x20 || c === QUOTE || c === 0x5c || c >= 0x80) return putText(out, start, quote(text))
+      out[at] = c
+    }
   }
 
   out[at] = QUOTE

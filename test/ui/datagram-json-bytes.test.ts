@@ -49,6 +49,45 @@ describe('ui/datagram-json-bytes', () => {
     }
   })
 
+  it('escapes as JSON.stringify does in long texts too, whichever character and wherever it stands', () => {
+    // From 64 characters on, a string is tested by a regular expression and copied natively: every character class,
+    // also lone surrogates (set in the packet: a decoder never makes them), in the text and in the user name.
+    const base = receivedDatagram(Buffer.from('1:1:u:h:288:x\0'))
+    if (!base.result.ok) throw new Error('the sample does not decode')
+    const p = base.result.packet
+    const specials = [
+      '"',
+      '\\',
+      '\n',
+      '\u0000',
+      '\u001F',
+      '\u007F',
+      '\u0080',
+      'é',
+      '\u2028',
+      '\uD800',
+      '\uDC00',
+      '😀',
+      '~',
+      ' ',
+    ]
+    for (const length of [63, 64, 65, 200]) {
+      const plain = 'Lunch at noon? Room 42, ok? '.repeat(10).slice(0, length)
+      expect(same(receivedDatagram(Buffer.from(`1:1:u:h:288:${plain}\0`))), `${length} plain`).to.equal(true)
+      for (const special of specials) {
+        for (const at of [0, length >> 1, length - 1]) {
+          const text = plain.slice(0, at) + special + plain.slice(at + 1)
+          for (const changed of [{text}, {user: text}]) {
+            const d: ReceivedDatagram = {...base, result: {...base.result, packet: {...p, ...changed}}}
+            const name = `${Object.keys(changed)[0]} of ${length}, ${JSON.stringify(special)} at ${at}`
+            expect(written(d).toString('utf8'), name).to.equal(datagramJson(d))
+            expect(same(d), name).to.equal(true)
+          }
+        }
+      }
+    }
+  })
+
   it('writes numbers as JSON.stringify does, and every length of base64 (padding)', () => {
     // Each side of every power of ten (the digit count is found by comparisons, digits written two at a time).
     const tens = Array.from({length: 9}, (_, k) => 10 ** (k + 1)).flatMap((ten) => [ten - 1, ten, ten + 1])
