@@ -1,10 +1,10 @@
 // One line of `listen --ndjson` encoded as UTF-8 straight into the output buffer: the bytes of
 // Buffer.from(datagramJson(datagram)), without making the line as a string first. Building the line from ~40
-// pieces, flattening it and encoding it cost more than decoding the datagram; here constant parts are copied from
-// bytes encoded once (four bytes a store), numbers are written as digits, ASCII text byte by byte, and the raw bytes
-// as base64 from the datagram itself. Anything unusual (text to escape or beyond ASCII, JSON values) goes through the
-// same helpers as datagramJson and is encoded where it stands; test/ui/datagram-json-bytes.test.ts holds the two to
-// the same bytes.
+// pieces, flattening it and encoding it cost more than decoding the datagram; here constant runs, with the values
+// inside them that repeat from line to line, are copied from bytes encoded once, numbers are written as digits, ASCII
+// text byte by byte (a long one natively, after one test), and the raw bytes as base64 from the datagram itself.
+// Anything unusual (text to escape or beyond ASCII, JSON values) goes through the same helpers as datagramJson and is
+// encoded where it stands; test/ui/datagram-json-bytes.test.ts holds the two to the same bytes.
 import type {ReceivedDatagram} from '../lan/received-datagram.js'
 import type {FamilyField} from '../protocol/body-codec.js'
 import type {Packet} from '../protocol/types.js'
@@ -17,14 +17,18 @@ const FULL = new Error('the line does not fit')
 
 const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8')
 
+/** From this size on, one native copy (set(), ~15 ns whatever the size) beats word stores (~0.25 ns a byte). */
+const LONG_PIECE = 64
+
 /** Bytes to copy, also as little-endian 32-bit words: four bytes a store copy ~300 bytes of a line in 60 % of the time. */
 interface Piece {
   bytes: Uint8Array
+  /** Empty for a long piece: set() copies it. */
   words: Int32Array
 }
 
 function piece(encoded: Uint8Array): Piece {
-  const words = new Int32Array(encoded.length >> 2)
+  const words = new Int32Array(encoded.length >= LONG_PIECE ? 0 : encoded.length >> 2)
   const view = new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength)
   for (let i = 0; i < words.length; i++) words[i] = view.getInt32(i * 4, true)
   return {bytes: encoded, words}
@@ -61,9 +65,6 @@ let viewed: Uint8Array | undefined
 function room(at: number, size: number): void {
   if (at + size > limit) throw FULL
 }
-
-/** From this size on, one native copy (set(), ~15 ns whatever the size) beats word stores (~0.25 ns a byte). */
-const LONG_PIECE = 64
 
 function put(out: Buffer, at: number, {bytes, words}: Piece): number {
   const size = bytes.length
