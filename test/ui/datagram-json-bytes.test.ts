@@ -49,8 +49,49 @@ describe('ui/datagram-json-bytes', () => {
     }
   })
 
+  it('escapes as JSON.stringify does in long texts too, whichever character and wherever it stands', () => {
+    // From 64 characters on, a string is tested by a regular expression and copied natively: every character class,
+    // also lone surrogates (set in the packet: a decoder never makes them), in the text and in the user name.
+    const base = receivedDatagram(Buffer.from('1:1:u:h:288:x\0'))
+    if (!base.result.ok) throw new Error('the sample does not decode')
+    const p = base.result.packet
+    const specials = [
+      '"',
+      '\\',
+      '\n',
+      '\u0000',
+      '\u001F',
+      '\u007F',
+      '\u0080',
+      'é',
+      '\u2028',
+      '\uD800',
+      '\uDC00',
+      '😀',
+      '~',
+      ' ',
+    ]
+    for (const length of [63, 64, 65, 200]) {
+      const plain = 'Lunch at noon? Room 42, ok? '.repeat(10).slice(0, length)
+      expect(same(receivedDatagram(Buffer.from(`1:1:u:h:288:${plain}\0`))), `${length} plain`).to.equal(true)
+      for (const special of specials) {
+        for (const at of [0, length >> 1, length - 1]) {
+          const text = plain.slice(0, at) + special + plain.slice(at + 1)
+          for (const changed of [{text}, {user: text}]) {
+            const d: ReceivedDatagram = {...base, result: {...base.result, packet: {...p, ...changed}}}
+            const name = `${Object.keys(changed)[0]} of ${length}, ${JSON.stringify(special)} at ${at}`
+            expect(written(d).toString('utf8'), name).to.equal(datagramJson(d))
+            expect(same(d), name).to.equal(true)
+          }
+        }
+      }
+    }
+  })
+
   it('writes numbers as JSON.stringify does, and every length of base64 (padding)', () => {
-    for (const packetNo of [0, 9, 10, 99, 2_147_483_647, 2_147_483_648, 4_294_967_295]) {
+    // Each side of every power of ten (the digit count is found by comparisons, digits written two at a time).
+    const tens = Array.from({length: 9}, (_, k) => 10 ** (k + 1)).flatMap((ten) => [ten - 1, ten, ten + 1])
+    for (const packetNo of [0, 1, 5, ...tens, 2_147_483_647, 2_147_483_648, 4_294_967_295]) {
       for (let pad = 0; pad < 3; pad++) {
         const d = receivedDatagram(Buffer.from(`1:${packetNo}:u:h:288:${'x'.repeat(pad)}\0`))
         expect(same(d), `${packetNo} ${pad}`).to.equal(true)
@@ -76,6 +117,46 @@ describe('ui/datagram-json-bytes', () => {
       ),
       {numRuns: 3000},
     )
+  })
+
+  it('matches line after line while any one member changes from a message, also in packets no decoder makes', () => {
+    // Constant runs are kept with the values inside them (time, version, client, command, mode, options, charset)
+    // and a message's members after its text as one run: each changed alone, then back, must show.
+    const base = receivedDatagram(Buffer.from('1:1700000000:alice:ALICE-PC:288:Lunch at noon?\0'))
+    if (!base.result.ok) throw new Error('the sample does not decode')
+    const p = base.result.packet
+    const iptux = decode(Buffer.from('1_iptux 0.9.4:5:u:h:288:hi\0'))
+    if (!iptux.ok) throw new Error('the iptux sample does not decode')
+    const changes: Array<[string, Partial<typeof p>]> = [
+      ['version', {version: '1_lbt6_0#128#C85B76BD9F3F#0#0#0#4001#9'}],
+      ['client', {client: iptux.packet.client}],
+      ['command', {command: 0x20}],
+      ['mode', {mode: 'SENDINFO'}],
+      ['options', {options: ['SENDCHECKOPT', 'SECRETOPT']}],
+      ['charset', {charset: 'gbk'}],
+      ['nickname', {nickname: 'Al'}],
+      ['group', {group: 'Dev'}],
+      ['acknowledges', {acknowledges: 7}],
+      [
+        'attachments',
+        {attachments: [{id: 1, name: 'a.txt', size: 3, sizeHex: '3', mtime: 0, attr: 1, type: 'REGULAR'}]},
+      ],
+      ['attachmentErrors', {attachmentErrors: [{error: 'short', record: 'x'}]}],
+      ['font', {font: '{/font;-16 0;}'}],
+      ['encrypted', {encrypted: true}],
+      ['not encrypted', {encrypted: false}],
+    ]
+    const line = (changed: Partial<typeof p>, receivedAt = base.receivedAt): ReceivedDatagram => ({
+      ...base,
+      receivedAt,
+      result: {...base.result, ok: true, packet: {...p, ...changed}},
+    })
+    expect(same(line({}))).to.equal(true)
+    expect(same(line({}, base.receivedAt + 1)), 'time').to.equal(true)
+    for (const [name, changed] of changes) {
+      expect(same(line(changed)), name).to.equal(true)
+      expect(same(line({})), `${name}, then back`).to.equal(true)
+    }
   })
 
   it('writes into whichever buffer it is given, also a view into a larger one, at any offset', () => {
