@@ -133,9 +133,6 @@ const BARE_TAIL = new RepeatedRun(
 const LONG_STRING = 64
 /** A character JSON.stringify escapes, or one beyond ASCII (then UTF-8 is more than one byte). */
 const NOT_PLAIN = /[^ !#-[\]-\u007F]/
-const {latin1Write} = Buffer.prototype as unknown as {
-  latin1Write: (this: Buffer, text: string, offset: number, length: number) => number
-}
 
 /** A JSON string literal of `text`: ASCII with nothing to escape byte by byte, anything else as quote() writes it. */
 function putString(out: Buffer, start: number, text: string): number {
@@ -145,7 +142,7 @@ function putString(out: Buffer, start: number, text: string): number {
   let at = start + 1
   if (size >= LONG_STRING) {
     if (NOT_PLAIN.test(text)) return putText(out, start, quote(text))
-    at += latin1Write.call(out, text, at, size)
+    at += out.write(text, at, size, 'latin1')
   } else {
     for (let i = 0; i < size; i++, at++) {
       const c = text.charCodeAt(i)
