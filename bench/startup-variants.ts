@@ -18,6 +18,16 @@ function copyOfStagedCli(label: string): string {
   return dir
 }
 
+/** bin/run.js of `dir` with `find` replaced (`replace` as in String.replace); an error when `find` is not in it. */
+function patchEntry(dir: string, find: string, replace: string): string {
+  const entry = join(dir, 'bin', 'run.js')
+  const text = readFileSync(entry, 'utf8')
+  const patched = text.replace(find, replace)
+  if (patched === text) throw new Error(`bin/run.js: ${JSON.stringify(find.trim())} not found`)
+  writeFileSync(entry, patched)
+  return entry
+}
+
 /** bin/run.js of a copy without dist/lanmsg.cjs: oclif loads @oclif/core and dist/commands module by module. */
 export function withoutBundle(): string {
   const dir = copyOfStagedCli('no-bundle')
@@ -64,13 +74,7 @@ export function asyncJsonReads(): string {
 
 /** bin/run.js of a copy that reads the bundle with readFileSync(file, 'utf8'): 8 KiB reads, decoded onto V8's heap. */
 export function bundleReadAsUtf8(): string {
-  const dir = copyOfStagedCli('utf8-read')
-  const entry = join(dir, 'bin', 'run.js')
-  const text = readFileSync(entry, 'utf8')
-  const patched = text.replace('source = readSource(file)', "source = readFileSync(file, 'utf8')")
-  if (patched === text) throw new Error('bin/run.js: readSource(file) not found')
-  writeFileSync(entry, patched)
-  return entry
+  return patchEntry(copyOfStagedCli('utf8-read'), 'source = readSource(file)', "source = readFileSync(file, 'utf8')")
 }
 
 /** An ES module entry that requires bin/run.js (CommonJS) of a copy: what Node's ESM loader costs at start. */
@@ -108,16 +112,11 @@ export function helpTrainedCache(): string {
 
 /** bin/run.js of a copy that loads Node's dns modules first, as dgram's default lookup and a static import did. */
 export function dnsLoaded(): string {
-  const dir = copyOfStagedCli('dns-loaded')
-  const entry = join(dir, 'bin', 'run.js')
-  const text = readFileSync(entry, 'utf8')
-  const patched = text.replace(
+  return patchEntry(
+    copyOfStagedCli('dns-loaded'),
     "const vm = require('node:vm')\n",
     "$&require('node:dns')\nrequire('node:dns/promises')\n",
   )
-  if (patched === text) throw new Error("bin/run.js: require('node:vm') not found")
-  writeFileSync(entry, patched)
-  return entry
 }
 
 /**
@@ -129,15 +128,11 @@ export function announceAlone(): string {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs'), '--out', dir, '--announce-alone'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
-  const entry = join(dir, 'bin', 'run.js')
-  const text = readFileSync(entry, 'utf8')
-  const patched = text.replace(
+  return patchEntry(
+    dir,
     'function main() {\n',
     "$&  if (loadBundle(join(root, 'dist', 'announce-alone.cjs'))) return\n",
   )
-  if (patched === text) throw new Error('bin/run.js: function main() not found')
-  writeFileSync(entry, patched)
-  return entry
 }
 
 /**
