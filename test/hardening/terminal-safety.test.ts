@@ -76,7 +76,7 @@ describe('hardening: terminal safety', function () {
       env: {LANMSG_STATE_DIR: state.dir},
     })
     try {
-      await waitForUdpBind(port)
+      await waitForUdpBind(port, cli)
       for (const [i, sample] of HOSTILE.entries()) {
         await senders[i].send(entry(100 + i, sample.text), port)
         await senders[i].send(message(200 + i, sample.text), port)

@@ -125,7 +125,7 @@ describe('hardening: what lands on the terminal', function () {
       const cli = startCli(['listen', '--address', '127.0.0.1', '--port', String(port), '--count', '2'], {
         env: {LANMSG_STATE_DIR: state.dir},
       })
-      await waitForUdpBind(port)
+      await waitForUdpBind(port, cli)
       const peer = await socket()
       await peer.send(entry(6), port)
       await peer.send(message(5), port)
@@ -257,7 +257,7 @@ describe('hardening: what lands on the terminal', function () {
       const cli = startCli(['listen', '--address', '127.0.0.1', '--port', String(port), '--peers'], {
         env: {LANMSG_STATE_DIR: state.dir},
       })
-      await waitForUdpBind(port)
+      await waitForUdpBind(port, cli)
       // 20 peers with 60,000-character nicknames: the old code took over a second a peer.
       const name = `é${'x'.repeat(60_000)}`
       for (let i = 0; i < 20; i++) {

@@ -14,6 +14,7 @@ import {fileURLToPath} from 'node:url'
 
 import {guardedEnv} from './send-guard.js'
 import {CLI_BIN} from './cli-bin.js'
+import {udpSocketsOnPort} from './udp-bound.js'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const DEV_BIN = CLI_BIN // the built CLI, kept fresh by the test setup (see cli-bin.ts)
@@ -116,19 +117,24 @@ export class CliProcess {
     return Buffer.concat(this.err).toString('utf8')
   }
 
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null
+  }
+
+  /** The exit code or the signal, once ended. */
+  get status(): NodeJS.Signals | null | number {
+    return this.child.exitCode ?? this.child.signalCode
+  }
+
   kill(signal: NodeJS.Signals = 'SIGINT'): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal)
+    if (this.running) this.child.kill(signal)
   }
 
   /** Resolves when `condition` holds (polled every 10 ms); rejects after timeoutMs or when the process ends first. */
   async until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (!condition()) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(
-          `lanmsg exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}: ${this.stderr}`,
-        )
-      }
+      if (!this.running) throw new Error(`lanmsg exited (${this.status}) before ${what}: ${this.stderr}`)
 
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
       await sleep(10)
@@ -205,23 +211,20 @@ export async function freeUdpPort(): Promise<number> {
 }
 
 /**
- * Resolves once something has bound UDP `port` on 0.0.0.0 (lanmsg binds with SO_REUSEADDR, so a bind without it
- * fails then): a readiness signal for a listener that prints nothing until the end (--json).
+ * Resolves once something has bound UDP `port` (a readiness signal for a listener that prints nothing until the
+ * end, such as --json); rejects at once with its stderr when `cli` ends before that.
  */
-export async function waitForUdpBind(port: number, timeoutMs = 15_000): Promise<void> {
+export async function waitForUdpBind(port: number, cli?: CliProcess, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const probe = dgram.createSocket({type: 'udp4', reuseAddr: false})
-    try {
-      await bindSocket(probe, port, '0.0.0.0')
-      await new Promise<void>((resolve) => probe.close(() => resolve()))
-    } catch {
-      probe.close()
-      return
-    }
-
-    if (Date.now() > deadline) throw new Error(`nothing bound UDP port ${port} within ${timeoutMs} ms`)
-    await sleep(25)
+    const bound = udpSocketsOnPort(port)
+    if (bound === undefined) return sleep(3000) // no /proc: give the CLI time to start
+    if (bound > 0) return
+    if (cli && !cli.running)
+      throw new Error(`lanmsg exited (${cli.status}) before binding UDP port ${port}: ${cli.stderr}`)
+    if (Date.now() > deadline)
+      throw new Error(`nothing bound UDP port ${port} within ${timeoutMs} ms${cli ? `; stderr: ${cli.stderr}` : ''}`)
+    await sleep(10)
   }
 }
 

@@ -3,7 +3,7 @@
 // (loopback only) with NO_COLOR and a state directory of its own, removed when it exits.
 import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
 import dgram from 'node:dgram'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -12,6 +12,7 @@ import {expect} from 'chai'
 
 import {CLI_BIN} from './cli-bin.js'
 import {sleep} from './ipmsg-sender.js'
+import {udpSocketsOnPort} from './udp-bound.js'
 import {guardedEnv} from './send-guard.js'
 
 type Json = any
@@ -133,21 +134,11 @@ export async function freePort(): Promise<number> {
   throw new Error('no free UDP port in 30000-59999')
 }
 
-/** Sockets bound to this local UDP port (any address), from /proc/net/udp; undefined where there is none. */
-function boundSockets(port: number): number | undefined {
-  if (!existsSync('/proc/net/udp')) return undefined
-  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`
-  return readFileSync('/proc/net/udp', 'utf8')
-    .split('\n')
-    .slice(1)
-    .filter((line) => line.trim().split(/\s+/)[1]?.endsWith(suffix)).length
-}
-
 /** Resolves once lanmsg has bound its port (more than `others` sockets on it), without sending it anything. */
 export async function waitBound(live: Live, others = 0): Promise<void> {
   const deadline = Date.now() + 45_000
   for (;;) {
-    const n = boundSockets(live.port)
+    const n = udpSocketsOnPort(live.port)
     if (n === undefined) return sleep(3000) // no /proc: give the CLI time to start
     if (n > others) return
     if (!live.running()) throw new Error(`listen exited before binding: ${live.stderr()}`)
