@@ -39,6 +39,8 @@ describe('hardening: --interface on an interface that is down', function () {
     await lan.ip(host, 'link', 'set', 'eth0', 'up')
     const {bridge, port} = lan.switchPort(host)
     await lan.ip(bridge, 'link', 'set', port, 'down')
+    // Under load the kernel marks the link down (operstate DOWN, no RUNNING flag) a while after `ip` returns.
+    await lan.waitForOperstate(host, 'eth0', 'DOWN')
     const exit = await run(['announce', '--interface', 'eth0'])
     expect(exit.code, exit.stderr).to.equal(2)
     expect(exit.stderr).to.match(/^Error: --interface eth0: the interface has no link/)

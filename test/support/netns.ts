@@ -613,6 +613,27 @@ export class SimulatedLan {
     return ip('-n', typeof where === 'string' ? where : where.ns, ...args)
   }
 
+  /**
+   * Resolves once a host's interface shows `operstate` (e.g. DOWN once its switch port went down): the
+   * kernel updates it, and the RUNNING flag that Node's interface list depends on, after `ip link` has returned.
+   */
+  async waitForOperstate(host: Host, ifname: string, operstate: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const [link] = JSON.parse((await this.ip(host, '-j', 'link', 'show', ifname)) || '[]') as Array<{
+        operstate?: string
+      }>
+      if (link?.operstate === operstate) return
+      if (Date.now() > deadline) {
+        throw new Error(
+          `SimulatedLan: ${host.ns} ${ifname} is ${link?.operstate} after ${timeoutMs} ms, not ${operstate}`,
+        )
+      }
+
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
   /** The switch namespace and port that a host's interface is plugged into (the other end of its veth). */
   switchPort(host: Host, ifname = 'eth0'): {bridge: string; port: string} {
     const n = this.hosts.indexOf(host)
