@@ -31,8 +31,8 @@ describe('real iptux: what it displays of lanmsg messages', function () {
     return {code: result.code, delivered: report.deliveries?.[0]?.delivered, report, stderr: result.stderr}
   }
 
-  /** The chat entry iptux displayed with exactly this text, waiting a while for it; undefined if none came. */
-  async function displayed(text: string, timeoutMs = 4000): Promise<ChatEntry | undefined> {
+  /** The chat entry iptux displayed with exactly this text (iptux under load logs it seconds late); undefined if none came. */
+  async function displayed(text: string, timeoutMs = 10_000): Promise<ChatEntry | undefined> {
     return iptux
       .waitForChat((e) => e.direction === 'received' && e.text === text, timeoutMs, `display of ${text.slice(0, 40)}`)
       .catch(() => undefined)
