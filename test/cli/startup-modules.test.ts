@@ -8,7 +8,7 @@ import {join} from 'node:path'
 
 import {randomFill} from '../../src/lan/random-fill.js'
 import {CLI_BIN} from '../support/cli-bin.js'
-import {freePort} from '../support/ipmsg-peers.js'
+import {freeUdpPort} from '../support/ipmsg-peers.js'
 import {makeStateDir} from '../support/run-cli.js'
 import {guardedEnv} from '../support/send-guard.js'
 
@@ -48,7 +48,7 @@ describe('modules loaded by a complete announce', () => {
 
   it('does not load node:crypto (random bytes from /dev/urandom, listr2 task ids from a counter)', async function () {
     this.timeout(60_000)
-    const port = await freePort() // nothing listens there: one datagram, no answer
+    const port = await freeUdpPort() // nothing listens there: one datagram, no answer
     const args = ['announce', 'hi', '--to', '127.0.0.1', '--port', String(port), '--bind-port', '0', '--wait', '0']
     const run = builtinsLoaded(args, {LANMSG_STATE_DIR: state.dir})
     expect(run.code, run.stderr).to.equal(0)
@@ -59,7 +59,7 @@ describe('modules loaded by a complete announce', () => {
 
   it('does not load dns (its sockets are given IPv4 literals, through their own lookup)', async function () {
     this.timeout(60_000)
-    const port = await freePort()
+    const port = await freeUdpPort()
     const args = ['announce', 'hi', '--to', '127.0.0.1', '--port', String(port), '--bind-port', '0', '--wait', '0']
     const run = builtinsLoaded(args, {LANMSG_STATE_DIR: state.dir})
     expect(run.code, run.stderr).to.equal(0)

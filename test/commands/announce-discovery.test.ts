@@ -3,7 +3,15 @@
 import {expect} from 'chai'
 import dgram from 'node:dgram'
 
-import {eventually, type FakePeer, freePort, type Heard, IPMSG, packets, startFakePeer} from '../support/ipmsg-peers.js'
+import {
+  eventually,
+  type FakePeer,
+  freeUdpPort,
+  type Heard,
+  IPMSG,
+  packets,
+  startFakePeer,
+} from '../support/ipmsg-peers.js'
 import {makeStateDir, runCli, type RunCliResult} from '../support/run-cli.js'
 
 const BROADCAST = '127.255.255.255'
@@ -22,7 +30,7 @@ interface Trio {
 
 /** Three peers sharing one port on 0.0.0.0 (reuseAddr), each answering from its own loopback address. */
 async function startTrio(): Promise<Trio> {
-  const port = await freePort()
+  const port = await freeUdpPort()
   const peers = [
     await startFakePeer({
       port,
@@ -271,7 +279,7 @@ describe('announce (presence discovery)', function () {
   })
 
   it('marks a reply heard twice (same source, number and command) as a duplicate: once in the table, counted', async () => {
-    const port = await freePort()
+    const port = await freeUdpPort()
     // A peer that sends its ANSENTRY twice with one number, as libipmsg sends each broadcast to two addresses. It
     // hears broadcasts on 0.0.0.0 and answers from 127.0.0.5 (a unicast target would end announce at the first).
     const ear = dgram.createSocket({type: 'udp4', reuseAddr: true})

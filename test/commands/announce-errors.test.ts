@@ -2,7 +2,7 @@
 // the documented exit code. Every run names a loopback target; none of them gets as far as sending.
 import {expect} from 'chai'
 
-import {freePort, holdPort} from '../support/ipmsg-peers.js'
+import {freeUdpPort, holdPort} from '../support/ipmsg-peers.js'
 import {makeStateDir, runCli, type RunCliResult} from '../support/run-cli.js'
 
 /** Exactly one line that starts with "Error:", and it is the last; no stack trace (progress lines may precede it). */
@@ -75,7 +75,7 @@ describe('announce errors', function () {
   let results: RunCliResult[]
   before(async function () {
     this.timeout(120_000) // 14 start-ups of the CLI, two at a time; slow when the machine is shared
-    const port = await freePort()
+    const port = await freeUdpPort()
     results = await pool(
       2,
       cases.map((c) => () => runCli(withDefaults(c.args, port), {env})),
@@ -100,7 +100,7 @@ describe('announce errors', function () {
     let port: number
     let holder: {close(): Promise<void>}
     before(async () => {
-      port = await freePort()
+      port = await freeUdpPort()
       holder = await holdPort(port)
     })
     after(() => holder.close())

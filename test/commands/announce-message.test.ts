@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 import iconv from 'iconv-lite'
 
-import {eventually, type FakePeer, freePort, IPMSG, packets, startFakePeer} from '../support/ipmsg-peers.js'
+import {eventually, type FakePeer, freeUdpPort, IPMSG, packets, startFakePeer} from '../support/ipmsg-peers.js'
 import {makeStateDir, runCli, type RunCliResult} from '../support/run-cli.js'
 
 const ME = ['--user', 'alice', '--host', 'pc1']
@@ -19,7 +19,7 @@ describe('announce TEXT (messages and receipts)', function () {
   let peer: FakePeer | undefined
   after(() => state.remove())
   beforeEach(async () => {
-    port = await freePort()
+    port = await freeUdpPort()
   })
   afterEach(async () => {
     await peer?.close()
@@ -126,8 +126,8 @@ describe('announce TEXT (messages and receipts)', function () {
     let silentPort: number
     let silentRun: RunCliResult
     before(async () => {
-      const deafPort = await freePort()
-      silentPort = await freePort()
+      const deafPort = await freeUdpPort()
+      silentPort = await freeUdpPort()
       deaf = await startFakePeer({port: deafPort, user: 'bob', host: 'pc2', nick: 'Bob', ignoreFirst: Infinity})
       const args = (p: number) => ['announce', 'anyone?', '--to', '127.0.0.1', '--port', String(p), '--bind-port', '0']
       ;[deafRun, silentRun] = await Promise.all([

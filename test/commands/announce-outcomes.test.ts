@@ -7,7 +7,7 @@ import dgram from 'node:dgram'
 
 import {otherUdpSockets} from '../../src/net/port-holders.js'
 import {CLI_BIN} from '../support/cli-bin.js'
-import {freePort, IPMSG, packets, startFakePeer, type FakePeer} from '../support/ipmsg-peers.js'
+import {freeUdpPort, IPMSG, packets, startFakePeer, type FakePeer} from '../support/ipmsg-peers.js'
 import {makeStateDir, REPO_ROOT, runCli} from '../support/run-cli.js'
 import {guardedEnv} from '../support/send-guard.js'
 
@@ -56,7 +56,7 @@ describe('announce outcomes (never guess)', function () {
   let peer: FakePeer | undefined
   after(() => state.remove())
   beforeEach(async () => {
-    port = await freePort()
+    port = await freeUdpPort()
   })
   afterEach(async () => {
     await peer?.close()

@@ -2,7 +2,7 @@
 // safely; and peers whose names carry terminal escape sequences.
 import {expect} from 'chai'
 
-import {freePort, type FakePeer, startEchoServer, startFakePeer} from '../support/ipmsg-peers.js'
+import {freeUdpPort, type FakePeer, startEchoServer, startFakePeer} from '../support/ipmsg-peers.js'
 import {makeStateDir, runCli} from '../support/run-cli.js'
 
 type Json = any // JSON documents of the CLI, checked field by field
@@ -18,7 +18,7 @@ describe('announce --raw and terminal safety', function () {
   let server: FakePeer | undefined
   after(() => state.remove())
   beforeEach(async () => {
-    port = await freePort()
+    port = await freeUdpPort()
   })
   afterEach(async () => {
     await server?.close()

@@ -3,12 +3,11 @@
 // Network rule: UDP goes to 127.0.0.0/8 only (127.255.255.255 reaches the sockets bound to 0.0.0.0 on loopback).
 import {expect} from 'chai'
 import {spawn} from 'node:child_process'
-import dgram from 'node:dgram'
 import iconv from 'iconv-lite'
 
 import {CMD, ipmsgPacket, NUL, OPT, openSender, type Reply, type Sender, sleep} from '../support/ipmsg-sender.js'
 import {CLI_BIN} from '../support/cli-bin.js'
-import {eventually, type FakePeer, freePort as freeSharedPort, startFakePeer} from '../support/ipmsg-peers.js'
+import {eventually, type FakePeer, freeUdpPort, startFakePeer} from '../support/ipmsg-peers.js'
 import {makeStateDir, REPO_ROOT, runCli} from '../support/run-cli.js'
 import {guardedEnv} from '../support/send-guard.js'
 
@@ -20,17 +19,6 @@ const ME = ['--user', 'lanbot', '--host', 'testhost', '--nick', '小王子', '--
 const gbk = (text: string) => iconv.encode(text, 'gbk')
 const NICK_GBK = Buffer.concat([gbk('小王子'), NUL, gbk('研发'), NUL])
 const NICK_UTF8 = Buffer.concat([Buffer.from('小王子'), NUL, Buffer.from('研发'), NUL])
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4')
-    socket.once('error', reject)
-    socket.bind(0, '127.0.0.1', () => {
-      const {port} = socket.address()
-      socket.close(() => resolve(port))
-    })
-  })
-}
 
 /** `listen` in a child process; stop() sends SIGINT and resolves with its output. */
 function startListen(args: string[], stateDir: string) {
@@ -85,7 +73,7 @@ describe('charsets on the wire (listen --respond, announce)', function () {
     }
 
     before(async () => {
-      port = await freePort()
+      port = await freeUdpPort()
       // Bound before lanmsg on 0.0.0.0 with SO_REUSEADDR: it hears lanmsg's BR_ENTRY to 127.255.255.255.
       observer = await openSender({address: '0.0.0.0', port})
       const listen = startListen(
@@ -247,7 +235,7 @@ describe('charsets on the wire (listen --respond, announce)', function () {
 
   describe('listen --respond --encoding gbk: everything it sends is GBK, and GBK only', () => {
     it('broadcasts BR_ENTRY and answers even a CAPUTF8OPT peer in GBK, without UTF8OPT', async () => {
-      const port = await freePort()
+      const port = await freeUdpPort()
       const observer = await openSender({address: '0.0.0.0', port})
       const peer = await openSender({address: '127.0.0.6'})
       try {
@@ -423,7 +411,7 @@ describe('charsets on the wire (listen --respond, announce)', function () {
     const body = (bytes: Buffer) => Buffer.concat([bytes, NUL]).toString('hex')
 
     before(async () => {
-      port = await freeSharedPort()
+      port = await freeUdpPort()
       // Each on 0.0.0.0 (hears the loopback broadcast) and on its own address (its unicasts), all on one port.
       const start = (name: keyof typeof address, options: Partial<Parameters<typeof startFakePeer>[0]>) =>
         startFakePeer({

@@ -8,7 +8,7 @@ import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {freePort} from '../support/ipmsg-peers.js'
+import {freeUdpPort} from '../support/ipmsg-peers.js'
 import {CLI_BIN} from '../support/cli-bin.js'
 import {sendBurst} from '../support/loopback-burst.js'
 import {guardedEnv} from '../support/send-guard.js'
@@ -58,7 +58,7 @@ async function stalled(port: number, args: string[], env: NodeJS.ProcessEnv = {}
 }
 
 async function stalledListener(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const port = await freePort()
+  const port = await freeUdpPort()
   const listen = ['listen', '--address', '127.0.0.1', '--port', String(port), '--duration', '120s']
   return stalled(port, [...listen, ...args], env)
 }
@@ -89,7 +89,7 @@ describe('kernel drops (SIGSTOP, a burst on loopback, SIGCONT)', function () {
   })
 
   it('announce --json counts the replies the kernel dropped while it was stalled', async () => {
-    const [port, nobody] = [await freePort(), await freePort()]
+    const [port, nobody] = [await freeUdpPort(), await freeUdpPort()]
     const announce = ['announce', '--raw', 'x', '--to', '127.0.0.1', '--port', String(nobody), '--bind-port']
     const run = await stalled(port, [...announce, String(port), '--wait', '4s', '--json'], {}, false)
     expect(run.code, run.stderr).to.equal(0)

@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 
 import {CMD, OPT} from '../support/ipmsg-sender.js'
-import {freePort, startListen, waitBound} from '../support/listen-child.js'
+import {freeUdpPort, startListen, waitBound} from '../support/listen-child.js'
 import {closeAll, entry, senders, sendmsg} from '../support/listen-datagrams.js'
 
 type Json = any
@@ -25,7 +25,7 @@ describe('listen', function () {
     ]
     const ROW = /^\d{2}:\d{2}:\d{2}\.\d{3} {2}127\.0\.0\.2:\d+ +/
     const run = async (args: string[]) => {
-      const port = await freePort()
+      const port = await freeUdpPort()
       const [s] = await senders(['127.0.0.2'])
       try {
         const live = startListen(port, [...args, '--count', '3'])

@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 
 import {openSender, type Sender, sleep} from '../support/ipmsg-sender.js'
-import {type Finished, freePort, ndjson, startListen, waitBound} from '../support/listen-child.js'
+import {type Finished, freeUdpPort, ndjson, startListen, waitBound} from '../support/listen-child.js'
 import {closeAll, senders, sendmsg} from '../support/listen-datagrams.js'
 
 describe('listen', function () {
@@ -21,7 +21,7 @@ describe('listen', function () {
     before(async () => {
       list = await senders(['127.0.0.1', '127.0.0.1', '127.0.0.1'])
       const counted = async () => {
-        const port = await freePort()
+        const port = await freeUdpPort()
         const live = startListen(port, ['--ndjson', '--count', '2'])
         await waitBound(live)
         await list[0].send(sendmsg(1, 'one'), port)
@@ -34,7 +34,7 @@ describe('listen', function () {
       }
 
       const timed = async () => {
-        const port = await freePort()
+        const port = await freeUdpPort()
         const live = startListen(port, ['--duration', '500ms'])
         await waitBound(live)
         durationBoundAt = Date.now()
@@ -42,7 +42,7 @@ describe('listen', function () {
       }
 
       const signal = async (name: NodeJS.Signals, sender: Sender) => {
-        const port = await freePort()
+        const port = await freeUdpPort()
         const live = startListen(port, ['--ndjson', '--duration', '20s'])
         await waitBound(live)
         const sent = 200
@@ -88,7 +88,7 @@ describe('listen', function () {
   })
 
   it('`listen --ndjson | head -1` ends quietly: one line, no EPIPE or stack trace', async () => {
-    const port = await freePort()
+    const port = await freeUdpPort()
     const sender = await openSender()
     try {
       const live = startListen(port, ['--ndjson', '--duration', '30s'], {shell: (cli) => `${cli} | head -1`})

@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 import dgram from 'node:dgram'
 
-import {freePort} from '../support/listen-child.js'
+import {freeUdpPort} from '../support/listen-child.js'
 import {makeStateDir, runCli, type RunCliResult} from '../support/run-cli.js'
 
 describe('listen', function () {
@@ -39,13 +39,13 @@ describe('listen', function () {
     ]
 
     before(async () => {
-      heldPort = await freePort()
+      heldPort = await freeUdpPort()
       const holder = dgram.createSocket({type: 'udp4', reuseAddr: false})
       await new Promise<void>((resolve) => {
         holder.bind({port: heldPort, address: '0.0.0.0'}, () => resolve())
       })
       try {
-        const freeForOthers = await freePort() // the flag errors must fail before binding anything
+        const freeForOthers = await freeUdpPort() // the flag errors must fail before binding anything
         const runs = await Promise.all(
           cases.map((c) => {
             const args = c.args()

@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 
 import {CMD, ipmsgPacket, NUL, type Sender, sleep} from '../support/ipmsg-sender.js'
-import {type Finished, freePort, ndjson, startListen, waitBound} from '../support/listen-child.js'
+import {type Finished, freeUdpPort, ndjson, startListen, waitBound} from '../support/listen-child.js'
 import {closeAll, entry, JUNK, senders, sendmsg} from '../support/listen-datagrams.js'
 
 describe('listen', function () {
@@ -20,7 +20,7 @@ describe('listen', function () {
       list = await senders(['127.0.0.1', '127.0.0.2', '127.0.0.1', '127.0.0.1'])
       const [one, two, three, four] = list
       const scenario = async (args: string[], steps: Array<[Sender, Buffer]>) => {
-        const port = await freePort()
+        const port = await freeUdpPort()
         const live = startListen(port, ['--ndjson', ...args])
         await waitBound(live)
         for (const [sender, bytes] of steps) {

@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 
 import {CMD, OPT, sleep} from '../support/ipmsg-sender.js'
-import {freePort, startListen, waitBound} from '../support/listen-child.js'
+import {freeUdpPort, startListen, waitBound} from '../support/listen-child.js'
 import {closeAll, entry, senders} from '../support/listen-datagrams.js'
 import {runCli} from '../support/run-cli.js'
 
@@ -21,7 +21,7 @@ describe('listen', function () {
   })
 
   it('presence (--json --expire 300ms): expired after silence, exited after BR_EXIT, absent after BR_ABSENCE', async () => {
-    const port = await freePort()
+    const port = await freeUdpPort()
     const [a, b, c] = await senders(['127.0.0.2', '127.0.0.3', '127.0.0.4'])
     try {
       const live = startListen(port, ['--json', '--expire', '300ms', '--count', '4'])

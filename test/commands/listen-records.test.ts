@@ -4,7 +4,7 @@
 import {expect} from 'chai'
 
 import {CMD, ipmsgPacket, NUL, OPT, openSender, type Sender, sleep} from '../support/ipmsg-sender.js'
-import {type Finished, freePort, ndjson, startListen, waitBound} from '../support/listen-child.js'
+import {type Finished, freeUdpPort, ndjson, startListen, waitBound} from '../support/listen-child.js'
 import {
   closeAll,
   entry,
@@ -284,7 +284,7 @@ describe('listen', function () {
     before(async () => {
       // One sender per case, each its own loopback host (as on a LAN, the charset memory of one does not touch another).
       list = await senders(cases.map((_, i) => `127.0.0.${10 + i}`))
-      const port = await freePort()
+      const port = await freeUdpPort()
       const live = startListen(port, ['--ndjson', '--count', String(cases.length)])
       await waitBound(live)
       sentFrom = Date.now()
@@ -341,7 +341,7 @@ describe('listen', function () {
   })
 
   it('--ndjson streams: the first record is on stdout while the process still runs (--duration 5s)', async () => {
-    const port = await freePort()
+    const port = await freeUdpPort()
     const sender = await openSender()
     const live = startListen(port, ['--ndjson', '--duration', '5s'])
     try {
@@ -365,7 +365,7 @@ describe('listen', function () {
   })
 
   it('--json --count 3 prints one document {datagrams, packets: [records], peers}', async () => {
-    const port = await freePort()
+    const port = await freeUdpPort()
     const [s1, s2] = await senders(['127.0.0.2', '127.0.0.3'])
     try {
       const live = startListen(port, ['--json', '--count', '3'])

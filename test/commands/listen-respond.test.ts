@@ -5,7 +5,7 @@
 import {expect} from 'chai'
 
 import {CMD, ipmsgPacket, NUL, OPT, openSender, type Reply, type Sender, sleep} from '../support/ipmsg-sender.js'
-import {type Finished, freePort, ndjson, startListen, withoutSharedPortLine} from '../support/listen-child.js'
+import {type Finished, freeUdpPort, ndjson, startListen, withoutSharedPortLine} from '../support/listen-child.js'
 import {closeAll, entry, sendmsg} from '../support/listen-datagrams.js'
 
 type Json = any
@@ -125,8 +125,8 @@ describe('listen', function () {
     }
 
     before(async () => {
-      port = await freePort()
-      absentPort = await freePort()
+      port = await freeUdpPort()
+      absentPort = await freeUdpPort()
       // Bound before lanmsg, with SO_REUSEADDR: they hear lanmsg's broadcasts to 127.255.255.255, while unicasts to
       // the port still reach lanmsg (on Linux the socket bound last gets them).
       observer = await openSender({address: '0.0.0.0', port})

@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 
 import {CMD, type Sender, sleep} from '../support/ipmsg-sender.js'
-import {type Finished, freePort, startListen, waitBound} from '../support/listen-child.js'
+import {type Finished, freeUdpPort, startListen, waitBound} from '../support/listen-child.js'
 import {closeAll, entry, EVIL_NICK, EVIL_TEXT, JUNK, senders, sendmsg} from '../support/listen-datagrams.js'
 
 describe('listen', function () {
@@ -26,7 +26,7 @@ describe('listen', function () {
     const sizes = datagrams().map(([, b]) => b.length)
 
     async function feed(extra: string[], from: Sender[]): Promise<Finished> {
-      const port = await freePort()
+      const port = await freeUdpPort()
       const live = startListen(port, ['--count', '6', ...extra])
       await waitBound(live)
       for (const [who, bytes] of datagrams()) {

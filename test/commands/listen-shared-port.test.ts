@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 import dgram from 'node:dgram'
 
-import {freePort} from '../support/ipmsg-peers.js'
+import {freeUdpPort} from '../support/ipmsg-peers.js'
 import {runCli} from '../support/run-cli.js'
 
 function bindShared(port: number): Promise<dgram.Socket> {
@@ -17,7 +17,7 @@ describe('listen beside another socket on its port', function () {
   this.timeout(30_000)
 
   it('warns in one line that unicasts go to one socket only, naming the program', async () => {
-    const port = await freePort()
+    const port = await freeUdpPort()
     const other = await bindShared(port)
     try {
       const run = await runCli(['listen', '--port', String(port), '--duration', '300ms'])
@@ -32,7 +32,7 @@ describe('listen beside another socket on its port', function () {
   })
 
   it('says nothing when the port is its own', async () => {
-    const port = await freePort()
+    const port = await freeUdpPort()
     const run = await runCli(['listen', '--port', String(port), '--duration', '300ms'])
     expect(run.code, run.stderr).to.equal(0)
     expect(run.stderr).to.not.include('Warning:')

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {Announcer} from '../../src/lan/announce.js'
 import {PacketNumberSource} from '../../src/lan/packet-number-store.js'
 import {CAPUTF8OPT, MODES, SENDCHECKOPT, UTF8OPT} from '../../src/protocol/constants.js'
-import {eventually, freePort, startFakePeer} from '../support/ipmsg-peers.js'
+import {eventually, freeUdpPort, startFakePeer} from '../support/ipmsg-peers.js'
 
 const FEIQIU = '1_lbt6_0#128#1eb90dfd5a26#0#0#0#4001#9'
 /** 你好 as lanmsg writes it in a charset (UTF8OPT only in UTF-8). */
@@ -146,7 +146,7 @@ describe('Announcer (library level, loopback)', () => {
 
   it('resends to a Feiqiu its own GBK copy, and any --expect waits until the message went out', async () => {
     // A Feiqiu-dialect peer that answers the entry at once but ignores the first copy of the message.
-    const port = await freePort()
+    const port = await freeUdpPort()
     const feiq = await startFakePeer({
       port,
       user: 'feiq-h1',
@@ -180,7 +180,7 @@ describe('Announcer (library level, loopback)', () => {
 
   it('with waitMs 0 never writes per peer, even in a later round after the Feiqiu answered the entry', async () => {
     // --wait 0 --repeat 2: the answer to the entry arrives during the interval, but nothing waited for it.
-    const port = await freePort()
+    const port = await freeUdpPort()
     const feiq = await startFakePeer({port, user: 'feiq-h1', host: 'feiqhost1', nick: 'feiq-h1', version: FEIQIU})
     try {
       await new Announcer().run({

@@ -3,7 +3,7 @@ import {spawn} from 'node:child_process'
 import dgram from 'node:dgram'
 
 import {describeHolder, otherUdpSockets, parseProcNetUdp, sameAddresses} from '../../src/net/port-holders.js'
-import {freePort} from '../support/ipmsg-peers.js'
+import {freeUdpPort} from '../support/ipmsg-peers.js'
 
 // Two lines of /proc/net/udp and one of /proc/net/udp6 as Linux 6.x prints them.
 const UDP = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
@@ -26,7 +26,7 @@ describe('port-holders', () => {
 
   it('never counts a socket of this process as another program', async function () {
     if (process.platform !== 'linux') this.skip()
-    const port = await freePort()
+    const port = await freeUdpPort()
     expect(otherUdpSockets(port)).to.deep.equal([])
     const socket = dgram.createSocket('udp4')
     await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()))
@@ -56,7 +56,7 @@ describe('port-holders', () => {
   })
 
   it('leaves out a socket of another process bound to another local address of the port', async () => {
-    const port = await freePort()
+    const port = await freeUdpPort()
     const script = `const s = require('node:dgram').createSocket({type: 'udp4', reuseAddr: true}); s.bind(${port}, '127.0.0.2', () => console.log('ready'))`
     const other = spawn(process.execPath, ['-e', script], {stdio: ['ignore', 'pipe', 'inherit']})
     try {

@@ -14,7 +14,7 @@ import {fileURLToPath} from 'node:url'
 
 import {guardedEnv} from './send-guard.js'
 import {CLI_BIN} from './cli-bin.js'
-import {udpSocketsOnPort} from './udp-bound.js'
+import {udpSocketsOnPort} from './udp-ports.js'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const DEV_BIN = CLI_BIN // the built CLI, kept fresh by the test setup (see cli-bin.ts)
@@ -191,26 +191,6 @@ function bindSocket(socket: dgram.Socket, port: number, address: string): Promis
 }
 
 /**
- * A UDP port that is free on 0.0.0.0 (for UDP and for a second, non-sharing bind), from the high range; random
- * so that parallel runs and other engineers' tests do not collide.
- */
-export async function freeUdpPort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 40_000)
-    const probe = dgram.createSocket({type: 'udp4', reuseAddr: false})
-    try {
-      await bindSocket(probe, port, '0.0.0.0')
-      await new Promise<void>((resolve) => probe.close(() => resolve()))
-      return port
-    } catch {
-      probe.close()
-    }
-  }
-
-  throw new Error('no free UDP port found')
-}
-
-/**
  * Resolves once something has bound UDP `port` (a readiness signal for a listener that prints nothing until the
  * end, such as --json); rejects at once with its stderr when `cli` ends before that.
  */
@@ -227,6 +207,8 @@ export async function waitForUdpBind(port: number, cli?: CliProcess, timeoutMs =
     await sleep(10)
   }
 }
+
+export {freeUdpPort} from './udp-ports.js'
 
 export interface Received {
   data: Buffer

@@ -181,19 +181,7 @@ export async function holdPort(port: number): Promise<{close(): Promise<void>}> 
   return {close: () => closeSocket(socket)}
 }
 
-/** A random UDP port from 30000 to 59999 that is free right now on 0.0.0.0 (and so on loopback). */
-export async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 30_000 + Math.floor(Math.random() * 30_000)
-    try {
-      const socket = await bindUdp(port, '0.0.0.0', false)
-      await closeSocket(socket)
-      return port
-    } catch {}
-  }
-
-  throw new Error('no free UDP port found in 30000-59999')
-}
+export {freeUdpPort} from './udp-ports.js'
 
 /** Resolves once `condition()` holds, checking every 10 ms; rejects after `timeoutMs`. */
 export async function eventually(condition: () => boolean, timeoutMs = 1000, what = 'condition'): Promise<void> {

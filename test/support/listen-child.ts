@@ -2,7 +2,6 @@
 // comes, the process can be signalled, and every run has a hard limit. The child runs under the send guard
 // (loopback only) with NO_COLOR and a state directory of its own, removed when it exits.
 import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
-import dgram from 'node:dgram'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -12,7 +11,7 @@ import {expect} from 'chai'
 
 import {CLI_BIN} from './cli-bin.js'
 import {sleep} from './ipmsg-sender.js'
-import {udpSocketsOnPort} from './udp-bound.js'
+import {udpSocketsOnPort} from './udp-ports.js'
 import {guardedEnv} from './send-guard.js'
 
 type Json = any
@@ -40,8 +39,6 @@ export interface Live {
   waitForStdout(test: (stdout: string) => boolean, timeoutMs?: number, what?: string): Promise<void>
   readonly done: Promise<Finished>
 }
-
-const usedPorts = new Set<number>()
 
 /** `node bin/dev.js …cliArgs`, or with `shell`, the bash pipeline it makes of that command line. */
 function spawnCli(cliArgs: string[], env: NodeJS.ProcessEnv, shell?: (cli: string) => string) {
@@ -110,29 +107,7 @@ export function startListen(
   return live
 }
 
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket({type: 'udp4', reuseAddr: false})
-    socket.once('error', () => {
-      socket.close()
-      resolve(false)
-    })
-    socket.bind({port, address: '0.0.0.0'}, () => socket.close(() => resolve(true)))
-  })
-}
-
-/** A random port from 30000 to 59999, free on 0.0.0.0 now and not handed out before in this process. */
-export async function freePort(): Promise<number> {
-  for (let i = 0; i < 100; i++) {
-    const port = 30_000 + Math.floor(Math.random() * 30_000)
-    if (!usedPorts.has(port) && (await canBind(port))) {
-      usedPorts.add(port)
-      return port
-    }
-  }
-
-  throw new Error('no free UDP port in 30000-59999')
-}
+export {freeUdpPort} from './udp-ports.js'
 
 /** Resolves once lanmsg has bound its port (more than `others` sockets on it), without sending it anything. */
 export async function waitBound(live: Live, others = 0): Promise<void> {
