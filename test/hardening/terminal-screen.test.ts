@@ -11,6 +11,8 @@ import {join} from 'node:path'
 import {freeUdpPort, LoopbackSocket, makeStateDir, runCli, sleep, startCli, waitForUdpBind} from '../support/hostile.js'
 import {CMD, ipmsgPacket, NUL, OPT} from '../support/ipmsg-sender.js'
 import {TmuxPane} from '../support/tmux.js'
+import {udpBytesWaiting} from '../support/udp-ports.js'
+import {waitUntil} from '../support/wait-until.js'
 import {displayWidth} from '../../src/ui/display-width.js'
 
 const LONG_TEXT = `Lunch at noon? ${'x'.repeat(150)} END`
@@ -180,11 +182,16 @@ describe('hardening: what lands on the terminal', function () {
   describe('listen --peers on a terminal', () => {
     it('redraws in place a few times a second, fits the screen and counts the rest', async () => {
       const {pane, port} = await listenPane(100, ['--peers'])
-      // 300 new peers (one source address each, 127.100.1.1 to 127.100.2.50), as fast as they can be sent.
+      // 300 new peers (one source address each, 127.100.1.1 to 127.100.2.50), as fast as they can be sent, in
+      // bursts of 50 that a default receive buffer (rmem_max) holds however slowly a loaded machine lets lanmsg read.
       const peers = await Promise.all(
         Array.from({length: 300}, (_, i) => socket(`127.100.${1 + Math.floor(i / 250)}.${(i % 250) + 1}`)),
       )
-      for (const [i, peer] of peers.entries()) await peer.send(entry(100 + i), port)
+      for (const [i, peer] of peers.entries()) {
+        await peer.send(entry(100 + i), port)
+        if (i % 50 === 49) await waitUntil(() => udpBytesWaiting(port) === 0, `lanmsg to read ${i + 1} entries`)
+      }
+
       const screen = await pane.waitFor(showing('(300 in all'), 20_000, 'the count of peers')
       expect(screen.length, screen.join('\n')).to.be.at.most(24)
       expect(screen.filter((l) => l.startsWith('ADDRESS'))).to.have.lengthOf(1)
@@ -266,9 +273,11 @@ describe('hardening: what lands on the terminal', function () {
           ipmsgPacket({packetNo: 400 + i, user: 'u', host: 'h', command: CMD.BR_ENTRY | OPT.CAPUTF8OPT}, name, NUL),
           port,
         )
+        // One at a time: 20 of them at once overflow a default receive buffer (rmem_max) while lanmsg is slow to read.
+        await waitUntil(() => udpBytesWaiting(port) === 0, `lanmsg to read peer ${i + 1}`, {timeoutMs: 15_000})
       }
 
-      await sleep(1500)
+      await sleep(500)
       const stopped = Date.now()
       cli.kill('SIGINT')
       const exit = await cli.exited

@@ -4,14 +4,25 @@
 import dgram from 'node:dgram'
 import {existsSync, readFileSync} from 'node:fs'
 
-/** IPv4 UDP sockets bound to local `port` (any address), from /proc/net/udp; undefined where there is no /proc. */
-export function udpSocketsOnPort(port: number): number | undefined {
+/** The lines of /proc/net/udp for local `port` (any address), split into fields; undefined where there is no /proc. */
+function procLines(port: number): string[][] | undefined {
   if (!existsSync('/proc/net/udp')) return undefined
   const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`
   return readFileSync('/proc/net/udp', 'utf8')
     .split('\n')
     .slice(1)
-    .filter((line) => line.trim().split(/\s+/)[1]?.endsWith(suffix)).length
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[1]?.endsWith(suffix))
+}
+
+/** IPv4 UDP sockets bound to local `port` (any address), from /proc/net/udp; undefined where there is no /proc. */
+export function udpSocketsOnPort(port: number): number | undefined {
+  return procLines(port)?.length
+}
+
+/** Bytes waiting to be read on the IPv4 UDP sockets of local `port` (rx_queue); undefined where there is no /proc. */
+export function udpBytesWaiting(port: number): number | undefined {
+  return procLines(port)?.reduce((sum, fields) => sum + Number.parseInt(fields[4].split(':')[1], 16), 0)
 }
 
 /** The ports the kernel picks from for a socket bound to port 0 (Linux's default where /proc does not say). */
