@@ -17,6 +17,7 @@ import {
   STACK_TRACE,
   startCli,
   vmRssKiB,
+  waitForUdpBind,
 } from '../support/hostile.js'
 
 const FULL_DISK = 'Error: the output could not be written to stdout: no space left on device (ENOSPC)'
@@ -98,13 +99,15 @@ describe('hardening: output faults', function () {
           },
         )
         try {
-          await sleep(1500) // bound
+          await waitForUdpBind(port, cli)
           for (let i = 0; i < 1500 && cli.child.exitCode === null; i++) {
             await sender.send(`1:${i + 1}:u:h:32:${'x'.repeat(200)} ${i}\0`, port)
             if (i % 100 === 99) await sleep(20)
           }
 
-          if (mode[0] === '--json') cli.kill('SIGINT') // the document is written as it goes, and closed at the end
+          // The document is written as it goes, so the disk fills and lanmsg ends by itself. The signal only ends a
+          // run whose disk never filled; sent at once, it could come while lanmsg was ending with the error.
+          if (mode[0] === '--json') await Promise.race([cli.exited, sleep(10_000)]).then(() => cli.kill('SIGINT'))
           const exit = await cli.exited
           expect(exit.timedOut).to.equal(false)
           endsWithOneLine(exit, FULL_DISK, 8)
