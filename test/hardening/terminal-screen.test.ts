@@ -189,7 +189,7 @@ describe('hardening: what lands on the terminal', function () {
       )
       for (const [i, peer] of peers.entries()) {
         await peer.send(entry(100 + i), port)
-        if (i % 50 === 49) await waitUntil(() => udpBytesWaiting(port) === 0, `lanmsg to read ${i + 1} entries`)
+        if (i % 50 === 49) await waitUntil(() => (udpBytesWaiting(port) ?? 0) === 0, `lanmsg to read ${i + 1} entries`)
       }
 
       const screen = await pane.waitFor(showing('(300 in all'), 20_000, 'the count of peers')
@@ -274,7 +274,7 @@ describe('hardening: what lands on the terminal', function () {
           port,
         )
         // One at a time: 20 of them at once overflow a default receive buffer (rmem_max) while lanmsg is slow to read.
-        await waitUntil(() => udpBytesWaiting(port) === 0, `lanmsg to read peer ${i + 1}`, {timeoutMs: 15_000})
+        await waitUntil(() => (udpBytesWaiting(port) ?? 0) === 0, `lanmsg to read peer ${i + 1}`, {timeoutMs: 15_000})
       }
 
       await sleep(500)
